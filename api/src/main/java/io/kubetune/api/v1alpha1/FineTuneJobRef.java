@@ -1,0 +1,17 @@
+package io.kubetune.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** A FineTuneJob in the same namespace, whose adapter is used once it has succeeded. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FineTuneJobRef {
+    @Required
+    @Size(max = 253)
+    @Pattern(Patterns.DNS_SUBDOMAIN)
+    @JsonPropertyDescription("Name of the FineTuneJob.")
+    public String name;
+}

@@ -1,0 +1,45 @@
+package io.kubetune.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+
+/** What to fine-tune, on what, how, and where the results go. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FineTuneJobSpec extends RunSpec {
+    @Required
+    @JsonPropertyDescription("The base model.")
+    public ModelSource model;
+
+    @Required
+    @Size(min = 1, max = 8)
+    @JsonPropertyDescription("Training data; several datasets are concatenated.")
+    public List<DatasetSpec> datasets;
+
+    @JsonPropertyDescription("Held-out data for the eval loss (a ratio of the data, or a file).")
+    public ValidationSpec validation;
+
+    @Default("sft")
+    @JsonPropertyDescription("pt, sft, rm, dpo, kto or ppo.")
+    public Stage stage = Stage.SFT;
+
+    @JsonPropertyDescription("Which weights are trained: lora (default), full or freeze.")
+    public MethodSpec method = new MethodSpec();
+
+    @Required
+    @JsonPropertyDescription("Optimisation settings; set exactly one of epochs or maxSteps.")
+    public TrainingSpec training;
+
+    @JsonPropertyDescription("How often checkpoints are written and how many are kept.")
+    public CheckpointSpec checkpoint = new CheckpointSpec();
+
+    @Required
+    @JsonPropertyDescription("Where checkpoints, the adapter and metrics are written.")
+    public OutputSpec output;
+
+    @JsonPropertyDescription("Benchmarks to run on the result once training succeeds.")
+    public EvaluationSpec evaluation;
+}

@@ -1,0 +1,17 @@
+package io.kubetune.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Number format of the computation. */
+public enum Precision {
+    /** bf16 on a GPU, fp32 on CPU. */
+    @JsonProperty("auto")
+    AUTO,
+    @JsonProperty("fp32")
+    FP32,
+    @JsonProperty("fp16")
+    FP16,
+    /** GPU only. */
+    @JsonProperty("bf16")
+    BF16
+}

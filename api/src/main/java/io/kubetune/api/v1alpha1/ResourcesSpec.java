@@ -1,0 +1,39 @@
+package io.kubetune.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+import java.util.Map;
+
+/** What the trainer pod asks of the cluster. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ResourcesSpec {
+    @Min(0)
+    @Max(64)
+    @Default("0")
+    @JsonPropertyDescription("GPUs (nvidia.com/gpu) requested and limited; 0 runs on CPU.")
+    public Integer gpus = 0;
+
+    @Size(max = 32)
+    @Pattern(Patterns.QUANTITY)
+    @JsonPropertyDescription("CPU request, a quantity such as \"4\" or \"500m\".")
+    public String cpu;
+
+    @Size(max = 32)
+    @Pattern(Patterns.QUANTITY)
+    @JsonPropertyDescription("Memory request and limit, a quantity such as \"16Gi\".")
+    public String memory;
+
+    @Size(max = 32)
+    @JsonPropertyDescription("Node labels the pod must be scheduled on.")
+    public Map<String, @Size(max = 63) String> nodeSelector;
+
+    @Size(max = 16)
+    @JsonPropertyDescription("Taints the pod tolerates, e.g. those of GPU nodes.")
+    public List<Toleration> tolerations;
+}

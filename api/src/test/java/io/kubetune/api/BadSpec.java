@@ -1,0 +1,233 @@
+package io.kubetune.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A wrong spec a user could write: a valid example with one mistake, the field the error must name,
+ * and a piece of the message. Shared by the schema test and the real-API-server test.
+ *
+ * @param cel true when only a CEL rule (so only a real API server) catches it
+ */
+record BadSpec(
+        String description,
+        String plural,
+        Consumer<ObjectNode> mistake,
+        String field,
+        String message,
+        boolean cel) {
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    JsonNode applyTo(JsonNode validResource) {
+        ObjectNode copy = validResource.deepCopy();
+        mistake.accept(copy);
+        return copy;
+    }
+
+    static BadSpec schema(
+            String description,
+            String plural,
+            Consumer<ObjectNode> mistake,
+            String field,
+            String message) {
+        return new BadSpec(description, plural, mistake, field, message, false);
+    }
+
+    static BadSpec cel(
+            String description,
+            String plural,
+            Consumer<ObjectNode> mistake,
+            String field,
+            String message) {
+        return new BadSpec(description, plural, mistake, field, message, true);
+    }
+
+    /** Sets a value at a dotted path such as {@code spec.datasets[0].format}. */
+    static Consumer<ObjectNode> set(String path, Object value) {
+        return root -> {
+            ObjectNode parent = parentOf(root, path);
+            parent.set(leaf(path), toNode(value));
+        };
+    }
+
+    static Consumer<ObjectNode> remove(String path) {
+        return root -> parentOf(root, path).remove(leaf(path));
+    }
+
+    private static JsonNode toNode(Object value) {
+        return CrdSchema.YAML.valueToTree(value);
+    }
+
+    private static String leaf(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    private static ObjectNode parentOf(ObjectNode root, String path) {
+        JsonNode node = root;
+        String[] parts = path.split("\\.");
+        for (int i = 0; i < parts.length - 1; i++) {
+            node = step(node, parts[i]);
+        }
+        return (ObjectNode) node;
+    }
+
+    private static JsonNode step(JsonNode node, String part) {
+        int bracket = part.indexOf('[');
+        if (bracket < 0) {
+            return ((ObjectNode) node).with(part);
+        }
+        ArrayNode array = (ArrayNode) node.get(part.substring(0, bracket));
+        return array.get(Integer.parseInt(part.substring(bracket + 1, part.length() - 1)));
+    }
+
+    /** At least 15 mistakes users make, each caught with the field named. */
+    static List<BadSpec> all() {
+        String ftj = "finetunejobs";
+        String ej = "evaljobs";
+        return List.of(
+                schema("missing model", ftj, remove("spec.model"), "spec.model", "required"),
+                schema(
+                        "model URI with an unknown scheme",
+                        ftj,
+                        set("spec.model.uri", "ftp://models/x"),
+                        "spec.model.uri",
+                        "pattern"),
+                schema(
+                        "unknown data format",
+                        ftj,
+                        set("spec.datasets[0].format", "csvx"),
+                        "spec.datasets[0].format",
+                        "sharegpt"),
+                schema("no datasets", ftj, set("spec.datasets", List.of()), "spec.datasets", "1"),
+                schema(
+                        "negative LoRA rank",
+                        ftj,
+                        set("spec.method.lora.r", -1),
+                        "spec.method.lora.r",
+                        "1"),
+                schema(
+                        "learning rate \"abc\"",
+                        ftj,
+                        set("spec.training.learningRate", "abc"),
+                        "spec.training.learningRate",
+                        "pattern"),
+                schema(
+                        "epochs as a word",
+                        ftj,
+                        set("spec.training.epochs", "three"),
+                        "spec.training.epochs",
+                        "integer"),
+                schema("unknown stage", ftj, set("spec.stage", "rlhf"), "spec.stage", "sft"),
+                schema(
+                        "zero batch size",
+                        ftj,
+                        set("spec.training.batchSize", 0),
+                        "spec.training.batchSize",
+                        "1"),
+                schema(
+                        "cutoff length too large",
+                        ftj,
+                        set("spec.training.cutoffLength", 999_999),
+                        "spec.training.cutoffLength",
+                        "131072"),
+                schema(
+                        "unknown batching mode",
+                        ftj,
+                        set("spec.training.batching", "stream"),
+                        "spec.training.batching",
+                        "packed-isolated"),
+                schema(
+                        "dropout of 1.5",
+                        ftj,
+                        set("spec.method.lora.dropout", "1.5"),
+                        "spec.method.lora.dropout",
+                        "pattern"),
+                schema(
+                        "output not on S3",
+                        ftj,
+                        set("spec.output.uri", "https://bucket/run"),
+                        "spec.output.uri",
+                        "pattern"),
+                schema("missing output", ftj, remove("spec.output"), "spec.output", "required"),
+                schema(
+                        "negative GPU count",
+                        ftj,
+                        set("spec.resources.gpus", -1),
+                        "spec.resources.gpus",
+                        "0"),
+                schema(
+                        "memory that is not a quantity",
+                        ftj,
+                        set("spec.resources.memory", "lots"),
+                        "spec.resources.memory",
+                        "pattern"),
+                schema(
+                        "queue name with spaces",
+                        ftj,
+                        set("spec.queueName", "My Queue"),
+                        "spec.queueName",
+                        "pattern"),
+                schema(
+                        "keep no checkpoints",
+                        ftj,
+                        set("spec.checkpoint.keepLast", 0),
+                        "spec.checkpoint.keepLast",
+                        "1"),
+                schema(
+                        "unknown eval task",
+                        ej,
+                        set("spec.tasks[0].name", "mmlu"),
+                        "spec.tasks[0].name",
+                        "hellaswag"),
+                schema("eval without a model", ej, remove("spec.model"), "spec.model", "required"),
+                cel(
+                        "LoRA fields with method full",
+                        ftj,
+                        set("spec.method.type", "full"),
+                        "spec.method",
+                        "method.lora is only allowed when method.type is lora"),
+                cel(
+                        "both epochs and maxSteps",
+                        ftj,
+                        set("spec.training.maxSteps", 100),
+                        "spec.training",
+                        "exactly one of training.epochs or training.maxSteps"),
+                cel(
+                        "neither epochs nor maxSteps",
+                        ftj,
+                        remove("spec.training.epochs"),
+                        "spec.training",
+                        "exactly one of training.epochs or training.maxSteps"),
+                cel(
+                        "warm-up as steps and ratio",
+                        ftj,
+                        set("spec.training.warmupSteps", 10),
+                        "spec.training",
+                        "at most one of training.warmupSteps or training.warmupRatio"),
+                cel(
+                        "validation ratio and file",
+                        ftj,
+                        set("spec.validation.uri", "s3://datasets/val.json"),
+                        "spec.validation",
+                        "exactly one of validation.ratio or validation.uri"),
+                cel(
+                        "perplexity without data",
+                        ej,
+                        set("spec.tasks[0].name", "perplexity"),
+                        "spec.tasks[0]",
+                        "perplexity task needs dataUri"),
+                cel(
+                        "adapter by URI and by FineTuneJob",
+                        ej,
+                        set("spec.adapter.fineTuneJobRef", java.util.Map.of("name", "run-1")),
+                        "spec.adapter",
+                        "exactly one of adapter.uri or adapter.fineTuneJobRef"));
+    }
+}
