@@ -1,0 +1,38 @@
+package io.kubetune.trainer.batch;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** Pads rows on the right to the longest row of the batch. */
+public final class Collator {
+    private final int padId;
+
+    public Collator(int padId) {
+        this.padId = padId;
+    }
+
+    public Batch collate(List<Row> rows) {
+        int length = rows.stream().mapToInt(Row::length).max().orElse(0);
+        int n = rows.size();
+        int[][] ids = new int[n][];
+        int[][] labels = new int[n][];
+        int[][] mask = new int[n][length];
+        int[][] positions = new int[n][];
+        int[][] sequences = new int[n][];
+        for (int r = 0; r < n; r++) {
+            Row row = rows.get(r);
+            ids[r] = padded(row.ids(), length, padId);
+            labels[r] = padded(row.labels(), length, TokenizedSample.IGNORE);
+            positions[r] = padded(row.positionIds(), length, 0);
+            sequences[r] = padded(row.sequenceIds(), length, 0);
+            Arrays.fill(mask[r], 0, row.length(), 1);
+        }
+        return new Batch(ids, labels, mask, positions, sequences);
+    }
+
+    private static int[] padded(int[] values, int length, int pad) {
+        int[] out = Arrays.copyOf(values, length);
+        Arrays.fill(out, values.length, length, pad);
+        return out;
+    }
+}

@@ -1,0 +1,17 @@
+package io.kubetune.trainer.prompt;
+
+import io.kubetune.trainer.data.Turn;
+import java.util.List;
+
+/** Renders a conversation into the text a model is trained on or prompted with. */
+public interface ChatTemplate {
+    /**
+     * @param addGenerationPrompt end with what opens the assistant's reply, for generation
+     */
+    String render(List<Turn> turns, boolean addGenerationPrompt);
+
+    /** The whole conversation, with the assistant's replies marked trainable. */
+    default List<Segment> segments(List<Turn> turns) {
+        return TrainableSegments.split(this, turns);
+    }
+}
