@@ -34,7 +34,8 @@ class JinjaChatTemplateTest {
         String rendered =
                 template.render(
                         turns(c.get("messages")), c.get("add_generation_prompt").asBoolean());
-        assertThat(rendered.replace("\n", "⏎")).isEqualTo(c.get("expected").asText().replace("\n", "⏎"));
+        assertThat(rendered.replace("\n", "⏎"))
+                .isEqualTo(c.get("expected").asText().replace("\n", "⏎"));
     }
 
     @ParameterizedTest(name = "{0}")
