@@ -20,5 +20,6 @@ for m in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$mod"); do
 done
 go mod edit -require "k8s.io/kubernetes@${KUBERNETES_VERSION}"
 go get -tool k8s.io/kubernetes/cmd/kube-apiserver@"${KUBERNETES_VERSION}" \
-  k8s.io/kubernetes/cmd/kube-controller-manager@"${KUBERNETES_VERSION}"
+  k8s.io/kubernetes/cmd/kube-controller-manager@"${KUBERNETES_VERSION}" \
+  k8s.io/kubernetes/cmd/kube-scheduler@"${KUBERNETES_VERSION}"
 go mod tidy
