@@ -1,11 +1,11 @@
 package io.kubetune.trainer.batch;
 
 import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import io.kubetune.trainer.data.Sample;
 import io.kubetune.trainer.prompt.ChatTemplate;
 import io.kubetune.trainer.prompt.Segment;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,7 +15,7 @@ import java.util.List;
  * by the segment its first character falls in.
  */
 public final class SampleTokenizer {
-    private final HuggingFaceTokenizer tokenizer;
+    private final HfTokenizer tokenizer;
     private final ChatTemplate template;
     private final boolean templateAddsSpecialTokens;
     private final boolean trainOnPrompt;
@@ -28,7 +28,7 @@ public final class SampleTokenizer {
      * @param eosId appended to pre-training text; negative for none
      */
     public SampleTokenizer(
-            HuggingFaceTokenizer tokenizer,
+            HfTokenizer tokenizer,
             ChatTemplate template,
             boolean templateAddsSpecialTokens,
             boolean trainOnPrompt,
@@ -50,7 +50,7 @@ public final class SampleTokenizer {
     }
 
     private TokenizedSample tokenizeText(String text) {
-        long[] encoded = tokenizer.encode(text, true, false).getIds();
+        long[] encoded = tokenizer.encode(text, true);
         int n = Math.min(cutoffLength, encoded.length + (eosId >= 0 ? 1 : 0));
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
@@ -67,7 +67,7 @@ public final class SampleTokenizer {
             text.append(segments.get(s).text());
             segmentEnds[s] = text.codePointCount(0, text.length());
         }
-        Encoding encoding = tokenizer.encode(text.toString(), !templateAddsSpecialTokens, false);
+        Encoding encoding = tokenizer.encoding(text.toString(), !templateAddsSpecialTokens);
         long[] encoded = encoding.getIds();
         CharSpan[] spans = encoding.getCharTokenSpans();
         int n = Math.min(cutoffLength, encoded.length);

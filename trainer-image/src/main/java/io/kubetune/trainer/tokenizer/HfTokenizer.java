@@ -1,5 +1,6 @@
 package io.kubetune.trainer.tokenizer;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,6 +63,14 @@ public final class HfTokenizer implements AutoCloseable {
      */
     public long[] encode(String text, boolean addSpecialTokens) {
         return tokenizer.encode(text, addSpecialTokens, false).getIds();
+    }
+
+    /**
+     * Encodes text with each token's span, for mapping tokens back to the text they came from.
+     * Spans count Unicode code points and are null for tokens the post-processor added.
+     */
+    public Encoding encoding(String text, boolean addSpecialTokens) {
+        return tokenizer.encode(text, addSpecialTokens, false);
     }
 
     /**
