@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Map;
  * is plain named arrays so a checkpoint can save and restore it exactly.
  */
 public final class AdamW implements AutoCloseable {
-    private final List<Parameter> parameters;
+    private final Map<String, Parameter> parameters;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -28,14 +27,17 @@ public final class AdamW implements AutoCloseable {
     private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
     private long steps;
 
+    /**
+     * @param parameters by a name that is stable across runs, which keys the saved state
+     */
     public AdamW(
-            List<Parameter> parameters,
+            Map<String, Parameter> parameters,
             double beta1,
             double beta2,
             double eps,
             double weightDecay,
             NDManager parent) {
-        this.parameters = List.copyOf(parameters);
+        this.parameters = new LinkedHashMap<>(parameters);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -45,7 +47,7 @@ public final class AdamW implements AutoCloseable {
 
     /** transformers' defaults: betas (0.9, 0.999), eps 1e-8. */
     public static AdamW withDefaults(
-            List<Parameter> parameters, double weightDecay, NDManager parent) {
+            Map<String, Parameter> parameters, double weightDecay, NDManager parent) {
         return new AdamW(parameters, 0.9, 0.999, 1e-8, weightDecay, parent);
     }
 
@@ -54,12 +56,13 @@ public final class AdamW implements AutoCloseable {
         steps++;
         double stepSize = learningRate / (1 - Math.pow(beta1, steps));
         double correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        for (Parameter parameter : parameters) {
+        for (Map.Entry<String, Parameter> named : parameters.entrySet()) {
+            Parameter parameter = named.getValue();
             NDArray weight = parameter.getArray();
             try (NDManager scratch = stateManager.newSubManager()) {
                 NDArray grad = Gradients.of(parameter, scratch).toType(DataType.FLOAT32, false);
-                NDArray m = firstMoments.computeIfAbsent(parameter.getId(), id -> zerosLike(grad));
-                NDArray v = secondMoments.computeIfAbsent(parameter.getId(), id -> zerosLike(grad));
+                NDArray m = firstMoments.computeIfAbsent(named.getKey(), id -> zerosLike(grad));
+                NDArray v = secondMoments.computeIfAbsent(named.getKey(), id -> zerosLike(grad));
                 m.muli(beta1).addi(grad.mul(1 - beta1));
                 v.muli(beta2).addi(grad.square().muli(1 - beta2));
                 // Results belong to their first operand's manager: move those of m and v out.
@@ -86,7 +89,7 @@ public final class AdamW implements AutoCloseable {
         return steps;
     }
 
-    /** The moments by parameter id, for checkpoints: "exp_avg/ID" and "exp_avg_sq/ID". */
+    /** The moments by parameter name, for checkpoints: "exp_avg/NAME" and "exp_avg_sq/NAME". */
     public Map<String, NDArray> state() {
         Map<String, NDArray> state = new LinkedHashMap<>();
         firstMoments.forEach((id, m) -> state.put("exp_avg/" + id, m));

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import java.util.List;
+import java.util.Collection;
 
 /**
  * Global L2-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: all gradients are scaled by
@@ -14,12 +14,13 @@ public final class GradientClipping {
     private GradientClipping() {}
 
     /** Clips in place and returns the norm before clipping. */
-    public static double clip(List<Parameter> parameters, double maxNorm) {
+    public static double clip(Collection<Parameter> parameters, double maxNorm) {
         if (parameters.isEmpty()) {
             return 0;
         }
         double squares = 0;
-        try (NDManager scratch = parameters.get(0).getArray().getManager().newSubManager()) {
+        try (NDManager scratch =
+                parameters.iterator().next().getArray().getManager().newSubManager()) {
             for (Parameter parameter : parameters) {
                 NDArray g = Gradients.of(parameter, scratch).toType(DataType.FLOAT32, false);
                 squares += g.square().sum().getFloat();

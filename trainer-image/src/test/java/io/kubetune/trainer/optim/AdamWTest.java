@@ -37,7 +37,10 @@ class AdamWTest {
                             f.get("warmup").asLong(),
                             f.get("total").asLong());
             try (AdamW adamW =
-                    AdamW.withDefaults(parameters, f.get("weight_decay").asDouble(), manager)) {
+                    AdamW.withDefaults(
+                            java.util.Map.of("weight", weight, "bias", bias),
+                            f.get("weight_decay").asDouble(),
+                            manager)) {
                 for (int t = 0; t < f.get("steps").size(); t++) {
                     JsonNode expected = f.get("steps").get(t);
                     JsonNode grads = f.get("grads").get(t);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.kubetune.trainer.peft.LoraAdapter;
 
 /** {@code y = x W^T + b} with {@code W} of shape {@code [out, in]}, as {@code torch.nn.Linear}. */
 public final class LinearLayer extends ModuleBlock {
@@ -14,6 +15,7 @@ public final class LinearLayer extends ModuleBlock {
     private final long outFeatures;
     private final Parameter weight;
     private final Parameter bias;
+    private LoraAdapter adapter;
 
     /**
      * Creates the layer.
@@ -47,7 +49,8 @@ public final class LinearLayer extends ModuleBlock {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        return adapter == null ? y : y.add(adapter.delta(ps, x, training));
     }
 
     @Override
@@ -66,6 +69,16 @@ public final class LinearLayer extends ModuleBlock {
     /** Returns the weight, {@code [out, in]}. */
     public Parameter weight() {
         return weight;
+    }
+
+    /** Adds a LoRA update to this layer's output from now on. */
+    public void attach(LoraAdapter loraAdapter) {
+        this.adapter = loraAdapter;
+    }
+
+    /** Returns the attached LoRA adapter, or null. */
+    public LoraAdapter adapter() {
+        return adapter;
     }
 
     /** Returns the bias, or null when the layer has none. */
