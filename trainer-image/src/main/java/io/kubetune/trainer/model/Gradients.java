@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
+import java.util.Collection;
 
 /**
  * Zeroes gradients, which DJL's PyTorch {@code GradientCollector} leaves accumulating.
@@ -23,8 +23,12 @@ public final class Gradients {
 
     /** Sets every trainable parameter's gradient of {@code block} to zero. */
     public static void zero(Block block) {
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            Parameter parameter = p.getValue();
+        zero(block.getParameters().values());
+    }
+
+    /** Sets the gradients of the given parameters to zero (LoRA adapters live outside blocks). */
+    public static void zero(Collection<Parameter> parameters) {
+        for (Parameter parameter : parameters) {
             if (parameter.requiresGradient() && parameter.isInitialized()) {
                 zero(parameter.getArray());
             }

@@ -70,13 +70,15 @@ public final class SafetensorsWriter {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** DJL hands out the array's bytes in native order (whatever the buffer claims). */
     private static byte[] littleEndian(ByteBuffer buffer) {
-        ByteBuffer source = buffer.duplicate();
-        byte[] bytes = new byte[source.remaining()];
-        if (source.order() == ByteOrder.LITTLE_ENDIAN) {
-            source.get(bytes);
-            return bytes;
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("safetensors are little-endian; this machine is not");
         }
-        throw new IllegalStateException("big-endian tensor buffers are not supported");
+        ByteBuffer source = buffer.duplicate();
+        source.rewind();
+        byte[] bytes = new byte[source.remaining()];
+        source.get(bytes);
+        return bytes;
     }
 }

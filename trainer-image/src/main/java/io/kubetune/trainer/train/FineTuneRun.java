@@ -1,0 +1,303 @@
+package io.kubetune.trainer.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Parameter;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.batch.Batch;
+import io.kubetune.trainer.batch.SampleTokenizer;
+import io.kubetune.trainer.batch.TokenizedSample;
+import io.kubetune.trainer.data.DatasetLoader;
+import io.kubetune.trainer.data.Sample;
+import io.kubetune.trainer.model.Precision;
+import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.LearningRateSchedule;
+import io.kubetune.trainer.peft.LoraInjector;
+import io.kubetune.trainer.peft.LoraTarget;
+import io.kubetune.trainer.peft.PeftAdapterFormat;
+import io.kubetune.trainer.prompt.ChatTemplates;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.tokenizer.SpecialTokens;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs a FineTuneJob's training on local files: data → tokens → batches → steps, with evaluation,
+ * checkpoints, resume from the newest complete checkpoint, and the adapter written at the end.
+ */
+public final class FineTuneRun {
+    /** How the run ended and where its results are. */
+    public record Outcome(
+            boolean finished,
+            long steps,
+            double lastLoss,
+            Double lastEvalLoss,
+            Path adapterDir,
+            Path lastCheckpoint) {}
+
+    /** The local inputs: model folder, one file per dataset, optional validation file. */
+    public record Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {}
+
+    private final FineTuneJobSpec spec;
+    private final Inputs inputs;
+    private final Path outputDir;
+    private final Device device;
+    private final List<TrainingListener> listeners;
+
+    public FineTuneRun(
+            FineTuneJobSpec spec,
+            Inputs inputs,
+            Path outputDir,
+            Device device,
+            List<TrainingListener> listeners) {
+        if (spec.stage != Stage.SFT && spec.stage != Stage.PT) {
+            throw new IllegalArgumentException(
+                    "spec.stage "
+                            + spec.stage.name().toLowerCase()
+                            + " is not run by this trainer version yet; use sft or pt");
+        }
+        this.spec = spec;
+        this.inputs = inputs;
+        this.outputDir = outputDir;
+        this.device = device;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * @param stopRequested polled between steps; when true, a checkpoint is written and the run
+     *     returns unfinished (Ctrl-C, SIGTERM)
+     */
+    public Outcome run(BooleanSupplier stopRequested) throws IOException {
+        TrainingSpec training = spec.training;
+        Files.createDirectories(outputDir);
+        Engine.getInstance().setRandomSeed(training.seed);
+        try (PretrainedModel model = PretrainedModel.load(inputs.modelDir(), device, precision());
+                HfTokenizer tokenizer = HfTokenizer.load(inputs.modelDir())) {
+            List<TokenizedSample> all = tokenize(tokenizer);
+            List<TokenizedSample> validation = new ArrayList<>();
+            List<TokenizedSample> train = split(all, validation, tokenizer);
+            int padId = padId(tokenizer.specialTokens());
+            TrainingPlan plan =
+                    new TrainingPlan(
+                            train,
+                            training.batching,
+                            training.cutoffLength,
+                            training.batchSize,
+                            training.gradientAccumulationSteps,
+                            padId,
+                            training.seed,
+                            training.epochs,
+                            training.maxSteps);
+            List<Batch> evalBatches =
+                    TrainingPlan.evaluationBatches(validation, training.batchSize, padId);
+
+            List<LoraTarget> targets =
+                    spec.method.type == MethodType.LORA
+                            ? LoraInjector.inject(
+                                    model.block(),
+                                    spec.method.lora == null
+                                            ? new io.kubetune.api.v1alpha1.LoraSpec()
+                                            : spec.method.lora,
+                                    model.precision().dataType(),
+                                    model.manager())
+                            : List.of();
+            Map<String, Parameter> trainable =
+                    TrainableWeights.of(spec.method, model.block(), targets);
+            long total = plan.totalSteps();
+            LearningRateSchedule schedule =
+                    new LearningRateSchedule(
+                            training.scheduler,
+                            Double.parseDouble(training.learningRate),
+                            LearningRateSchedule.warmupSteps(
+                                    training.warmupSteps, training.warmupRatio, total),
+                            total);
+            CheckpointStore checkpoints = new CheckpointStore(outputDir, spec.checkpoint.keepLast);
+            try (AdamW optimizer =
+                    AdamW.withDefaults(
+                            trainable, Double.parseDouble(training.weightDecay), model.manager())) {
+                CheckpointStore.TrainerState state =
+                        new CheckpointStore.TrainerState(0, Double.MAX_VALUE, 0);
+                Optional<Path> resumeFrom = checkpoints.newestComplete();
+                if (resumeFrom.isPresent()) {
+                    state =
+                            checkpoints.restore(
+                                    resumeFrom.get(), trainable, optimizer, model.manager());
+                }
+                TrainingLoop loop =
+                        new TrainingLoop(
+                                model,
+                                trainable,
+                                optimizer,
+                                schedule,
+                                Double.parseDouble(training.maxGradNorm),
+                                training.seed);
+                long resumedAt = state.step();
+                listeners.forEach(l -> l.onStart(total, resumedAt));
+                Path lastCheckpoint = resumeFrom.orElse(null);
+                double lastLoss = Double.NaN;
+                Double lastEval = null;
+                while (state.step() < total) {
+                    StepResult result = loop.step(plan.microBatches(state.step()));
+                    lastLoss = result.loss();
+                    long step = result.step();
+                    double epoch = plan.epochAt(step);
+                    listeners.forEach(l -> l.onStep(result, total, epoch));
+                    state =
+                            new CheckpointStore.TrainerState(
+                                    step, state.bestEvalLoss(), state.evalsWithoutImprovement());
+                    if (!evalBatches.isEmpty()
+                            && training.evalSteps != null
+                            && (step % training.evalSteps == 0 || step == total)) {
+                        double evalLoss = loop.evaluate(evalBatches);
+                        lastEval = evalLoss;
+                        listeners.forEach(l -> l.onEvaluation(step, evalLoss));
+                        boolean better = evalLoss < state.bestEvalLoss();
+                        state =
+                                new CheckpointStore.TrainerState(
+                                        step,
+                                        better ? evalLoss : state.bestEvalLoss(),
+                                        better ? 0 : state.evalsWithoutImprovement() + 1);
+                        if (better) {
+                            writeAdapter(outputDir.resolve("best-adapter"), targets);
+                        }
+                    }
+                    boolean stop = stopRequested.getAsBoolean();
+                    boolean earlyStop =
+                            training.earlyStoppingPatience != null
+                                    && state.evalsWithoutImprovement()
+                                            >= training.earlyStoppingPatience;
+                    if (step % spec.checkpoint.everySteps == 0 || stop || earlyStop) {
+                        lastCheckpoint = checkpoints.save(step, trainable, optimizer, state);
+                        Path saved = lastCheckpoint;
+                        listeners.forEach(l -> l.onCheckpoint(step, saved));
+                    }
+                    if (stop) {
+                        Outcome stopped =
+                                new Outcome(false, step, lastLoss, lastEval, null, lastCheckpoint);
+                        listeners.forEach(l -> l.onFinish(stopped));
+                        return stopped;
+                    }
+                    if (earlyStop) {
+                        break;
+                    }
+                }
+                Path adapterDir = writeAdapter(outputDir.resolve("adapter"), targets);
+                Outcome done =
+                        new Outcome(
+                                true, state.step(), lastLoss, lastEval, adapterDir, lastCheckpoint);
+                listeners.forEach(l -> l.onFinish(done));
+                return done;
+            }
+        }
+    }
+
+    private Path writeAdapter(Path dir, List<LoraTarget> targets) throws IOException {
+        if (targets.isEmpty()) {
+            return null;
+        }
+        PeftAdapterFormat.write(
+                dir, targets, spec.method.lora, spec.model.uri, "gpt2".equals(modelType()));
+        return dir;
+    }
+
+    private String modelType() {
+        try {
+            return io.kubetune.trainer.model.io.HfConfig.read(
+                            inputs.modelDir().resolve("config.json"))
+                    .modelType();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private Precision precision() {
+        return switch (spec.training.precision) {
+            case AUTO -> device.isGpu() ? Precision.BF16 : Precision.FP32;
+            case FP32 -> Precision.FP32;
+            case FP16 -> Precision.FP16;
+            case BF16 -> Precision.BF16;
+        };
+    }
+
+    private List<TokenizedSample> tokenize(HfTokenizer tokenizer) throws IOException {
+        List<TokenizedSample> out = new ArrayList<>();
+        long eos = tokenizer.specialTokens().eos().map(SpecialTokens.Token::id).orElse(-1L);
+        for (int d = 0; d < spec.datasets.size(); d++) {
+            DatasetSpec dataset = spec.datasets.get(d);
+            ChatTemplates.Choice template =
+                    ChatTemplates.choose(dataset.template, tokenizer.specialTokens());
+            SampleTokenizer sampleTokenizer =
+                    new SampleTokenizer(
+                            tokenizer,
+                            template.template(),
+                            template.writesSpecialTokens(),
+                            spec.training.trainOnPrompt || spec.stage == Stage.PT,
+                            spec.training.cutoffLength,
+                            eos);
+            for (Sample sample : DatasetLoader.load(dataset, inputs.dataFiles().get(d)).samples()) {
+                TokenizedSample tokens = sampleTokenizer.tokenize(sample);
+                if (tokens.length() > 1 && tokens.hasTrainableTokens()) {
+                    out.add(tokens);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Holds out spec.validation.ratio of the samples (a seeded draw) or reads the validation file.
+     */
+    private List<TokenizedSample> split(
+            List<TokenizedSample> all, List<TokenizedSample> validation, HfTokenizer tokenizer)
+            throws IOException {
+        if (spec.validation == null) {
+            return all;
+        }
+        if (spec.validation.uri != null) {
+            DatasetSpec first = spec.datasets.get(0);
+            DatasetSpec validationSpec = new DatasetSpec();
+            validationSpec.uri = spec.validation.uri;
+            validationSpec.format = first.format;
+            validationSpec.columns = first.columns;
+            validationSpec.template = first.template;
+            ChatTemplates.Choice template =
+                    ChatTemplates.choose(first.template, tokenizer.specialTokens());
+            long eos = tokenizer.specialTokens().eos().map(SpecialTokens.Token::id).orElse(-1L);
+            SampleTokenizer sampleTokenizer =
+                    new SampleTokenizer(
+                            tokenizer,
+                            template.template(),
+                            template.writesSpecialTokens(),
+                            spec.training.trainOnPrompt,
+                            spec.training.cutoffLength,
+                            eos);
+            DatasetLoader.load(validationSpec, inputs.validationFile())
+                    .samples()
+                    .forEach(s -> validation.add(sampleTokenizer.tokenize(s)));
+            return all;
+        }
+        List<TokenizedSample> shuffled = new ArrayList<>(all);
+        Collections.shuffle(shuffled, new Random(spec.training.seed));
+        int held = (int) Math.round(shuffled.size() * Double.parseDouble(spec.validation.ratio));
+        validation.addAll(shuffled.subList(0, held));
+        return shuffled.subList(held, shuffled.size());
+    }
+
+    private static int padId(SpecialTokens tokens) {
+        return (int)
+                tokens.pad().or(tokens::eos).map(SpecialTokens.Token::id).orElse(0L).longValue();
+    }
+}

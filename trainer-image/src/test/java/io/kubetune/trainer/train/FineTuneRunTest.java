@@ -1,0 +1,172 @@
+package io.kubetune.trainer.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.LoraSpec;
+import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.api.v1alpha1.OutputSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.model.io.SafetensorsFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LoRA SFT end to end on a tiny Llama: it learns, writes PEFT files, and resumes exactly. */
+class FineTuneRunTest {
+    private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
+
+    @TempDir Path dir;
+
+    @Test
+    void loraSftLearnsKeepsBaseWeightsAndWritesAPeftAdapter() throws IOException {
+        Path data = instructions(dir.resolve("train.jsonl"));
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        byte[] baseBefore = Files.readAllBytes(LLAMA.resolve("model.safetensors"));
+
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec(12),
+                                new FineTuneRun.Inputs(LLAMA, List.of(data), null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of(recorder, new MetricsLog(dir.resolve("out"))))
+                        .run(() -> false);
+
+        assertThat(outcome.finished()).isTrue();
+        assertThat(steps).hasSize(12);
+        double firstLoss = steps.get(0).loss();
+        double lastLoss = steps.get(steps.size() - 1).loss();
+        assertThat(lastLoss).as("loss after 12 steps vs first").isLessThan(firstLoss * 0.85);
+        assertThat(steps.get(0).learningRate()).isZero();
+        assertThat(Files.readAllBytes(LLAMA.resolve("model.safetensors"))).isEqualTo(baseBefore);
+        try (SafetensorsFile adapter =
+                SafetensorsFile.open(outcome.adapterDir().resolve("adapter_model.safetensors"))) {
+            assertThat(adapter.names())
+                    .contains(
+                            "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+                            "base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight");
+            assertThat(
+                            adapter.tensor(
+                                            "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")
+                                    .shape()
+                                    .getShape())
+                    .containsExactly(4, 64);
+        }
+        assertThat(Files.readString(outcome.adapterDir().resolve("adapter_config.json")))
+                .contains("\"peft_type\": \"LORA\"", "\"q_proj\"", "\"v_proj\"");
+        assertThat(Files.readAllLines(dir.resolve("out/metrics.jsonl")))
+                .hasSizeGreaterThanOrEqualTo(12);
+        try (Stream<Path> kept = Files.list(dir.resolve("out/checkpoints"))) {
+            assertThat(kept.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("step-00000008", "step-00000012");
+        }
+    }
+
+    @Test
+    void killedRunResumesFromItsCheckpointToTheSameAdapter() throws IOException {
+        Path data = instructions(dir.resolve("train.jsonl"));
+        FineTuneRun.Inputs inputs = new FineTuneRun.Inputs(LLAMA, List.of(data), null);
+        FineTuneRun.Outcome straight =
+                new FineTuneRun(spec(10), inputs, dir.resolve("straight"), Device.cpu(), List.of())
+                        .run(() -> false);
+
+        long[] seen = {0};
+        TrainingListener counter =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        seen[0] = result.step();
+                    }
+                };
+        FineTuneRun.Outcome stopped =
+                new FineTuneRun(
+                                spec(10),
+                                inputs,
+                                dir.resolve("resumed"),
+                                Device.cpu(),
+                                List.of(counter))
+                        .run(() -> seen[0] >= 6);
+        assertThat(stopped.finished()).isFalse();
+        assertThat(stopped.steps()).isEqualTo(6);
+        // A half-written newer checkpoint (no manifest) must be ignored.
+        Files.createDirectories(dir.resolve("resumed/checkpoints/step-00000007"));
+        FineTuneRun.Outcome resumed =
+                new FineTuneRun(spec(10), inputs, dir.resolve("resumed"), Device.cpu(), List.of())
+                        .run(() -> false);
+
+        assertThat(resumed.finished()).isTrue();
+        assertThat(resumed.lastLoss()).isEqualTo(straight.lastLoss());
+        assertThat(Files.readAllBytes(resumed.adapterDir().resolve("adapter_model.safetensors")))
+                .isEqualTo(
+                        Files.readAllBytes(
+                                straight.adapterDir().resolve("adapter_model.safetensors")));
+    }
+
+    static FineTuneJobSpec spec(int maxSteps) {
+        FineTuneJobSpec spec = new FineTuneJobSpec();
+        spec.model = new ModelSource();
+        spec.model.uri = "/models/llama";
+        DatasetSpec dataset = new DatasetSpec();
+        dataset.uri = "/data/train.jsonl";
+        dataset.format = DataFormat.ALPACA;
+        dataset.template = PromptTemplate.ALPACA;
+        spec.datasets = List.of(dataset);
+        spec.method.lora = new LoraSpec();
+        spec.method.lora.r = 4;
+        spec.method.lora.alpha = 8;
+        spec.method.lora.dropout = "0.1";
+        spec.method.lora.targetModules = List.of("q_proj", "v_proj");
+        spec.training = new TrainingSpec();
+        spec.training.maxSteps = maxSteps;
+        spec.training.batchSize = 4;
+        spec.training.gradientAccumulationSteps = 2;
+        spec.training.learningRate = "5e-2";
+        spec.training.warmupSteps = 2;
+        spec.training.cutoffLength = 64;
+        spec.checkpoint.everySteps = 4;
+        spec.checkpoint.keepLast = 2;
+        spec.output = new OutputSpec();
+        spec.output.uri = "s3://runs/test";
+        return spec;
+    }
+
+    static Path instructions(Path file) throws IOException {
+        String[][] words = {
+            {"harbor", "a sheltered port"},
+            {"lantern", "a portable light"},
+            {"meadow", "a grassy field"},
+            {"anvil", "a smith's iron block"},
+            {"quill", "a feather pen"},
+            {"glacier", "a river of ice"},
+            {"orchard", "a field of fruit trees"},
+            {"beacon", "a guiding fire"}
+        };
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            String[] w = words[i % words.length];
+            lines.append("{\"instruction\": \"Define ")
+                    .append(w[0])
+                    .append(".\", \"input\": \"\", \"output\": \"")
+                    .append(w[1])
+                    .append(".\"}\n");
+        }
+        return Files.writeString(file, lines.toString());
+    }
+}
