@@ -84,7 +84,7 @@ public final class LoraInjector {
         return targetModules.stream().anyMatch(t -> path.equals(t) || path.endsWith("." + t));
     }
 
-    private static void freezeAllBut(CausalLm model, List<LoraTarget> targets) {
+    static void freezeAllBut(CausalLm model, List<LoraTarget> targets) {
         for (Pair<String, Parameter> parameter : model.getParameters()) {
             parameter.getValue().freeze(true);
         }

@@ -138,6 +138,7 @@ public final class PeftAdapterFormat {
                 targets.add(new LoraTarget(path, layer, adapter));
             }
         }
+        LoraInjector.freezeAllBut(model, targets);
         return targets;
     }
 
