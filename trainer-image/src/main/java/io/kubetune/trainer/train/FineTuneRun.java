@@ -3,16 +3,12 @@ package io.kubetune.trainer.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
-import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.MethodType;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.batch.Batch;
-import io.kubetune.trainer.batch.SampleTokenizer;
 import io.kubetune.trainer.batch.TokenizedSample;
-import io.kubetune.trainer.data.DatasetLoader;
-import io.kubetune.trainer.data.Sample;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.optim.AdamW;
@@ -26,12 +22,9 @@ import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -86,9 +79,13 @@ public final class FineTuneRun {
         Engine.getInstance().setRandomSeed(training.seed);
         try (PretrainedModel model = PretrainedModel.load(inputs.modelDir(), device, precision());
                 HfTokenizer tokenizer = HfTokenizer.load(inputs.modelDir())) {
-            List<TokenizedSample> all = tokenize(tokenizer);
-            List<TokenizedSample> validation = new ArrayList<>();
-            List<TokenizedSample> train = split(all, validation, tokenizer);
+            TrainingData data = TrainingData.prepare(spec, inputs, tokenizer);
+            List<TokenizedSample> train = data.train();
+            SampleGenerations generations =
+                    new SampleGenerations(
+                            data.probes(),
+                            ChatTemplates.choose(
+                                    spec.datasets.get(0).template, tokenizer.specialTokens()));
             int padId = padId(tokenizer.specialTokens());
             TrainingPlan plan =
                     new TrainingPlan(
@@ -102,7 +99,7 @@ public final class FineTuneRun {
                             training.epochs,
                             training.maxSteps);
             List<Batch> evalBatches =
-                    TrainingPlan.evaluationBatches(validation, training.batchSize, padId);
+                    TrainingPlan.evaluationBatches(data.validation(), training.batchSize, padId);
 
             List<LoraTarget> targets =
                     spec.method.type == MethodType.LORA
@@ -146,6 +143,9 @@ public final class FineTuneRun {
                                 training.seed);
                 long resumedAt = state.step();
                 listeners.forEach(l -> l.onStart(total, resumedAt));
+                if (resumedAt == 0) {
+                    report("before", generations.generate("before", model, tokenizer, outputDir));
+                }
                 Path lastCheckpoint = resumeFrom.orElse(null);
                 double lastLoss = Double.NaN;
                 Double lastEval = null;
@@ -195,6 +195,7 @@ public final class FineTuneRun {
                     }
                 }
                 Path adapterDir = writeAdapter(outputDir.resolve("adapter"), targets);
+                report("after", generations.generate("after", model, tokenizer, outputDir));
                 Outcome done =
                         new Outcome(
                                 true, state.step(), lastLoss, lastEval, adapterDir, lastCheckpoint);
@@ -232,68 +233,8 @@ public final class FineTuneRun {
         };
     }
 
-    private List<TokenizedSample> tokenize(HfTokenizer tokenizer) throws IOException {
-        List<TokenizedSample> out = new ArrayList<>();
-        long eos = tokenizer.specialTokens().eos().map(SpecialTokens.Token::id).orElse(-1L);
-        for (int d = 0; d < spec.datasets.size(); d++) {
-            DatasetSpec dataset = spec.datasets.get(d);
-            ChatTemplates.Choice template =
-                    ChatTemplates.choose(dataset.template, tokenizer.specialTokens());
-            SampleTokenizer sampleTokenizer =
-                    new SampleTokenizer(
-                            tokenizer,
-                            template.template(),
-                            template.writesSpecialTokens(),
-                            spec.training.trainOnPrompt || spec.stage == Stage.PT,
-                            spec.training.cutoffLength,
-                            eos);
-            for (Sample sample : DatasetLoader.load(dataset, inputs.dataFiles().get(d)).samples()) {
-                TokenizedSample tokens = sampleTokenizer.tokenize(sample);
-                if (tokens.length() > 1 && tokens.hasTrainableTokens()) {
-                    out.add(tokens);
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Holds out spec.validation.ratio of the samples (a seeded draw) or reads the validation file.
-     */
-    private List<TokenizedSample> split(
-            List<TokenizedSample> all, List<TokenizedSample> validation, HfTokenizer tokenizer)
-            throws IOException {
-        if (spec.validation == null) {
-            return all;
-        }
-        if (spec.validation.uri != null) {
-            DatasetSpec first = spec.datasets.get(0);
-            DatasetSpec validationSpec = new DatasetSpec();
-            validationSpec.uri = spec.validation.uri;
-            validationSpec.format = first.format;
-            validationSpec.columns = first.columns;
-            validationSpec.template = first.template;
-            ChatTemplates.Choice template =
-                    ChatTemplates.choose(first.template, tokenizer.specialTokens());
-            long eos = tokenizer.specialTokens().eos().map(SpecialTokens.Token::id).orElse(-1L);
-            SampleTokenizer sampleTokenizer =
-                    new SampleTokenizer(
-                            tokenizer,
-                            template.template(),
-                            template.writesSpecialTokens(),
-                            spec.training.trainOnPrompt,
-                            spec.training.cutoffLength,
-                            eos);
-            DatasetLoader.load(validationSpec, inputs.validationFile())
-                    .samples()
-                    .forEach(s -> validation.add(sampleTokenizer.tokenize(s)));
-            return all;
-        }
-        List<TokenizedSample> shuffled = new ArrayList<>(all);
-        Collections.shuffle(shuffled, new Random(spec.training.seed));
-        int held = (int) Math.round(shuffled.size() * Double.parseDouble(spec.validation.ratio));
-        validation.addAll(shuffled.subList(0, held));
-        return shuffled.subList(held, shuffled.size());
+    private void report(String stage, List<SampleGenerations.Generation> answers) {
+        listeners.forEach(l -> l.onGenerations(stage, answers));
     }
 
     private static int padId(SpecialTokens tokens) {
