@@ -8,14 +8,28 @@ import picocli.CommandLine.Command;
         name = "kubetune",
         mixinStandardHelpOptions = true,
         description = "Fine-tune, evaluate and benchmark Hugging Face causal LMs on DJL.",
-        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class KubetuneCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new KubetuneCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with errors a user can fix shown as one line rather than a trace. */
+    static CommandLine commandLine() {
+        return new CommandLine(new KubetuneCli())
+                .setExecutionExceptionHandler(
+                        (e, cmd, parsed) -> {
+                            if (e instanceof IllegalArgumentException
+                                    || e instanceof java.io.IOException) {
+                                cmd.getErr().println("error: " + e.getMessage());
+                                return 2;
+                            }
+                            throw e;
+                        });
     }
 
     @Override

@@ -1,0 +1,108 @@
+package io.kubetune.trainer.cli;
+
+import ai.djl.Device;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.trainer.model.Devices;
+import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.MetricsLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kubetune train job.yaml}: runs a FineTuneJob on this machine. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the training of a FineTuneJob YAML (the same file the cluster gets) on this"
+                    + " machine, writing checkpoints, metrics, answers and the adapter to a local"
+                    + " folder.",
+            "Ctrl-C writes a checkpoint and stops; the same command again resumes from it."
+        })
+public final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob resource.")
+    Path jobFile;
+
+    @Option(
+            names = "--output",
+            paramLabel = "DIR",
+            description = "Where results go (default runs/<metadata.name>).")
+    Path output;
+
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "A local model folder instead of spec.model.uri.")
+    Path model;
+
+    @Option(
+            names = "--data",
+            paramLabel = "FILE",
+            split = ",",
+            description = "Local data files instead of spec.datasets[*].uri, in order.")
+    List<Path> data;
+
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(jobFile)) {
+            throw new IllegalArgumentException(
+                    jobFile
+                            + " is not a file; pass the FineTuneJob YAML, e.g. examples/local/finetunejob.yaml");
+        }
+        FineTuneJob job =
+                new KubernetesSerialization()
+                        .unmarshal(Files.readString(jobFile), FineTuneJob.class);
+        if (job.getSpec() == null) {
+            throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
+        }
+        Path outputDir = output != null ? output : Path.of("runs", job.getMetadata().getName());
+        Device target = Devices.parse(device);
+        boolean terminal = System.console() != null;
+        FineTuneRun run =
+                new FineTuneRun(
+                        job.getSpec(),
+                        LocalInputs.resolve(job.getSpec(), jobFile, model, data),
+                        outputDir,
+                        target,
+                        List.of(
+                                new ProgressLine(
+                                        System.out, terminal, job.getSpec().training.loggingSteps),
+                                new MetricsLog(outputDir)));
+
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook =
+                new Thread(
+                        () -> {
+                            // Ctrl-C or SIGTERM: let the run write its checkpoint before the JVM
+                            // exits.
+                            stop.set(true);
+                            try {
+                                finished.await(5, TimeUnit.MINUTES);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            FineTuneRun.Outcome outcome = run.run(stop::get);
+            return outcome.finished() ? 0 : 130;
+        } finally {
+            finished.countDown();
+        }
+    }
+}
