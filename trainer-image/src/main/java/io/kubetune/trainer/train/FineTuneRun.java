@@ -11,9 +11,11 @@ import io.kubetune.trainer.batch.Batch;
 import io.kubetune.trainer.batch.TokenizedSample;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.peft.LoraInjector;
+import io.kubetune.trainer.peft.LoraMerger;
 import io.kubetune.trainer.peft.LoraTarget;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.prompt.ChatTemplates;
@@ -39,6 +41,7 @@ public final class FineTuneRun {
             double lastLoss,
             Double lastEvalLoss,
             Path adapterDir,
+            Path modelDir,
             Path lastCheckpoint) {}
 
     /** The local inputs: model folder, one file per dataset, optional validation file. */
@@ -186,7 +189,14 @@ public final class FineTuneRun {
                     }
                     if (stop) {
                         Outcome stopped =
-                                new Outcome(false, step, lastLoss, lastEval, null, lastCheckpoint);
+                                new Outcome(
+                                        false,
+                                        step,
+                                        lastLoss,
+                                        lastEval,
+                                        null,
+                                        null,
+                                        lastCheckpoint);
                         listeners.forEach(l -> l.onFinish(stopped));
                         return stopped;
                     }
@@ -196,13 +206,36 @@ public final class FineTuneRun {
                 }
                 Path adapterDir = writeAdapter(outputDir.resolve("adapter"), targets);
                 report("after", generations.generate("after", model, tokenizer, outputDir));
+                Path modelDir = writeModel(model, targets);
                 Outcome done =
                         new Outcome(
-                                true, state.step(), lastLoss, lastEval, adapterDir, lastCheckpoint);
+                                true,
+                                state.step(),
+                                lastLoss,
+                                lastEval,
+                                adapterDir,
+                                modelDir,
+                                lastCheckpoint);
                 listeners.forEach(l -> l.onFinish(done));
                 return done;
             }
         }
+    }
+
+    /**
+     * Full and freeze runs write the trained model; LoRA runs write the merged model when
+     * spec.output.mergeModel asks for it.
+     */
+    private Path writeModel(PretrainedModel model, List<LoraTarget> targets) throws IOException {
+        if (!targets.isEmpty()) {
+            if (!Boolean.TRUE.equals(spec.output.mergeModel)) {
+                return null;
+            }
+            LoraMerger.merge(targets);
+        }
+        Path dir = outputDir.resolve(targets.isEmpty() ? "model" : "merged");
+        HfModelWriter.write(dir, model, inputs.modelDir(), ai.djl.ndarray.types.DataType.FLOAT32);
+        return dir;
     }
 
     private Path writeAdapter(Path dir, List<LoraTarget> targets) throws IOException {

@@ -3,6 +3,9 @@ package io.kubetune.trainer.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -11,7 +14,11 @@ import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.api.v1alpha1.OutputSpec;
 import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.model.ModelInput;
+import io.kubetune.trainer.model.Precision;
+import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.SafetensorsFile;
+import io.kubetune.trainer.peft.PeftAdapterFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +124,46 @@ class FineTuneRunTest {
                 .isEqualTo(
                         Files.readAllBytes(
                                 straight.adapterDir().resolve("adapter_model.safetensors")));
+    }
+
+    @Test
+    void mergedModelGivesTheLogitsOfBaseModelPlusAdapter() throws IOException {
+        FineTuneJobSpec spec = spec(6);
+        spec.output.mergeModel = true;
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        LLAMA, List.of(instructions(dir.resolve("t.jsonl"))), null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of())
+                        .run(() -> false);
+        long[] ids = {5, 17, 300, 42, 1001, 7};
+        try (PretrainedModel merged =
+                        PretrainedModel.load(outcome.modelDir(), Device.cpu(), Precision.FP32);
+                PretrainedModel base = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = NDManager.newBaseManager()) {
+            PeftAdapterFormat.read(
+                    outcome.adapterDir(), base.block(), DataType.FLOAT32, base.manager());
+            NDArray input = scope.create(ids).expandDims(0);
+            NDArray a =
+                    merged.block().forward(merged.parameterStore(), ModelInput.of(input), false);
+            NDArray b = base.block().forward(base.parameterStore(), ModelInput.of(input), false);
+            assertThat(a.sub(b).abs().max().getFloat()).isLessThanOrEqualTo(1e-4f);
+            assertThat(b.sub(baseLogits(input)).abs().max().getFloat())
+                    .as("the adapter changed the model")
+                    .isGreaterThan(1e-3f);
+        }
+    }
+
+    private static NDArray baseLogits(NDArray input) throws IOException {
+        try (PretrainedModel plain = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32)) {
+            NDArray logits =
+                    plain.block().forward(plain.parameterStore(), ModelInput.of(input), false);
+            logits.attach(input.getManager());
+            return logits;
+        }
     }
 
     static FineTuneJobSpec spec(int maxSteps) {

@@ -57,6 +57,11 @@ public final class HfConfig {
         return new HfConfig(GSON.toJsonTree(values).getAsJsonObject(), source);
     }
 
+    /** Returns the config as a pretty-printed {@code config.json}. */
+    public String toJson() {
+        return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json);
+    }
+
     /** Returns {@code model_type}, which chooses the architecture. */
     public String modelType() {
         return getString("model_type");

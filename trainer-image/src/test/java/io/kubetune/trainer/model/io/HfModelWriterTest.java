@@ -1,0 +1,62 @@
+package io.kubetune.trainer.model.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.kubetune.trainer.model.Precision;
+import io.kubetune.trainer.model.PretrainedModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A loaded model written back is the checkpoint it came from, tensor for tensor. */
+class HfModelWriterTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void writesTheCheckpointItWasLoadedFrom(String name) throws IOException {
+        Path source = Path.of("src/test/resources/fixtures/models", name);
+        try (PretrainedModel model = PretrainedModel.load(source, Device.cpu(), Precision.FP32)) {
+            HfModelWriter.write(dir, model, source, DataType.FLOAT32);
+        }
+        try (SafetensorsFile original = SafetensorsFile.open(source.resolve("model.safetensors"));
+                SafetensorsFile written = SafetensorsFile.open(dir.resolve("model.safetensors"));
+                TensorLoader loader = new TensorLoader();
+                NDManager manager = NDManager.newBaseManager()) {
+            for (String tensor : written.names()) {
+                NDArray want =
+                        loader.load(
+                                original.tensor(tensor),
+                                WeightLayout.AS_IS,
+                                manager,
+                                DataType.FLOAT32);
+                NDArray got =
+                        loader.load(
+                                written.tensor(tensor),
+                                WeightLayout.AS_IS,
+                                manager,
+                                DataType.FLOAT32);
+                assertThat(got.getShape()).as(tensor).isEqualTo(want.getShape());
+                assertThat(got.contentEquals(want)).as("%s equal", tensor).isTrue();
+            }
+            assertThat(written.names())
+                    .as("every tensor a model needs")
+                    .containsAll(
+                            original.names().stream()
+                                    .filter(
+                                            n ->
+                                                    !n.equals("lm_head.weight")
+                                                            && !n.contains(".attn.bias")
+                                                            && !n.contains("masked_bias"))
+                                    .toList());
+        }
+        assertThat(dir.resolve("tokenizer.json")).exists();
+        assertThat(HfConfig.read(dir.resolve("config.json")).modelType()).isEqualTo(name);
+    }
+}
