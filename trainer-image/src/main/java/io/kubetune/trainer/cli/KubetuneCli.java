@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
         name = "kubetune",
         mixinStandardHelpOptions = true,
         description = "Fine-tune, evaluate and benchmark Hugging Face causal LMs on DJL.",
-        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            TrainCommand.class,
+            InitModelCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class KubetuneCli implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
