@@ -7,24 +7,18 @@ final class Fields {
     private Fields() {}
 
     static String requiredText(Map<String, Object> fields, String column) {
-        Object value = fields.get(column);
-        if (value == null) {
+        if (fields.get(column) == null) {
             throw new MalformedRecordException(
                     "missing column \"" + column + "\"; present: " + fields.keySet());
         }
-        if (!(value instanceof String text)) {
-            throw new MalformedRecordException(
-                    "column \""
-                            + column
-                            + "\" is not text but "
-                            + value.getClass().getSimpleName());
-        }
-        if (text.isBlank()) {
+        String text = optionalText(fields, column);
+        if (text == null) {
             throw new MalformedRecordException("column \"" + column + "\" is empty");
         }
         return text;
     }
 
+    /** The column's text; null when absent or blank. */
     static String optionalText(Map<String, Object> fields, String column) {
         Object value = fields.get(column);
         if (value == null) {
