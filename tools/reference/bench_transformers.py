@@ -7,6 +7,8 @@ warm-up iterations and then reports the mean over --steps of:
   forward+backward  loss (labels = input_ids) + backward
   train step        forward+backward + AdamW step + zero_grad (full fine-tuning)
 and the process's peak RSS. Each model runs in its own subprocess so peak RSS is its own.
+A 1024^3 fp32 matmul GFLOP/s (before / after) and the load average are printed as a yardstick
+of CPU contention (a quiet 2-core machine here does ~200 GFLOP/s with 2 threads).
 
 Models:
   gpt2   GPT-2 small shape: 12 layers, d 768, 12 heads, vocab 50257, n_positions 1024 (124M)
@@ -45,11 +47,24 @@ def build(name, attn):
     raise ValueError(name)
 
 
+def matmul_gflops(n=1024, reps=10):
+    """fp32 [n,n]@[n,n] GFLOP/s right now: a yardstick for how busy the CPU is."""
+    import torch
+
+    x, y = torch.randn(n, n), torch.randn(n, n)
+    x @ y
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        x @ y
+    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+
 def bench_one(a):
     import torch
 
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
+    gflops_before = matmul_gflops()
     model = build(a.models[0], a.attn).float().train()
     n_params = sum(p.numel() for p in model.parameters())
     vocab = model.config.vocab_size
@@ -84,6 +99,8 @@ def bench_one(a):
         mean = sum(times) / len(times)
         res[label] = {"step_s": mean, "min_s": min(times), "max_s": max(times), "tokens_per_s": tokens / mean}
     res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res["matmul_gflops_before_after"] = [gflops_before, matmul_gflops()]
+    res["loadavg_1min_after"] = os.getloadavg()[0]
     return res
 
 
@@ -119,7 +136,9 @@ def main():
             s = r[k]
             print(f"  {k:28s} step {s['step_s']:.3f} s (min {s['min_s']:.3f}, max {s['max_s']:.3f})"
                   f"  {s['tokens_per_s']:.0f} tokens/s")
-        print(f"  peak RSS {r['peak_rss_mb']:.0f} MB")
+        g = r["matmul_gflops_before_after"]
+        print(f"  peak RSS {r['peak_rss_mb']:.0f} MB; fp32 1024^3 matmul {g[0]:.0f} / {g[1]:.0f} GFLOP/s "
+              f"before / after, 1-min load average {r['loadavg_1min_after']:.1f} (CPU contention yardstick)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
 package io.kubetune.trainer.generate;
 
+import io.kubetune.trainer.model.io.HfConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,6 +38,48 @@ public record GenerationConfig(
     /** Returns a builder with transformers' defaults, greedy. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Returns a builder holding a model folder's {@code generation_config.json} (eos ids, sampling
+     * settings), or the defaults when the folder has none.
+     *
+     * @param modelDir the model folder
+     * @return the builder, to adjust further
+     * @throws IOException if the file exists but cannot be read
+     */
+    public static Builder builder(Path modelDir) throws IOException {
+        Builder builder = new Builder();
+        Path file = modelDir.resolve("generation_config.json");
+        if (!Files.exists(file)) {
+            return builder;
+        }
+        HfConfig c = HfConfig.read(file);
+        builder.optEosTokenIds(eosIds(c));
+        builder.optDoSample(c.optBoolean("do_sample", false));
+        builder.optTemperature(c.optDouble("temperature", 1.0));
+        builder.optTopK(c.optInt("top_k", 50));
+        builder.optTopP(c.optDouble("top_p", 1.0));
+        builder.optRepetitionPenalty(c.optDouble("repetition_penalty", 1.0));
+        if (c.has("max_new_tokens")) {
+            builder.optMaxNewTokens(c.getInt("max_new_tokens"));
+        }
+        return builder;
+    }
+
+    // eos_token_id is a number or a list of numbers.
+    private static Set<Long> eosIds(HfConfig c) {
+        Set<Long> ids = new LinkedHashSet<>();
+        c.optRaw("eos_token_id")
+                .ifPresent(
+                        e -> {
+                            if (e.isJsonArray()) {
+                                e.getAsJsonArray().forEach(id -> ids.add(id.getAsLong()));
+                            } else {
+                                ids.add(e.getAsLong());
+                            }
+                        });
+        return ids;
     }
 
     /** Builds a {@link GenerationConfig}. */

@@ -53,6 +53,16 @@ class GeneratorTest {
     }
 
     @Test
+    void readsEosIdsAndDefaultsFromGenerationConfigJson() throws Exception {
+        // The gpt2 fixture's generation_config.json says eos_token_id 4096.
+        GenerationConfig config =
+                GenerationConfig.builder(ReferenceFixture.load("gpt2").dir()).build();
+        assertThat(config.eosTokenIds()).containsExactly(4096L);
+        assertThat(config.doSample()).isFalse();
+        assertThat(config.topK()).isEqualTo(50);
+    }
+
+    @Test
     void stopsWhenTheTextContainsAStopString() {
         String full = tokenizer.decode(prompt.greedyIds(), false);
         String stop = full.substring(full.length() / 2, full.length() / 2 + 2);
