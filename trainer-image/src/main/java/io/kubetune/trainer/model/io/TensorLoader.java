@@ -41,12 +41,14 @@ public final class TensorLoader implements AutoCloseable {
     public NDArray load(
             TensorView tensor, WeightLayout layout, NDManager target, DataType dataType) {
         Shape shape = layout.apply(tensor.shape());
-        FloatBuffer source = floats(widened = ensure(widened, tensor.size()), tensor.size());
+        widened = ensure(widened, tensor.size());
+        FloatBuffer source = floats(widened, tensor.size());
         FloatWidening.toFloat32(tensor, source);
         source.flip();
         FloatBuffer result = source;
         if (!layout.isIdentity()) {
-            result = floats(arranged = ensure(arranged, shape.size()), shape.size());
+            arranged = ensure(arranged, shape.size());
+            result = floats(arranged, shape.size());
             layout.copy(source, tensor.shape(), result);
             result.flip();
         }
