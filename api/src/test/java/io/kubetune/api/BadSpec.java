@@ -220,7 +220,8 @@ record BadSpec(
                 cel(
                         "perplexity without data",
                         ej,
-                        set("spec.tasks[0].name", "perplexity"),
+                        set("spec.tasks[0].name", "perplexity")
+                                .andThen(remove("spec.tasks[0].dataUri")),
                         "spec.tasks[0]",
                         "perplexity task needs dataUri"),
                 cel(
