@@ -11,8 +11,9 @@ them:
   * its HFLM model class (`_encode_pair`, `_loglikelihood_tokens`) with the fixture tokenizers:
     the context / continuation token split, BOS included, and the left truncation at max_length;
   * its evaluator (`simple_evaluate`) with HFLM whose forward pass is replaced by a fixed
-    synthetic "bigram" function (logit(prev, v) = 3 sin(0.37 prev + 0.11 v)): per-item
-    log-likelihoods, is_greedy, acc, acc_norm and their standard errors;
+    synthetic function of the tokens (logit(prev, v) = 3 sin(0.37 prev + 0.11 v + 0.05 first +
+    0.013 pos), first = the window's first token, pos = the input position, so that truncation
+    shows): per-item log-likelihoods, is_greedy, acc, acc_norm and their standard errors;
   * its metric functions (`ConfigurableTask.process_results`, `mean`, `mean_stderr`) on fixed
     log-likelihoods, ties included.
 
@@ -197,17 +198,21 @@ def load_task(items_path, tmp):
     return tm, list(tm.load(["hellaswag_kubetune_fixture"])["tasks"].values())[0]
 
 
-def bigram_logits(inps: torch.Tensor, vocab: int) -> torch.Tensor:
-    """A fixed synthetic LM: the next-token logits depend only on the current token."""
+def synthetic_logits(inps: torch.Tensor, vocab: int) -> torch.Tensor:
+    """A fixed synthetic LM. The next-token logits depend on the current token, the first token of
+    the input window and the position, so a window cut one token off changes every score."""
     v = torch.arange(vocab, dtype=torch.float64)
-    return 3.0 * torch.sin(0.37 * inps.to(torch.float64).unsqueeze(-1) + 0.11 * v)
+    prev = inps.to(torch.float64).unsqueeze(-1)                       # [B, T, 1]
+    first = inps[:, :1].to(torch.float64).unsqueeze(-1)               # [B, 1, 1]
+    pos = torch.arange(inps.shape[1], dtype=torch.float64).view(1, -1, 1)
+    return 3.0 * torch.sin(0.37 * prev + 0.11 * v + 0.05 * first + 0.013 * pos)
 
 
-class BigramHFLM(HFLM):
+class SyntheticHFLM(HFLM):
     """lm-eval's own HFLM (tokenization, truncation, batching, scoring) with a fixed forward pass."""
 
     def _model_call(self, inps, attn_mask=None, labels=None):
-        return bigram_logits(inps, self.fixture_vocab)
+        return synthetic_logits(inps, self.fixture_vocab)
 
 
 def make_lm(tok_dir, max_length):
@@ -217,7 +222,7 @@ def make_lm(tok_dir, max_length):
                                   n_head=1, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
     torch.manual_seed(0)
     model = transformers.GPT2LMHeadModel(cfg).eval()
-    lm = BigramHFLM(pretrained=model, tokenizer=tok, max_length=max_length, batch_size=BATCH_SIZE,
+    lm = SyntheticHFLM(pretrained=model, tokenizer=tok, max_length=max_length, batch_size=BATCH_SIZE,
                     device="cpu")
     lm.fixture_vocab = vocab
     return lm
@@ -273,7 +278,8 @@ def run_model(name, tm, task, docs, requests):
         "splits": splits,
         "run": {
             "max_length": MAX_LENGTH[name], "batch_size": BATCH_SIZE, "vocab": lm.fixture_vocab,
-            "model": "bigram: logit(prev, v) = 3 sin(0.37 prev + 0.11 v), float64",
+            "model": "synthetic: logit(prev, v) = 3 sin(0.37 prev + 0.11 v + 0.05 first + 0.013 pos),"
+                     " float64; first = the window's first token, pos = the input position",
             "requests_truncated": truncated,
             "acc": res["acc,none"], "acc_stderr": nan_to_none(res["acc_stderr,none"]),
             "acc_norm": res["acc_norm,none"], "acc_norm_stderr": nan_to_none(res["acc_norm_stderr,none"]),

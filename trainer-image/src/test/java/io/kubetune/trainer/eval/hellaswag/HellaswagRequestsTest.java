@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.kubetune.trainer.eval.BigramModel;
 import io.kubetune.trainer.eval.EncodedRequest;
 import io.kubetune.trainer.eval.Fixtures;
+import io.kubetune.trainer.eval.SyntheticModel;
 import io.kubetune.trainer.eval.TestTokenizers;
 import io.kubetune.trainer.eval.TokenEncoder;
 import java.io.IOException;
@@ -25,7 +25,7 @@ class HellaswagRequestsTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void tokenSplitMatchesLmEval(String model) throws IOException {
         TokenEncoder encoder = TestTokenizers.encoder(model);
-        HellaswagScorer scorer = new HellaswagScorer(encoder, new BigramModel(1, 1), 1);
+        HellaswagScorer scorer = new HellaswagScorer(encoder, new SyntheticModel(1, 1), 1);
         List<HellaswagItem> items = HellaswagReader.read(Fixtures.itemsJsonl()).items();
         JsonArray splits = Fixtures.model(model).getAsJsonArray("splits");
         assertThat(items).hasSize(splits.size());

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.kubetune.trainer.eval.BigramModel;
 import io.kubetune.trainer.eval.Fixtures;
 import io.kubetune.trainer.eval.ScoringGroup;
+import io.kubetune.trainer.eval.SyntheticModel;
 import io.kubetune.trainer.eval.TestTokenizers;
 import java.io.IOException;
 import java.util.List;
@@ -24,8 +24,8 @@ class HellaswagScorerTest {
     @CsvSource({"gpt2, 1", "gpt2, 3", "gpt2, 64", "llama, 5"})
     void matchesLmEvalItemForItem(String modelName, int batchSize) throws IOException {
         JsonObject run = Fixtures.model(modelName).getAsJsonObject("run");
-        BigramModel model =
-                new BigramModel(run.get("max_length").getAsInt(), run.get("vocab").getAsInt());
+        SyntheticModel model =
+                new SyntheticModel(run.get("max_length").getAsInt(), run.get("vocab").getAsInt());
         List<HellaswagItem> items = HellaswagReader.read(Fixtures.itemsParquet()).items();
 
         HellaswagScores scores =
@@ -65,7 +65,7 @@ class HellaswagScorerTest {
         assertBatchesSortedAndShared(model, batchSize);
     }
 
-    private static void assertBatchesSortedAndShared(BigramModel model, int batchSize) {
+    private static void assertBatchesSortedAndShared(SyntheticModel model, int batchSize) {
         int previous = Integer.MAX_VALUE;
         int groups = 0;
         for (List<ScoringGroup> batch : model.batches()) {

@@ -4,17 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The synthetic model of hellaswag_reference.json: the next-token logits depend only on the current
- * token, {@code logit(prev, v) = 3 sin(0.37 prev + 0.11 v)}, in double precision. It records the
- * batches it was given.
+ * The synthetic model of hellaswag_reference.json, in double precision: {@code logit(prev, v) = 3
+ * sin(0.37 prev + 0.11 v + 0.05 first + 0.013 pos)} where {@code prev} is the token at input
+ * position {@code pos} and {@code first} the first token of the input window, so that a window cut
+ * differently changes the scores. It records the batches it was given.
  */
-public final class BigramModel implements LogLikelihoodModel {
+public final class SyntheticModel implements LogLikelihoodModel {
 
     private final int maxLength;
     private final int vocab;
     private final List<List<ScoringGroup>> batches = new ArrayList<>();
 
-    public BigramModel(int maxLength, int vocab) {
+    public SyntheticModel(int maxLength, int vocab) {
         this.maxLength = maxLength;
         this.vocab = vocab;
     }
@@ -47,15 +48,17 @@ public final class BigramModel implements LogLikelihoodModel {
         if (context.length + continuation.length > maxLength + 1) {
             throw new AssertionError("request longer than the window reached the model");
         }
+        double first = context[0];
         double sum = 0;
         boolean greedy = true;
-        int prev = context[context.length - 1];
-        for (int token : continuation) {
+        for (int j = 0; j < continuation.length; j++) {
+            int pos = context.length - 1 + j;
+            double prev = j == 0 ? context[context.length - 1] : continuation[j - 1];
             double[] logits = new double[vocab];
             double max = Double.NEGATIVE_INFINITY;
             int argmax = 0;
             for (int v = 0; v < vocab; v++) {
-                logits[v] = 3.0 * Math.sin(0.37 * prev + 0.11 * v);
+                logits[v] = 3.0 * Math.sin(0.37 * prev + 0.11 * v + 0.05 * first + 0.013 * pos);
                 if (logits[v] > max) {
                     max = logits[v];
                     argmax = v;
@@ -65,9 +68,8 @@ public final class BigramModel implements LogLikelihoodModel {
             for (double l : logits) {
                 exp += Math.exp(l - max);
             }
-            sum += logits[token] - max - Math.log(exp);
-            greedy &= argmax == token;
-            prev = token;
+            sum += logits[continuation[j]] - max - Math.log(exp);
+            greedy &= argmax == continuation[j];
         }
         return new ContinuationScore(sum, greedy);
     }
