@@ -20,6 +20,7 @@ them:
 Outputs (trainer-image/src/test/resources/eval/):
   hellaswag_items.jsonl           the items, rowanz hellaswag_val.jsonl layout (label: int)
   hellaswag_items.parquet         the same items, Hugging Face Rowan/hellaswag layout (label: str)
+  hellaswag_items_{zstd,gzip,none}.parquet   the first items with the other page codecs
   hellaswag_malformed.parquet     good and bad rows mixed, for the reader's error reporting
   hellaswag_reference.json        everything lm-eval produced for them
 
@@ -67,6 +68,9 @@ TOKENIZERS = {"gpt2": "gpt2", "llama": "llama3"}
 # Small windows so that some long items are left-truncated exactly as lm-eval truncates them.
 MAX_LENGTH = {"gpt2": 48, "llama": 56}
 BATCH_SIZE = 3
+# The other page codecs a Parquet file may use, on the first few items.
+CODECS = ["zstd", "gzip", "none"]
+CODEC_ITEMS = 6
 
 # ----------------------------------------------------------------------------- items
 
@@ -180,9 +184,10 @@ HF_SCHEMA = pa.schema([
 ])
 
 
-def write_parquet(rows, path):
+def write_parquet(rows, path, compression="snappy"):
+    """Rowan/hellaswag's Parquet layout; snappy is what pyarrow and HF write by default."""
     rows = [dict(r, label=None if r["label"] is None else str(r["label"])) for r in rows]
-    pq.write_table(pa.Table.from_pylist(rows, schema=HF_SCHEMA), path)  # snappy, as HF's files
+    pq.write_table(pa.Table.from_pylist(rows, schema=HF_SCHEMA), path, compression=compression)
 
 
 # ----------------------------------------------------------------------------- lm-eval
@@ -403,6 +408,8 @@ def main():
             f.write(json.dumps(it, ensure_ascii=False) + "\n")
     write_parquet(items, os.path.join(OUT, "hellaswag_items.parquet"))
     write_parquet(malformed_rows(), os.path.join(OUT, "hellaswag_malformed.parquet"))
+    for codec in CODECS:
+        write_parquet(items[:CODEC_ITEMS], os.path.join(OUT, "hellaswag_items_%s.parquet" % codec), codec)
 
     with tempfile.TemporaryDirectory(prefix="kubetune-hellaswag-") as tmp:
         tm, task = load_task(items_path, tmp)

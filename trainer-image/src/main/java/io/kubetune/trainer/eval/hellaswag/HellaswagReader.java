@@ -30,6 +30,7 @@ public final class HellaswagReader {
      * Reads a file, choosing the layout by its content (Parquet files start with {@code PAR1}).
      *
      * @throws IOException if the file cannot be read at all
+     * @throws HellaswagDataException if it is not a file, or a Parquet file that cannot be decoded
      */
     public static HellaswagDataset read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -41,7 +42,13 @@ public final class HellaswagReader {
         }
         Collector collector = new Collector(file.toString());
         if (isParquet(file)) {
-            ParquetRows.read(file, collector);
+            try {
+                ParquetRows.read(file, collector);
+            } catch (IOException | RuntimeException e) {
+                throw new HellaswagDataException(
+                        file + " starts like a Parquet file but cannot be read: " + e.getMessage(),
+                        e);
+            }
         } else {
             JsonlRows.read(file, collector);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubetune.trainer.eval.Fixtures;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -127,6 +128,30 @@ class HellaswagReaderTest {
         assertThatThrownBy(() -> HellaswagReader.read(dir.resolve("nope.jsonl")))
                 .isInstanceOf(HellaswagDataException.class)
                 .hasMessageContaining("is not a file");
+    }
+
+    @Test
+    void brokenParquetFailsClearly() throws IOException {
+        Path file = dir.resolve("broken.parquet");
+        Files.write(
+                file,
+                "PAR1 and then nothing that Parquet can read".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> HellaswagReader.read(file))
+                .isInstanceOf(HellaswagDataException.class)
+                .hasMessageContaining(
+                        "broken.parquet starts like a Parquet file but cannot be read");
+    }
+
+    @Test
+    void zstdGzipAndUncompressedParquetPagesAreRead() throws IOException {
+        List<HellaswagItem> snappy =
+                HellaswagReader.read(Fixtures.itemsParquet()).items().subList(0, 6);
+        for (String codec : new String[] {"zstd", "gzip", "none"}) {
+            HellaswagDataset d =
+                    HellaswagReader.read(
+                            Fixtures.resource("eval/hellaswag_items_" + codec + ".parquet"));
+            assertThat(d.items()).as(codec).isEqualTo(snappy);
+        }
     }
 
     private Path write(String... lines) throws IOException {
