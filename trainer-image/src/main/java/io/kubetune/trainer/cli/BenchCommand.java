@@ -1,0 +1,102 @@
+package io.kubetune.trainer.cli;
+
+import io.kubetune.trainer.bench.BenchResult;
+import io.kubetune.trainer.bench.Benchmark;
+import io.kubetune.trainer.bench.ModelShape;
+import io.kubetune.trainer.model.Devices;
+import io.kubetune.trainer.model.Precision;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kubetune bench}: forward and forward+backward speed and peak memory of a model size. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Build a random model of a family and size and print forward and"
+                        + " forward+backward tokens/s, step time and peak memory.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
+    String arch = "gpt2";
+
+    @Option(
+            names = "--preset",
+            description =
+                    "tiny, gpt2-small or llama-100m (default: gpt2-small for gpt2,"
+                            + " llama-100m for llama)")
+    String preset;
+
+    @Option(names = "--layers", description = "override the preset's layer count")
+    Integer layers;
+
+    @Option(names = "--hidden", description = "override the preset's width")
+    Integer hidden;
+
+    @Option(names = "--heads", description = "override the preset's attention heads")
+    Integer heads;
+
+    @Option(names = "--kv-heads", description = "override the preset's key/value heads (llama)")
+    Integer kvHeads;
+
+    @Option(names = "--intermediate", description = "override the preset's feed-forward width")
+    Integer intermediate;
+
+    @Option(names = "--vocab", description = "override the preset's vocabulary size")
+    Integer vocab;
+
+    @Option(names = "--batch", description = "sequences per step (default: ${DEFAULT-VALUE})")
+    int batch = 8;
+
+    @Option(names = "--seq", description = "tokens per sequence (default: ${DEFAULT-VALUE})")
+    int seq = 128;
+
+    @Option(names = "--precision", description = "fp32, fp16 or bf16 (default: ${DEFAULT-VALUE})")
+    String precision = "fp32";
+
+    @Option(names = "--device", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE})")
+    String device = "cpu";
+
+    @Option(names = "--threads", description = "libtorch intra-op threads (default: libtorch's)")
+    Integer threads;
+
+    @Option(names = "--warmup", description = "untimed iterations (default: ${DEFAULT-VALUE})")
+    int warmup = 1;
+
+    @Option(names = "--iterations", description = "timed iterations (default: ${DEFAULT-VALUE})")
+    int iterations = 3;
+
+    @Override
+    public Integer call() {
+        if (threads != null) {
+            // Read by the engine when it starts, which is after this line.
+            System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        Benchmark benchmark =
+                new Benchmark(
+                        shape(), batch, seq, Precision.parse(precision), Devices.parse(device));
+        BenchResult result = benchmark.run(warmup, iterations);
+        System.out.print(result.report());
+        return 0;
+    }
+
+    ModelShape shape() {
+        String name = preset != null ? preset : arch.equals("llama") ? "llama-100m" : "gpt2-small";
+        ModelShape p = ModelShape.preset(arch, name);
+        boolean gpt2 = p.arch().equals("gpt2");
+        int h = heads != null ? heads : p.heads();
+        // GPT-2 has no grouped-query attention: its key/value heads are its heads.
+        int kv = gpt2 ? h : kvHeads != null ? kvHeads : heads != null ? h : p.kvHeads();
+        return new ModelShape(
+                p.arch(),
+                layers != null ? layers : p.layers(),
+                hidden != null ? hidden : p.hidden(),
+                h,
+                kv,
+                intermediate != null ? intermediate : p.intermediate(),
+                vocab != null ? vocab : p.vocab(),
+                Math.max(p.positions(), seq));
+    }
+}

@@ -1,0 +1,55 @@
+package io.kubetune.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The additive attention bias of a causal LM: 0 where a query may attend a key, the type's lowest
+ * finite value elsewhere (as transformers does). Built from two aranges compared, since DJL has no
+ * triu.
+ */
+public final class AttentionMask {
+
+    private AttentionMask() {}
+
+    /**
+     * Builds the bias for {@code seq} new queries after {@code past} cached positions.
+     *
+     * @param input the forward pass's input (its padding mask is used when present)
+     * @param dataType the type of the attention scores
+     * @param slidingWindow how many keys back a query may see, or 0 for no limit
+     * @return {@code [batch or 1, 1, seq, past + seq]}
+     */
+    public static NDArray bias(ModelInput input, DataType dataType, int slidingWindow) {
+        NDManager manager = input.inputIds().getManager();
+        long past = input.pastLength();
+        long seq = input.inputIds().getShape().get(1);
+        long total = past + seq;
+        NDArray queries =
+                manager.arange((int) past, (int) total, 1, DataType.INT64).reshape(seq, 1);
+        NDArray keys = manager.arange(0, (int) total, 1, DataType.INT64).reshape(1, total);
+        NDArray allowed = keys.lte(queries);
+        if (slidingWindow > 0) {
+            allowed = allowed.logicalAnd(queries.sub(keys).lt(slidingWindow));
+        }
+        allowed = allowed.reshape(1, 1, seq, total);
+        if (input.attentionMask() != null) {
+            NDArray padding = input.attentionMask();
+            long batch = padding.getShape().get(0);
+            allowed = allowed.logicalAnd(padding.eq(1).reshape(batch, 1, 1, total));
+        }
+        NDArray lowest = manager.full(new Shape(), lowestFinite(dataType), dataType);
+        return allowed.logicalNot().toType(dataType, false).mul(lowest);
+    }
+
+    /** Returns {@code torch.finfo(type).min}. */
+    static float lowestFinite(DataType dataType) {
+        return switch (dataType) {
+            case FLOAT16 -> -65504f;
+            case BFLOAT16 -> -3.3895314e38f;
+            default -> -Float.MAX_VALUE;
+        };
+    }
+}

@@ -1,0 +1,58 @@
+package io.kubetune.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchCommandTest {
+
+    @Test
+    void benchPrintsSpeedAndMemoryForATinyLlama() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            status =
+                    new CommandLine(new KubetuneCli())
+                            .execute(
+                                    "bench",
+                                    "--arch",
+                                    "llama",
+                                    "--preset",
+                                    "tiny",
+                                    "--batch",
+                                    "2",
+                                    "--seq",
+                                    "16",
+                                    "--warmup",
+                                    "0",
+                                    "--iterations",
+                                    "1");
+        } finally {
+            System.setOut(original);
+        }
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).isZero();
+        assertThat(report)
+                .contains("llama: 2 layers, hidden 64, heads 4, kv heads 2")
+                .contains("batch 2 x seq 16 = 32 tokens, fp32 on cpu()")
+                .containsPattern("forward +[0-9.]+ s/step, [0-9]+ tokens/s")
+                .containsPattern("forward\\+backward [0-9.]+ s/step, [0-9]+ tokens/s")
+                .containsPattern("RSS [0-9]+ MiB \\(VmHWM\\), Java heap [0-9]+ MiB");
+    }
+
+    @Test
+    void explicitSizesOverrideThePreset() {
+        BenchCommand command = new BenchCommand();
+        new CommandLine(command)
+                .parseArgs("--arch", "llama", "--layers", "3", "--kv-heads", "1", "--vocab", "99");
+        assertThat(command.shape())
+                .extracting("layers", "hidden", "kvHeads", "vocab")
+                .containsExactly(3, 768, 1, 99);
+    }
+}
