@@ -1,34 +1,30 @@
 package io.kubetune.trainer.eval;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
-/** Fixture tokenizers through DJL, as lm-eval's Hugging Face model encodes with them. */
+/** Fixture tokenizers, through the trainer's HfTokenizer and {@link TokenEncoders}. */
 public final class TestTokenizers {
 
-    // DJL truncates to 512 tokens and pads unless told otherwise; transformers does neither.
-    private static final Map<String, String> OPTIONS =
-            Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true");
+    private static final Map<String, TokenEncoder> ENCODERS = new HashMap<>();
 
     private TestTokenizers() {}
 
-    /** The fixture model's tokenizer; prefix token as lm-eval picks it (BOS, else EOS). */
-    public static TokenEncoder encoder(String model) {
-        try {
-            HuggingFaceTokenizer tokenizer =
-                    HuggingFaceTokenizer.newInstance(Fixtures.tokenizer(model), OPTIONS);
-            String prefix = model.equals("llama") ? "<|begin_of_text|>" : "<|endoftext|>";
-            return TokenEncoder.lmEvalStyle(
-                    (text, special) ->
-                            Arrays.stream(tokenizer.encode(text, special, false).getIds())
-                                    .mapToInt(Math::toIntExact)
-                                    .toArray(),
-                    prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The fixture model's tokenizer (checked to be the one the reference was made with). */
+    public static synchronized TokenEncoder encoder(String model) {
+        return ENCODERS.computeIfAbsent(
+                model,
+                m -> {
+                    try {
+                        // Loaded once per test run and never closed: the native tokenizer is small.
+                        return TokenEncoders.of(
+                                HfTokenizer.load(Fixtures.tokenizer(m).getParent()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
     }
 }
