@@ -49,26 +49,14 @@ public final class ContinuationScorer {
         for (int start = 0; start < planned.size(); start += batchSize) {
             List<PlannedGroup> chunk =
                     planned.subList(start, Math.min(planned.size(), start + batchSize));
-            List<ScoringGroup> batch = chunk.stream().map(p -> p.group).toList();
-            List<List<ContinuationScore>> scores = model.score(batch);
-            if (scores.size() != batch.size()) {
+            List<List<ContinuationScore>> scores =
+                    model.score(chunk.stream().map(p -> p.group).toList());
+            if (scores.size() != chunk.size()) {
                 throw new IllegalStateException(
-                        "model returned " + scores.size() + " groups for " + batch.size());
+                        "model returned " + scores.size() + " groups for " + chunk.size());
             }
             for (int g = 0; g < chunk.size(); g++) {
-                PlannedGroup p = chunk.get(g);
-                List<ContinuationScore> groupScores = scores.get(g);
-                if (groupScores.size() != p.requestIndices.length) {
-                    throw new IllegalStateException(
-                            "model returned "
-                                    + groupScores.size()
-                                    + " scores for "
-                                    + p.requestIndices.length
-                                    + " continuations");
-                }
-                for (int k = 0; k < p.requestIndices.length; k++) {
-                    results[p.item][p.requestIndices[k]] = groupScores.get(k);
-                }
+                chunk.get(g).place(scores.get(g), results);
             }
         }
         List<List<ContinuationScore>> out = new ArrayList<>(results.length);
@@ -138,5 +126,21 @@ public final class ContinuationScorer {
         return -1;
     }
 
-    private record PlannedGroup(int item, int[] requestIndices, ScoringGroup group) {}
+    private record PlannedGroup(int item, int[] requestIndices, ScoringGroup group) {
+
+        // Puts the group's scores where its requests were in the item.
+        void place(List<ContinuationScore> scores, ContinuationScore[][] results) {
+            if (scores.size() != requestIndices.length) {
+                throw new IllegalStateException(
+                        "model returned "
+                                + scores.size()
+                                + " scores for "
+                                + requestIndices.length
+                                + " continuations");
+            }
+            for (int k = 0; k < requestIndices.length; k++) {
+                results[item][requestIndices[k]] = scores.get(k);
+            }
+        }
+    }
 }

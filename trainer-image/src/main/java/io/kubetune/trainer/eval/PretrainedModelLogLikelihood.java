@@ -88,58 +88,71 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     // Per row: {sum of log-probabilities, 1 if greedy else 0}.
     private double[][] scoreRows(List<int[]> contexts, List<int[]> continuations) {
-        int rows = contexts.size();
-        int width = 0;
-        int scoredPositions = 0;
-        for (int r = 0; r < rows; r++) {
-            width = Math.max(width, contexts.get(r).length + continuations.get(r).length - 1);
-            scoredPositions += continuations.get(r).length;
-        }
-        long[] ids = new long[rows * width]; // right padding with 0, as lm-eval pads
-        long[] positions = new long[scoredPositions];
-        long[] targets = new long[scoredPositions];
-        int p = 0;
-        for (int r = 0; r < rows; r++) {
-            int[] context = contexts.get(r);
-            int[] continuation = continuations.get(r);
-            for (int i = 0; i < context.length; i++) {
-                ids[r * width + i] = context[i];
-            }
-            for (int j = 0; j + 1 < continuation.length; j++) {
-                ids[r * width + context.length + j] = continuation[j];
-            }
-            for (int j = 0; j < continuation.length; j++) {
-                positions[p] = (long) r * width + context.length - 1 + j;
-                targets[p++] = continuation[j];
-            }
-        }
+        Rows rows = Rows.of(contexts, continuations);
         float[] logProbs;
         long[] argmax;
         ParameterStore ps = model.parameterStore();
         try (NDManager step = model.manager().newSubManager()) {
-            NDArray input = step.create(ids, new Shape(rows, width));
+            NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
             NDArray logits = model.block().forward(ps, ModelInput.of(input), false);
             long vocab = logits.getShape().get(2);
+            // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
             NDArray picked =
-                    logits.reshape(rows * (long) width, vocab)
-                            .get(step.create(positions))
+                    logits.reshape((long) rows.count * rows.width, vocab)
+                            .get(step.create(rows.positions))
                             .toType(DataType.FLOAT32, false)
                             .logSoftmax(1);
-            logProbs = picked.gather(step.create(targets).reshape(-1, 1), 1).toFloatArray();
+            logProbs = picked.gather(step.create(rows.targets).reshape(-1, 1), 1).toFloatArray();
             argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
         }
-        double[][] out = new double[rows][2];
-        p = 0;
-        for (int r = 0; r < rows; r++) {
+        double[][] out = new double[rows.count][2];
+        int p = 0;
+        for (int r = 0; r < rows.count; r++) {
             double sum = 0;
             boolean greedy = true;
             for (int j = 0; j < continuations.get(r).length; j++, p++) {
                 sum += logProbs[p];
-                greedy &= argmax[p] == targets[p];
+                greedy &= argmax[p] == rows.targets[p];
             }
             out[r][0] = sum;
             out[r][1] = greedy ? 1 : 0;
         }
         return out;
+    }
+
+    /**
+     * A right-padded batch: row {@code r} is context + continuation without its last token; the
+     * scored positions (flat indices into {@code [count * width]}) and their target tokens.
+     */
+    private record Rows(int count, int width, long[] ids, long[] positions, long[] targets) {
+
+        static Rows of(List<int[]> contexts, List<int[]> continuations) {
+            int count = contexts.size();
+            int width = 0;
+            int scored = 0;
+            for (int r = 0; r < count; r++) {
+                width = Math.max(width, contexts.get(r).length + continuations.get(r).length - 1);
+                scored += continuations.get(r).length;
+            }
+            long[] ids = new long[count * width]; // padded with 0, as lm-eval pads
+            long[] positions = new long[scored];
+            long[] targets = new long[scored];
+            int p = 0;
+            for (int r = 0; r < count; r++) {
+                int[] context = contexts.get(r);
+                int[] continuation = continuations.get(r);
+                for (int i = 0; i < context.length; i++) {
+                    ids[r * width + i] = context[i];
+                }
+                for (int j = 0; j < continuation.length; j++) {
+                    if (j + 1 < continuation.length) {
+                        ids[r * width + context.length + j] = continuation[j];
+                    }
+                    positions[p] = (long) r * width + context.length - 1 + j;
+                    targets[p++] = continuation[j];
+                }
+            }
+            return new Rows(count, width, ids, positions, targets);
+        }
     }
 }
