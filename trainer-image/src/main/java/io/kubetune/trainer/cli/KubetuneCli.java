@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Fine-tune, evaluate and benchmark Hugging Face causal LMs on DJL.",
         subcommands = {
             TrainCommand.class,
+            EvalCommand.class,
+            GenerateCommand.class,
             InitModelCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
