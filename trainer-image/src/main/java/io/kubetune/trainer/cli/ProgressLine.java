@@ -83,6 +83,9 @@ final class ProgressLine implements TrainingListener {
 
     @Override
     public void onGenerations(String stage, List<SampleGenerations.Generation> generations) {
+        if (generations.isEmpty()) {
+            return;
+        }
         out.printf("%n--- answers %s training ---%n", stage);
         for (SampleGenerations.Generation g : generations) {
             out.printf("Q: %s%nA: %s%n   (reference: %s)%n", g.prompt(), g.answer(), g.reference());
@@ -93,18 +96,29 @@ final class ProgressLine implements TrainingListener {
     public void onFinish(FineTuneRun.Outcome outcome) {
         if (outcome.finished()) {
             out.printf(
-                    "%ndone: %d steps, final loss %.4f%s%nadapter: %s%n",
+                    "%ndone: %d steps, final loss %.4f%s%n%s%n",
                     outcome.steps(),
                     outcome.lastLoss(),
                     outcome.lastEvalLoss() == null
                             ? ""
                             : String.format(", eval loss %.4f", outcome.lastEvalLoss()),
-                    outcome.adapterDir());
+                    outputs(outcome));
         } else {
             out.printf(
                     "%nstopped after step %d; checkpoint %s. Run the same command again to resume.%n",
                     outcome.steps(), outcome.lastCheckpoint());
         }
+    }
+
+    private static String outputs(FineTuneRun.Outcome outcome) {
+        StringBuilder out = new StringBuilder();
+        if (outcome.adapterDir() != null) {
+            out.append("adapter: ").append(outcome.adapterDir());
+        }
+        if (outcome.modelDir() != null) {
+            out.append(out.isEmpty() ? "" : "\n").append("model: ").append(outcome.modelDir());
+        }
+        return out.toString();
     }
 
     private static String format(long seconds) {

@@ -148,6 +148,11 @@ public final class FineTuneRun {
                 listeners.forEach(l -> l.onStart(total, resumedAt));
                 if (resumedAt == 0) {
                     report("before", generations.generate("before", model, tokenizer, outputDir));
+                    if (!evalBatches.isEmpty() && training.evalSteps != null) {
+                        // The baseline the eval losses of training compare to.
+                        double before = loop.evaluate(evalBatches);
+                        listeners.forEach(l -> l.onEvaluation(0, before));
+                    }
                 }
                 Path lastCheckpoint = resumeFrom.orElse(null);
                 double lastLoss = Double.NaN;

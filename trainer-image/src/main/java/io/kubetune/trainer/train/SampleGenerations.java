@@ -38,6 +38,14 @@ public final class SampleGenerations {
         this.template = template;
     }
 
+    private static String withoutEos(String text, HfTokenizer tokenizer) {
+        String eos = tokenizer.specialTokens().eos().map(SpecialTokens.Token::content).orElse(null);
+        String answer = text.strip();
+        return eos != null && answer.endsWith(eos)
+                ? answer.substring(0, answer.length() - eos.length()).strip()
+                : answer;
+    }
+
     List<Generation> generate(
             String stage, PretrainedModel model, HfTokenizer tokenizer, Path outputDir)
             throws IOException {
@@ -55,7 +63,7 @@ public final class SampleGenerations {
             int last = turns.size() - 1;
             String prompt = template.template().render(turns.subList(0, last), true);
             long[] ids = tokenizer.encode(prompt, !template.writesSpecialTokens());
-            String answer = generator.generate(ids, config.build()).text().strip();
+            String answer = withoutEos(generator.generate(ids, config.build()).text(), tokenizer);
             String question =
                     turns.stream()
                             .filter(t -> t.role() == Role.USER)
@@ -63,6 +71,9 @@ public final class SampleGenerations {
                             .map(Turn::text)
                             .orElse("");
             out.add(new Generation(stage, question, turns.get(last).content(), answer));
+        }
+        if (out.isEmpty()) {
+            return out;
         }
         Gson gson = new Gson();
         StringBuilder lines = new StringBuilder();
