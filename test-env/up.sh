@@ -42,7 +42,11 @@ build() {
   shift 2
   [[ -d $dir ]] && return 0
   need_go
-  log "building $name (first run only; Kubernetes takes ~15-25 min on 2 cores) -> $dir, log: $LOGS/build-$name.log"
+  if [[ -z ${announced:-} ]]; then
+    log "first run on this machine: building the test binaries with Go (2 cores: ~30 min in all, Kubernetes ~18 min of it); later runs start in seconds"
+    announced=1
+  fi
+  log "building $name -> $dir (log: $LOGS/build-$name.log)"
   local t=$SECONDS
   rm -rf "$dir.tmp"
   mkdir -p "$dir.tmp"
@@ -119,7 +123,7 @@ if [[ ! -f $PKI/done ]]; then
   mkdir -p "$PKI"
   chmod 700 "$PKI"
   new_ca ca kubetune-test-ca
-  client'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
+  client='basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
   sign apiserver "/CN=kube-apiserver" \
     "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n"
   # system:masters: the test suite's admin; RBAC is real for everyone else (service accounts, our operator)
@@ -163,7 +167,19 @@ start() {
   echo "=== $(date -Is) starting: $*" >>"$LOGS/$name.log"
   # fd 9 (the lock) must not be inherited, or the component would hold the lock forever
   setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$PIDS/$name.pid"
+  pid=$!
+  echo "$pid" >"$PIDS/$name.pid"
+  # until the forked shell has exec'd the binary, component_pid does not recognise it
+  local i
+  for ((i = 0; i < 100; i++)); do
+    component_pid "$name" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  component_pid "$name" >/dev/null || {
+    tail -n 30 "$LOGS/$name.log" >&2
+    die "$name did not start; log: $LOGS/$name.log"
+  }
 }
 
 # wait_until <name> <seconds> <command...>
