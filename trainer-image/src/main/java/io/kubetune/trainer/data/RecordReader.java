@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubetune.trainer.data.rows.ParquetRows;
+import io.kubetune.trainer.data.rows.RowSink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,8 +22,8 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads the records of a local data file: JSON Lines, a JSON array, or CSV with a header row. A
- * line that cannot be parsed becomes a {@link DataProblem}; reading goes on.
+ * Reads the records of a local data file: JSON Lines, a JSON array, CSV with a header row, or
+ * Parquet. A line that cannot be parsed becomes a {@link DataProblem}; reading goes on.
  */
 public final class RecordReader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +45,9 @@ public final class RecordReader {
         }
         if (name.endsWith(".csv")) {
             return readCsv(file);
+        }
+        if (name.endsWith(".parquet")) {
+            return readParquet(file);
         }
         throw new IllegalArgumentException(
                 "cannot read "
@@ -113,6 +118,25 @@ public final class RecordReader {
             }
         }
         return new Result(records, List.of());
+    }
+
+    private static Result readParquet(Path file) throws IOException {
+        List<RawRecord> records = new ArrayList<>();
+        List<DataProblem> problems = new ArrayList<>();
+        ParquetRows.read(
+                file,
+                new RowSink() {
+                    @Override
+                    public void row(int index, Map<String, Object> row) {
+                        records.add(new RawRecord(index + 1, row));
+                    }
+
+                    @Override
+                    public void unreadable(int index, String reason) {
+                        problems.add(new DataProblem(file.toString(), index + 1, reason));
+                    }
+                });
+        return new Result(records, problems);
     }
 
     /** A .json file whose first non-blank character opens an object holds JSON Lines. */

@@ -143,6 +143,28 @@ class DatasetLoaderTest {
                 .anySatisfy(m -> assertThat(m).contains("unknown role \"wizard\""));
     }
 
+    @Test
+    void parquetFilesAsPyarrowWritesThem() throws IOException {
+        List<Sample> alpaca =
+                DatasetLoader.load(
+                                spec(DataFormat.ALPACA, null),
+                                Path.of("src/test/resources/data/alpaca.parquet"))
+                        .samples();
+        assertThat(alpaca).hasSize(3);
+        assertThat(((Sample.Chat) alpaca.get(1)).turns().get(0))
+                .isEqualTo(new Turn(Role.USER, "Translate to English.", "bonjour"));
+        assertThat(((Sample.Chat) alpaca.get(2)).turns().get(0).content())
+                .isEqualTo("Name a color — ✓ in Unicode.");
+
+        List<Sample> messages =
+                DatasetLoader.load(
+                                spec(DataFormat.MESSAGES, null),
+                                Path.of("src/test/resources/data/messages.parquet"))
+                        .samples();
+        assertThat(((Sample.Chat) messages.get(0)).turns())
+                .containsExactly(new Turn(Role.USER, "2+2?"), new Turn(Role.ASSISTANT, "4"));
+    }
+
     private static DatasetSpec spec(DataFormat format, ColumnMapping columns) {
         DatasetSpec spec = new DatasetSpec();
         spec.uri = "/data";

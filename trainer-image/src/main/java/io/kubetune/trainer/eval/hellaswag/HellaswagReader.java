@@ -1,9 +1,9 @@
 package io.kubetune.trainer.eval.hellaswag;
 
+import io.kubetune.trainer.data.rows.JsonlRows;
+import io.kubetune.trainer.data.rows.ParquetRows;
+import io.kubetune.trainer.data.rows.RowSink;
 import io.kubetune.trainer.eval.hellaswag.HellaswagItemParser.MalformedItemException;
-import io.kubetune.trainer.eval.rows.JsonlRows;
-import io.kubetune.trainer.eval.rows.ParquetRows;
-import io.kubetune.trainer.eval.rows.RowSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.kubetune.trainer.eval.rows;
+package io.kubetune.trainer.data.rows;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

@@ -1,4 +1,4 @@
-package io.kubetune.trainer.eval.rows;
+package io.kubetune.trainer.data.rows;
 
 import com.github.luben.zstd.Zstd;
 import java.io.ByteArrayInputStream;

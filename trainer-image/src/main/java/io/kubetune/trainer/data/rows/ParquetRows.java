@@ -1,4 +1,4 @@
-package io.kubetune.trainer.eval.rows;
+package io.kubetune.trainer.data.rows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
