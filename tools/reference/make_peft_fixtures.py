@@ -88,6 +88,30 @@ def sft_ten_steps():
     print("losses", [round(x, 4) for x in losses])
 
 
+def kubetune_written():
+    """Loads an adapter that kubetune's trainer wrote into PEFT and records PEFT's logits, with
+    the adapter applied and after merge_and_unload."""
+    out = OUT / "kubetune-written"
+    ids = torch.tensor([[5, 17, 300, 42, 1001, 7, 2048, 99, 3, 64]])
+    model = PeftModel.from_pretrained(load_base(), out).eval()
+    with torch.no_grad():
+        adapted = model(input_ids=ids).logits[0]
+        merged = model.merge_and_unload()(input_ids=ids).logits[0]
+        base = load_base()(input_ids=ids).logits[0]
+    assert (adapted - base).abs().max() > 1e-3, "the adapter must change the model"
+    save_file({"adapted": adapted.contiguous(), "merged": merged.contiguous()},
+              out / "reference_logits.safetensors")
+    (out / "reference.json").write_text(json.dumps({
+        "made_by": "tools/reference/make_peft_fixtures.py (adapter written by kubetune train"
+                   " trainer-image/src/test/resources/jobs/tiny-lora.yaml)",
+        "versions": VERSIONS, "input_ids": ids[0].tolist()}, indent=1) + "\n")
+
+
 if __name__ == "__main__":
-    peft_written()
-    sft_ten_steps()
+    import sys
+    if "--only-kubetune-written" in sys.argv:
+        kubetune_written()
+    else:
+        peft_written()
+        sft_ten_steps()
+        kubetune_written()

@@ -82,7 +82,6 @@ public final class PeftAdapterFormat {
         config.add("alpha_pattern", new JsonObject());
         config.addProperty("init_lora_weights", true);
         config.addProperty("inference_mode", true);
-        config.addProperty("kubetune", "written by kubetune's trainer");
         return config;
     }
 

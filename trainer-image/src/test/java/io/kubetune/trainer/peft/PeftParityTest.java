@@ -64,6 +64,47 @@ class PeftParityTest {
     }
 
     @Test
+    void anAdapterWeWroteLoadsInPeftWithOurLogitsMergedOrNot() throws IOException {
+        Path dir = PEFT.resolve("kubetune-written");
+        JsonNode reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
+        long[] ids = new ObjectMapper().convertValue(reference.get("input_ids"), long[].class);
+        try (PretrainedModel model = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = model.manager().newSubManager();
+                SafetensorsFile expected =
+                        SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
+                TensorLoader loader = new TensorLoader()) {
+            List<LoraTarget> targets =
+                    PeftAdapterFormat.read(dir, model.block(), DataType.FLOAT32, model.manager());
+            NDArray input = scope.create(ids).expandDims(0);
+            NDArray adapted =
+                    model.block()
+                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .squeeze(0);
+            NDArray peftAdapted =
+                    loader.load(
+                            expected.tensor("adapted"),
+                            WeightLayout.AS_IS,
+                            scope,
+                            DataType.FLOAT32);
+            assertThat(adapted.sub(peftAdapted).abs().max().getFloat())
+                    .as("with the adapter vs peft")
+                    .isLessThanOrEqualTo(1e-4f);
+
+            LoraMerger.merge(targets);
+            NDArray merged =
+                    model.block()
+                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .squeeze(0);
+            NDArray peftMerged =
+                    loader.load(
+                            expected.tensor("merged"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
+            assertThat(merged.sub(peftMerged).abs().max().getFloat())
+                    .as("merged vs peft's merge_and_unload")
+                    .isLessThanOrEqualTo(1e-4f);
+        }
+    }
+
+    @Test
     void tenStepsOfLoraSftFollowTransformersAndPeft() throws IOException {
         Path dir = PEFT.resolve("sft-10-steps");
         JsonNode f = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
