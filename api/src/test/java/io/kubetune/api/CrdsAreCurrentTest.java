@@ -23,5 +23,11 @@ class CrdsAreCurrentTest {
                                 + " `./mvnw -pl api process-classes -Pupdate-crds` and commit it",
                         plural)
                 .isEqualTo(Files.readString(generated));
+        assertThat(
+                        RepoFiles.root()
+                                .resolve("charts/kubetune/crds")
+                                .resolve(generated.getFileName()))
+                .as("the Helm chart installs the same CRD: cp crds/*.yml charts/kubetune/crds/")
+                .hasSameTextualContentAs(RepoFiles.crd(plural));
     }
 }
