@@ -35,6 +35,13 @@ public final class AttentionMask {
             allowed = allowed.logicalAnd(queries.sub(keys).lt(slidingWindow));
         }
         allowed = allowed.reshape(1, 1, seq, total);
+        if (input.sequenceIds() != null && past == 0) {
+            // Packed samples see only themselves: a block-diagonal mask from the sequence ids.
+            NDArray ids = input.sequenceIds();
+            long batch = ids.getShape().get(0);
+            NDArray same = ids.reshape(batch, 1, seq, 1).eq(ids.reshape(batch, 1, 1, seq));
+            allowed = allowed.logicalAnd(same);
+        }
         if (input.attentionMask() != null) {
             NDArray padding = input.attentionMask();
             long batch = padding.getShape().get(0);

@@ -11,9 +11,20 @@ import ai.djl.ndarray.types.DataType;
  *     ones, {@code [batch, cached + seq]}, or null when nothing is padded
  * @param positionIds positions {@code [batch, seq]}, or null for {@code cached + 0..seq-1}
  * @param cache keys and values of earlier positions, or null to attend only within {@code inputIds}
+ * @param sequenceIds which packed sample each token belongs to {@code [batch, seq]}, or null: a
+ *     token attends only to tokens of its own sample (packing without cross-attention)
  */
 public record ModelInput(
-        NDArray inputIds, NDArray attentionMask, NDArray positionIds, KvCache cache) {
+        NDArray inputIds,
+        NDArray attentionMask,
+        NDArray positionIds,
+        KvCache cache,
+        NDArray sequenceIds) {
+
+    /** An input without packed-sample boundaries. */
+    public ModelInput(NDArray inputIds, NDArray attentionMask, NDArray positionIds, KvCache cache) {
+        this(inputIds, attentionMask, positionIds, cache, null);
+    }
 
     /** Returns an input of token ids alone. */
     public static ModelInput of(NDArray inputIds) {
@@ -22,12 +33,12 @@ public record ModelInput(
 
     /** Returns this input with a padding mask. */
     public ModelInput withAttentionMask(NDArray mask) {
-        return new ModelInput(inputIds, mask, positionIds, cache);
+        return new ModelInput(inputIds, mask, positionIds, cache, sequenceIds);
     }
 
     /** Returns this input reading and filling a KV cache. */
     public ModelInput withCache(KvCache kvCache) {
-        return new ModelInput(inputIds, attentionMask, positionIds, kvCache);
+        return new ModelInput(inputIds, attentionMask, positionIds, kvCache, sequenceIds);
     }
 
     /** Returns how many positions the cache already holds. */

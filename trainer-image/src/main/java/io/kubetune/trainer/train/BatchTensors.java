@@ -13,7 +13,8 @@ record BatchTensors(ModelInput input, NDArray labels) {
         NDArray mask = manager.create(batch.attentionMask()).toType(DataType.INT64, false);
         NDArray positions = manager.create(batch.positionIds()).toType(DataType.INT64, false);
         NDArray labels = manager.create(batch.labels()).toType(DataType.INT64, false);
-        return new BatchTensors(new ModelInput(ids, mask, positions, null), labels);
+        NDArray sequences = manager.create(batch.sequenceIds()).toType(DataType.INT64, false);
+        return new BatchTensors(new ModelInput(ids, mask, positions, null, sequences), labels);
     }
 
     /** Labels that count after the shift: those of positions 1..n-1 that are not ignored. */
