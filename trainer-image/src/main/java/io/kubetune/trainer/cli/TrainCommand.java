@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.trainer.model.Devices;
 import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
                         List.of(
                                 new ProgressLine(
                                         System.out, terminal, job.getSpec().training.loggingSteps),
-                                new MetricsLog(outputDir)));
+                                new MetricsLog(outputDir),
+                                new LossPlot(outputDir)));
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

@@ -28,6 +28,7 @@ class TrainCommandTest {
         assertThat(dir.resolve("adapter/adapter_model.safetensors")).exists();
         assertThat(dir.resolve("adapter/adapter_config.json")).exists();
         assertThat(dir.resolve("metrics.jsonl")).exists();
+        assertThat(dir.resolve("loss.png")).isNotEmptyFile();
         assertThat(dir.resolve("generations.jsonl")).exists();
         assertThat(dir.resolve("checkpoints/step-00000004/manifest.json")).exists();
     }
