@@ -1,21 +1,29 @@
 package io.kubetune.trainer.cli;
 
 import ai.djl.ndarray.types.DataType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.EvalResult;
+import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.trainer.eval.PretrainedModelLogLikelihood;
 import io.kubetune.trainer.eval.TokenEncoders;
 import io.kubetune.trainer.eval.hellaswag.HellaswagEvaluation;
 import io.kubetune.trainer.eval.hellaswag.HellaswagReport;
+import io.kubetune.trainer.eval.perplexity.PerplexityEvaluation;
 import io.kubetune.trainer.model.Devices;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kubetune eval}: hellaswag, scored exactly as lm-evaluation-harness scores it. */
+/** {@code kubetune eval}: hellaswag as lm-evaluation-harness scores it, or perplexity. */
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
@@ -38,8 +46,28 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(
             names = "--task",
             defaultValue = "hellaswag",
-            description = "hellaswag (default ${DEFAULT-VALUE}).")
+            description = "hellaswag or perplexity (default ${DEFAULT-VALUE}).")
     String task;
+
+    @Option(
+            names = "--format",
+            defaultValue = "text",
+            description =
+                    "perplexity data format: text, alpaca, dolly, sharegpt, messages (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+            names = "--template",
+            defaultValue = "model",
+            description =
+                    "perplexity prompt template for instruction data (default ${DEFAULT-VALUE}).")
+    String template;
+
+    @Option(
+            names = "--cutoff-length",
+            defaultValue = "1024",
+            description = "perplexity: tokens per sample (default ${DEFAULT-VALUE}).")
+    int cutoffLength;
 
     @Option(
             names = "--data",
@@ -82,6 +110,22 @@ public final class EvalCommand implements Callable<Integer> {
                 HfTokenizer tokenizer = HfTokenizer.load(model)) {
             if (adapter != null) {
                 PeftAdapterFormat.read(adapter, loaded.block(), DataType.FLOAT32, loaded.manager());
+            }
+            if (task.equals("perplexity")) {
+                DatasetSpec dataset = new DatasetSpec();
+                dataset.uri = data.toString();
+                dataset.format = DataFormat.valueOf(format.toUpperCase(Locale.ROOT));
+                dataset.template = PromptTemplate.valueOf(template.toUpperCase(Locale.ROOT));
+                EvalResult result =
+                        PerplexityEvaluation.run(
+                                loaded, tokenizer, dataset, data, limit, batchSize, cutoffLength);
+                result.model = model.toString();
+                result.adapter = adapter == null ? null : adapter.toString();
+                String json = new KubernetesSerialization().asJson(result);
+                Files.createDirectories(output);
+                Files.writeString(output.resolve("perplexity.json"), json);
+                System.out.println(json);
+                return 0;
             }
             HellaswagReport report =
                     new HellaswagEvaluation(

@@ -76,17 +76,6 @@ public final class TrainingLoop {
 
     /** Mean loss over counted tokens, without gradients. */
     public double evaluate(List<Batch> batches) {
-        double lossSum = 0;
-        long counted = 0;
-        for (Batch batch : batches) {
-            try (NDManager scope = model.manager().newSubManager()) {
-                BatchTensors tensors = BatchTensors.of(batch, scope);
-                NDArray logits =
-                        model.block().forward(model.parameterStore(), tensors.input(), false);
-                lossSum += CausalLmLoss.tokenLosses(logits, tensors.labels()).sum().getFloat();
-                counted += BatchTensors.countedTokens(batch);
-            }
-        }
-        return lossSum / Math.max(1, counted);
+        return HeldOutLoss.of(model, batches).mean();
     }
 }

@@ -43,4 +43,32 @@ class EvalCommandTest {
                 .contains("\"n\":10");
         assertThat(Files.readAllLines(dir.resolve("hellaswag_items.jsonl"))).hasSize(10);
     }
+
+    @Test
+    void perplexityOfInstructionData() throws Exception {
+        int exit =
+                KubetuneCli.commandLine()
+                        .execute(
+                                "eval",
+                                "--task",
+                                "perplexity",
+                                "--model",
+                                "src/test/resources/fixtures/models/llama",
+                                "--data",
+                                "src/test/resources/jobs/tiny-alpaca.jsonl",
+                                "--format",
+                                "alpaca",
+                                "--template",
+                                "alpaca",
+                                "--output",
+                                dir.toString());
+
+        assertThat(exit).isZero();
+        JsonObject result =
+                JsonParser.parseString(Files.readString(dir.resolve("perplexity.json")))
+                        .getAsJsonObject();
+        assertThat(result.get("task").getAsString()).isEqualTo("perplexity");
+        assertThat(result.get("n").getAsInt()).isEqualTo(8);
+        assertThat(result.get("perplexity").getAsDouble()).isGreaterThan(1.0);
+    }
 }
