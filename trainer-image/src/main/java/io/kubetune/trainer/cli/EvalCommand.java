@@ -101,9 +101,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!task.equals("hellaswag")) {
+        if (!task.equals("hellaswag") && !task.equals("perplexity")) {
             throw new IllegalArgumentException(
-                    "--task " + task + " is not supported yet; use hellaswag");
+                    "--task " + task + " is not one of hellaswag, perplexity");
         }
         try (PretrainedModel loaded =
                         PretrainedModel.load(model, Devices.parse(device), Precision.FP32);
