@@ -13,6 +13,8 @@ import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.bench.MemoryStats;
 import io.kubetune.trainer.bench.ModelShape;
 import io.kubetune.trainer.loss.CausalLmLoss;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -85,11 +87,16 @@ class NativeMemoryFlatTest {
         }
     }
 
-    // Collecting before reading keeps the heap at its size (measured: committed heap constant
-    // over 400 steps this way), so RSS changes are native memory.
+    // RSS less what the JVM itself has committed (heap, metaspace, code cache), read after a
+    // collection: the rest is native memory. Other tests in the same JVM can make the heap grow
+    // during this one, which RSS alone would count as a leak.
     private static long residentBytes() {
         System.gc();
-        return MemoryStats.rssBytes();
+        MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
+        long committed =
+                jvm.getHeapMemoryUsage().getCommitted()
+                        + jvm.getNonHeapMemoryUsage().getCommitted();
+        return MemoryStats.rssBytes() - committed;
     }
 
     private static long[] counts(PretrainedModel model) {
