@@ -1,5 +1,6 @@
 package io.kubetune.trainer.batch;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,6 +29,15 @@ public final class Collator {
             Arrays.fill(mask[r], 0, row.length(), 1);
         }
         return new Batch(ids, labels, mask, positions, sequences);
+    }
+
+    /** Collates consecutive rows, batchSize at a time (the last batch may be smaller). */
+    public List<Batch> collateInBatches(List<Row> rows, int batchSize) {
+        List<Batch> batches = new ArrayList<>();
+        for (int start = 0; start < rows.size(); start += batchSize) {
+            batches.add(collate(rows.subList(start, Math.min(rows.size(), start + batchSize))));
+        }
+        return batches;
     }
 
     private static int[] padded(int[] values, int length, int pad) {

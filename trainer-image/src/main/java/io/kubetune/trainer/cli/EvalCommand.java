@@ -1,6 +1,5 @@
 package io.kubetune.trainer.cli;
 
-import ai.djl.ndarray.types.DataType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
@@ -11,16 +10,14 @@ import io.kubetune.trainer.eval.TokenEncoders;
 import io.kubetune.trainer.eval.hellaswag.HellaswagEvaluation;
 import io.kubetune.trainer.eval.hellaswag.HellaswagReport;
 import io.kubetune.trainer.eval.perplexity.PerplexityEvaluation;
-import io.kubetune.trainer.model.Devices;
-import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kubetune eval}: hellaswag as lm-evaluation-harness scores it, or perplexity. */
@@ -33,15 +30,7 @@ import picocli.CommandLine.Option;
             "Data: a hellaswag_val.jsonl file or the Rowan/hellaswag validation Parquet file."
         })
 public final class EvalCommand implements Callable<Integer> {
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model folder.")
-    Path model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT LoRA adapter folder.")
-    Path adapter;
+    @Mixin ModelOptions models;
 
     @Option(
             names = "--task",
@@ -93,24 +82,14 @@ public final class EvalCommand implements Callable<Integer> {
                     "Where hellaswag.json and per-item results go (default ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(
-            names = "--device",
-            defaultValue = "cpu",
-            description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
-    String device;
-
     @Override
     public Integer call() throws Exception {
         if (!task.equals("hellaswag") && !task.equals("perplexity")) {
             throw new IllegalArgumentException(
                     "--task " + task + " is not one of hellaswag, perplexity");
         }
-        try (PretrainedModel loaded =
-                        PretrainedModel.load(model, Devices.parse(device), Precision.FP32);
-                HfTokenizer tokenizer = HfTokenizer.load(model)) {
-            if (adapter != null) {
-                PeftAdapterFormat.read(adapter, loaded.block(), DataType.FLOAT32, loaded.manager());
-            }
+        try (PretrainedModel loaded = models.load();
+                HfTokenizer tokenizer = HfTokenizer.load(models.model)) {
             if (task.equals("perplexity")) {
                 DatasetSpec dataset = new DatasetSpec();
                 dataset.uri = data.toString();
@@ -119,8 +98,8 @@ public final class EvalCommand implements Callable<Integer> {
                 EvalResult result =
                         PerplexityEvaluation.run(
                                 loaded, tokenizer, dataset, data, limit, batchSize, cutoffLength);
-                result.model = model.toString();
-                result.adapter = adapter == null ? null : adapter.toString();
+                result.model = models.model.toString();
+                result.adapter = models.adapterName();
                 String json = new KubernetesSerialization().asJson(result);
                 Files.createDirectories(output);
                 Files.writeString(output.resolve("perplexity.json"), json);
@@ -132,11 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
                                     TokenEncoders.of(tokenizer),
                                     new PretrainedModelLogLikelihood(loaded),
                                     batchSize)
-                            .run(
-                                    data,
-                                    limit,
-                                    model.toString(),
-                                    adapter == null ? null : adapter.toString());
+                            .run(data, limit, models.model.toString(), models.adapterName());
             report.writeTo(output);
             System.out.println(report.summaryJson());
         }

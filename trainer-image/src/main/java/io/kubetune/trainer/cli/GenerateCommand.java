@@ -1,22 +1,18 @@
 package io.kubetune.trainer.cli;
 
-import ai.djl.ndarray.types.DataType;
 import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.trainer.data.Role;
 import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.generate.GenerationConfig;
 import io.kubetune.trainer.generate.Generator;
-import io.kubetune.trainer.model.Devices;
-import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,18 +23,7 @@ import picocli.CommandLine.Parameters;
         description =
                 "Generates an answer to a prompt with a Hugging Face model folder and an optional PEFT LoRA adapter.")
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model folder.")
-    Path model;
-
-    @Option(
-            names = "--adapter",
-            paramLabel = "DIR",
-            description = "A PEFT LoRA adapter folder (e.g. runs/<job>/adapter).")
-    Path adapter;
+    @Mixin ModelOptions models;
 
     @Parameters(paramLabel = "PROMPT", description = "The user's message.")
     String prompt;
@@ -80,20 +65,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "(default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(
-            names = "--device",
-            defaultValue = "cpu",
-            description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
-    String device;
-
     @Override
     public Integer call() throws Exception {
-        try (PretrainedModel loaded =
-                        PretrainedModel.load(model, Devices.parse(device), Precision.FP32);
-                HfTokenizer tokenizer = HfTokenizer.load(model)) {
-            if (adapter != null) {
-                PeftAdapterFormat.read(adapter, loaded.block(), DataType.FLOAT32, loaded.manager());
-            }
+        try (PretrainedModel loaded = models.load();
+                HfTokenizer tokenizer = HfTokenizer.load(models.model)) {
             long[] ids;
             if (template.equals("none")) {
                 ids = tokenizer.encode(prompt, true);

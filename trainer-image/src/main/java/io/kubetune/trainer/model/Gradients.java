@@ -35,6 +35,16 @@ public final class Gradients {
         }
     }
 
+    /**
+     * The parameter's gradient as a handle owned by {@code scratch}: closing scratch frees the
+     * handle, not the gradient, so callers do not leak a handle per step.
+     */
+    public static NDArray handle(Parameter parameter, NDManager scratch) {
+        NDArray grad = parameter.getArray().getGradient();
+        grad.attach(scratch);
+        return grad;
+    }
+
     private static void zero(NDArray array) {
         if (!array.hasGradient()) {
             return;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import io.kubetune.trainer.model.Gradients;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -60,7 +61,7 @@ public final class AdamW implements AutoCloseable {
             Parameter parameter = named.getValue();
             NDArray weight = parameter.getArray();
             try (NDManager scratch = stateManager.newSubManager()) {
-                NDArray grad = Gradients.of(parameter, scratch).toType(DataType.FLOAT32, false);
+                NDArray grad = Gradients.handle(parameter, scratch).toType(DataType.FLOAT32, false);
                 NDArray m = firstMoments.computeIfAbsent(named.getKey(), id -> zerosLike(grad));
                 NDArray v = secondMoments.computeIfAbsent(named.getKey(), id -> zerosLike(grad));
                 m.muli(beta1).addi(grad.mul(1 - beta1));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import io.kubetune.trainer.model.Gradients;
 import java.util.Collection;
 
 /**
@@ -22,13 +23,13 @@ public final class GradientClipping {
         try (NDManager scratch =
                 parameters.iterator().next().getArray().getManager().newSubManager()) {
             for (Parameter parameter : parameters) {
-                NDArray g = Gradients.of(parameter, scratch).toType(DataType.FLOAT32, false);
+                NDArray g = Gradients.handle(parameter, scratch).toType(DataType.FLOAT32, false);
                 squares += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(squares);
             double coefficient = Math.min(1.0, maxNorm / (norm + 1e-6));
             if (maxNorm > 0 && coefficient < 1.0) {
-                parameters.forEach(p -> Gradients.of(p, scratch).muli(coefficient));
+                parameters.forEach(p -> Gradients.handle(p, scratch).muli(coefficient));
             }
             return norm;
         }

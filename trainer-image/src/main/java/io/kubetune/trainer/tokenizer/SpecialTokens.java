@@ -62,6 +62,14 @@ public record SpecialTokens(
                 template);
     }
 
+    /**
+     * The id batches are padded with: the pad token, else EOS (as transformers' trainers do for
+     * models without one), else 0. Padded positions are masked, so the choice never reaches a loss.
+     */
+    public int paddingId() {
+        return (int) pad.or(() -> eos).map(Token::id).orElse(0L).longValue();
+    }
+
     private static Optional<Token> token(JsonObject config, String key, Map<String, Long> added) {
         JsonElement value = config.get(key);
         if (value == null || value.isJsonNull()) {

@@ -20,7 +20,6 @@ import io.kubetune.trainer.peft.LoraTarget;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
-import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +88,7 @@ public final class FineTuneRun {
                             data.probes(),
                             ChatTemplates.choose(
                                     spec.datasets.get(0).template, tokenizer.specialTokens()));
-            int padId = padId(tokenizer.specialTokens());
+            int padId = tokenizer.specialTokens().paddingId();
             TrainingPlan plan =
                     new TrainingPlan(
                             train,
@@ -273,10 +272,5 @@ public final class FineTuneRun {
 
     private void report(String stage, List<SampleGenerations.Generation> answers) {
         listeners.forEach(l -> l.onGenerations(stage, answers));
-    }
-
-    private static int padId(SpecialTokens tokens) {
-        return (int)
-                tokens.pad().or(tokens::eos).map(SpecialTokens.Token::id).orElse(0L).longValue();
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.batch.Batch;
 import io.kubetune.trainer.loss.CausalLmLoss;
+import io.kubetune.trainer.model.Gradients;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.Scalars;
 import io.kubetune.trainer.optim.AdamW;
@@ -69,7 +70,7 @@ public final class TrainingLoop {
         double norm = GradientClipping.clip(trainable.values(), maxGradNorm);
         double lr = schedule.rate(step);
         optimizer.step(lr);
-        io.kubetune.trainer.model.Gradients.zero(trainable.values());
+        Gradients.zero(trainable.values());
         double seconds = (System.nanoTime() - started) / 1e9;
         return new StepResult(step + 1, lossSum / Math.max(1, counted), lr, norm, tokens, seconds);
     }

@@ -77,14 +77,7 @@ public final class TrainingPlan {
 
     private List<Batch> batchesOfEpoch(int epoch) {
         if (epoch != cachedEpoch) {
-            List<Row> rows = packer.rows(ordered(epoch));
-            List<Batch> batches = new ArrayList<>();
-            for (int start = 0; start < rows.size(); start += batchSize) {
-                batches.add(
-                        collator.collate(
-                                rows.subList(start, Math.min(rows.size(), start + batchSize))));
-            }
-            cachedBatches = batches;
+            cachedBatches = collator.collateInBatches(packer.rows(ordered(epoch)), batchSize);
             cachedEpoch = epoch;
         }
         return cachedBatches;
@@ -106,14 +99,7 @@ public final class TrainingPlan {
     /** Validation batches in a fixed order, padded one sample per row. */
     public static List<Batch> evaluationBatches(
             List<TokenizedSample> samples, int batchSize, int padId) {
-        Collator collator = new Collator(padId);
         List<Row> rows = new Packer(BatchingMode.PADDING, Integer.MAX_VALUE).rows(samples);
-        List<Batch> batches = new ArrayList<>();
-        for (int start = 0; start < rows.size(); start += batchSize) {
-            batches.add(
-                    collator.collate(
-                            rows.subList(start, Math.min(rows.size(), start + batchSize))));
-        }
-        return batches;
+        return new Collator(padId).collateInBatches(rows, batchSize);
     }
 }

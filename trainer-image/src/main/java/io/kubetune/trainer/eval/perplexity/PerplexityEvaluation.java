@@ -9,7 +9,6 @@ import io.kubetune.trainer.data.Sample;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
-import io.kubetune.trainer.tokenizer.SpecialTokens;
 import io.kubetune.trainer.train.HeldOutLoss;
 import io.kubetune.trainer.train.TrainingPlan;
 import java.io.IOException;
@@ -55,15 +54,7 @@ public final class PerplexityEvaluation {
                 samples.add(tokens);
             }
         }
-        int padId =
-                (int)
-                        tokenizer
-                                .specialTokens()
-                                .pad()
-                                .or(tokenizer.specialTokens()::eos)
-                                .map(SpecialTokens.Token::id)
-                                .orElse(0L)
-                                .longValue();
+        int padId = tokenizer.specialTokens().paddingId();
         HeldOutLoss.Total total =
                 HeldOutLoss.of(model, TrainingPlan.evaluationBatches(samples, batchSize, padId));
         EvalResult result = new EvalResult();
