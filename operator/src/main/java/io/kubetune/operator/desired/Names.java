@@ -1,0 +1,58 @@
+package io.kubetune.operator.desired;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Names of the objects made for a job. A Job's name must fit a label value (63 characters: the Job
+ * controller labels its pods with it), so long names are cut and made unique with a hash.
+ */
+public final class Names {
+    static final int MAX_LABEL = 63;
+
+    private Names() {}
+
+    /** The Job of one attempt: {@code <name>-<attempt>}, so that a retry is a new Job. */
+    public static String job(HasMetadata owner, int attempt) {
+        return fit(owner.getMetadata().getName(), "-" + attempt, MAX_LABEL);
+    }
+
+    /** The ConfigMap holding the job file. */
+    public static String configMap(HasMetadata owner) {
+        return fit(owner.getMetadata().getName(), "-job", 253);
+    }
+
+    /** The trainer's ServiceAccount, Role and RoleBinding. */
+    public static String trainer(HasMetadata owner) {
+        return fit(owner.getMetadata().getName(), "-trainer", 253);
+    }
+
+    /** A label value for a name, cut with a hash when too long. */
+    static String labelValue(String name) {
+        return fit(name, "", MAX_LABEL);
+    }
+
+    static String fit(String base, String suffix, int max) {
+        if (base.length() + suffix.length() <= max) {
+            return base + suffix;
+        }
+        String hash = sha256(base).substring(0, 8);
+        int keep = max - suffix.length() - hash.length() - 1;
+        String cut = base.substring(0, keep).replaceAll("[-.]+$", "");
+        return cut + "-" + hash + suffix;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256")
+                                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

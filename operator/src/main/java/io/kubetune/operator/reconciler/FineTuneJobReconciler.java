@@ -1,0 +1,133 @@
+package io.kubetune.operator.reconciler;
+
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kubetune.api.v1alpha1.EvalJob;
+import io.kubetune.api.v1alpha1.EvalResult;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.FineTuneJobStatus;
+import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.operator.config.OperatorSettings;
+import io.kubetune.operator.desired.EvalAfterTraining;
+import io.kubetune.operator.desired.Labels;
+import io.kubetune.operator.lifecycle.AttemptOutcome;
+import io.kubetune.operator.metrics.OperatorMetrics;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs {@code train} for a FineTuneJob and, when spec.evaluation is set, an EvalJob on the result,
+ * whose scores are copied onto the FineTuneJob (hellaswag = acc_norm, for kubectl get).
+ */
+// a singleton, not application-scoped: no client proxy, so the constructor can take its settings
+@Singleton
+@ControllerConfiguration(name = "finetunejob")
+public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, FineTuneJobStatus> {
+
+    /** Status fields the trainer writes with its own field manager. */
+    static final Set<String> TRAINER_FIELDS = Set.of("progress", "lastCheckpoint");
+
+    @Inject
+    public FineTuneJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
+        super(settings, metrics, FineTuneJob.class, FineTuneJobStatus.class, TRAINER_FIELDS);
+    }
+
+    @Override
+    protected String command() {
+        return "train";
+    }
+
+    @Override
+    protected Preparation prepare(FineTuneJob ftj, Context<FineTuneJob> context) {
+        List<String> secrets = new ArrayList<>();
+        secretName(ftj.getSpec().model.secretRef).ifPresent(secrets::add);
+        secretName(ftj.getSpec().output.secretRef).ifPresent(secrets::add);
+        return Preparation.ready(ftj, secrets);
+    }
+
+    @Override
+    protected List<EventSource<?, FineTuneJob>> moreEventSources(
+            EventSourceContext<FineTuneJob> context) {
+        return List.of(
+                new InformerEventSource<>(
+                        InformerEventSourceConfiguration.from(EvalJob.class, FineTuneJob.class)
+                                .withLabelSelector(Labels.selectorFor("finetunejob"))
+                                .withSecondaryToPrimaryMapper(byOwnerName())
+                                .withNamespacesInheritedFromController()
+                                .build(),
+                        context));
+    }
+
+    @Override
+    protected Duration onTrainerSucceeded(
+            FineTuneJob ftj,
+            AttemptOutcome outcome,
+            Step<FineTuneJobStatus> step,
+            Context<FineTuneJob> context) {
+        FineTuneJobStatus st = step.status();
+        if (outcome.result() != null) {
+            if (outcome.result().adapterUri != null) {
+                st.adapterUri = outcome.result().adapterUri;
+            }
+            if (outcome.result().mergedModelUri != null) {
+                st.mergedModelUri = outcome.result().mergedModelUri;
+            }
+        }
+        if (ftj.getSpec().evaluation == null) {
+            step.to().succeeded("training finished");
+            return null;
+        }
+        if (st.adapterUri == null) {
+            step.to().evaluated(false, "the trainer reported no adapter URI to evaluate");
+            step.to().succeeded("training finished; nothing to evaluate");
+            return null;
+        }
+        String name = EvalAfterTraining.name(ftj);
+        st.evalJobName = name;
+        Optional<EvalJob> eval =
+                context.getSecondaryResources(EvalJob.class).stream()
+                        .filter(e -> name.equals(e.getMetadata().getName()))
+                        .findFirst();
+        if (eval.isEmpty()) {
+            CreateOnly.create(context.getClient(), EvalAfterTraining.build(ftj, st.adapterUri));
+            step.to().evaluating("training finished; EvalJob " + name + " evaluates the adapter");
+            return settings.resyncInterval();
+        }
+        JobState evalState = eval.get().getStatus() == null ? null : eval.get().getStatus().state;
+        if (evalState == JobState.Succeeded) {
+            st.evalResults = eval.get().getStatus().results;
+            st.hellaswag = hellaswag(st.evalResults);
+            step.to().evaluated(true, "EvalJob " + name + " succeeded");
+            step.to().succeeded("training and evaluation finished");
+            return null;
+        }
+        if (evalState == JobState.Failed) {
+            String why = eval.get().getStatus().message;
+            step.to().evaluated(false, "EvalJob " + name + " failed: " + why);
+            step.to().succeeded("training finished; the evaluation failed, the adapter is valid");
+            return null;
+        }
+        step.to().evaluating("training finished; EvalJob " + name + " evaluates the adapter");
+        return settings.resyncInterval();
+    }
+
+    static Double hellaswag(List<EvalResult> results) {
+        if (results == null) {
+            return null;
+        }
+        return results.stream()
+                .filter(r -> "hellaswag".equals(r.task))
+                .map(r -> r.accNorm)
+                .findFirst()
+                .orElse(null);
+    }
+}
