@@ -136,6 +136,8 @@ public final class TestPodRunner implements AutoCloseable {
     private final Map<String, List<String>> imageEntrypoints;
     private final boolean inheritEnvironment;
     private final boolean echoLogs;
+    private final List<String> oomKilledImages;
+    private final boolean imagePullErrorForUnknownImages;
     private final Path workDir;
     private final boolean deleteWorkDir;
 
@@ -158,6 +160,8 @@ public final class TestPodRunner implements AutoCloseable {
         this.imageEntrypoints = Map.copyOf(b.imageEntrypoints);
         this.inheritEnvironment = b.inheritEnvironment;
         this.echoLogs = b.echoLogs;
+        this.oomKilledImages = List.copyOf(b.oomKilledImages);
+        this.imagePullErrorForUnknownImages = b.imagePullErrorForUnknownImages;
         try {
             this.deleteWorkDir = b.workDir == null && !Boolean.getBoolean("kubetune.keepPodDirs");
             this.workDir =
@@ -183,6 +187,8 @@ public final class TestPodRunner implements AutoCloseable {
         private final Map<String, List<String>> imageEntrypoints = new LinkedHashMap<>();
         private boolean inheritEnvironment = true;
         private boolean echoLogs = true;
+        private final List<String> oomKilledImages = new ArrayList<>();
+        private boolean imagePullErrorForUnknownImages;
         private Path workDir;
 
         private Builder(KubernetesClient client, String namespace) {
@@ -231,6 +237,27 @@ public final class TestPodRunner implements AutoCloseable {
          */
         public Builder workDir(Path dir) {
             this.workDir = dir;
+            return this;
+        }
+
+        /**
+         * Containers of {@code image} (exact, or a prefix ending in {@code *}) whose process exits
+         * with 137 are reported terminated with reason OOMKilled, as the kubelet reports a
+         * container the kernel killed for its memory limit: a test script simulates the OOM kill
+         * with {@code kill -9 $$}.
+         */
+        public Builder oomKilledImage(String image) {
+            oomKilledImages.add(image);
+            return this;
+        }
+
+        /**
+         * A container with no command whose image has no registered entrypoint is reported waiting
+         * with reason ErrImagePull (the pod stays Pending), as the kubelet reports an image it
+         * cannot pull; default false: the pod fails with ContainerCannotRun.
+         */
+        public Builder imagePullErrorForUnknownImages(boolean report) {
+            this.imagePullErrorForUnknownImages = report;
             return this;
         }
 
@@ -410,6 +437,10 @@ public final class TestPodRunner implements AutoCloseable {
             try {
                 Files.createDirectories(root.resolve(".kubetune-logs"));
                 startTime = Instant.now();
+                if (imagePullErrorForUnknownImages && cannotPull(mainContainer())) {
+                    writeImagePullError(mainContainer());
+                    return;
+                }
                 Map<String, Path> mounts = materializeVolumes();
                 for (Container init : listOrEmpty(pod.getSpec().getInitContainers())) {
                     ContainerResult res = runContainer(init, mounts, 0, true);
@@ -896,6 +927,44 @@ public final class TestPodRunner implements AutoCloseable {
 
         // ---------------- status
 
+        boolean cannotPull(Container c) {
+            return (c.getCommand() == null || c.getCommand().isEmpty())
+                    && entrypointFor(c.getImage()) == null;
+        }
+
+        void writeImagePullError(Container main) {
+            log("image " + main.getImage() + " has no registered entrypoint: ErrImagePull");
+            updateStatus(
+                    s -> {
+                        s.setPhase("Pending");
+                        setCondition(s, "PodReadyToStartContainers", "True", null);
+                        setCondition(s, "Initialized", "True", null);
+                        setCondition(s, "ContainersReady", "False", "ContainersNotReady");
+                        setCondition(s, "Ready", "False", "ContainersNotReady");
+                        s.setContainerStatuses(
+                                List.of(
+                                        new ContainerStatusBuilder()
+                                                .withName(main.getName())
+                                                .withImage(main.getImage())
+                                                .withImageID("")
+                                                .withReady(false)
+                                                .withStarted(false)
+                                                .withRestartCount(0)
+                                                .withNewState()
+                                                .withNewWaiting()
+                                                .withReason("ErrImagePull")
+                                                .withMessage(
+                                                        "failed to pull image \""
+                                                                + main.getImage()
+                                                                + "\": not found (TestPodRunner:"
+                                                                + " no registered entrypoint)")
+                                                .endWaiting()
+                                                .endState()
+                                                .build()));
+                        return s;
+                    });
+        }
+
         void writeRunning(Container main, Instant started, int restarts) {
             updateStatus(
                     s -> {
@@ -1020,7 +1089,7 @@ public final class TestPodRunner implements AutoCloseable {
                             new ContainerStateBuilder()
                                     .withNewTerminated()
                                     .withExitCode(res.exitCode)
-                                    .withReason(res.exitCode == 0 ? "Completed" : "Error")
+                                    .withReason(terminatedReason(c, res.exitCode))
                                     .withMessage(terminationMessage(c, res))
                                     .withStartedAt(ts(res.started))
                                     .withFinishedAt(ts(res.finished))
@@ -1028,6 +1097,28 @@ public final class TestPodRunner implements AutoCloseable {
                                     .endTerminated()
                                     .build())
                     .build();
+        }
+
+        String terminatedReason(Container c, int exitCode) {
+            if (exitCode == 0) {
+                return "Completed";
+            }
+            boolean oom =
+                    exitCode == 137
+                            && oomKilledImages.stream()
+                                    .anyMatch(
+                                            i ->
+                                                    i.endsWith("*")
+                                                            ? c.getImage() != null
+                                                                    && c.getImage()
+                                                                            .startsWith(
+                                                                                    i.substring(
+                                                                                            0,
+                                                                                            i
+                                                                                                            .length()
+                                                                                                    - 1))
+                                                            : i.equals(c.getImage()));
+            return oom ? "OOMKilled" : "Error";
         }
 
         String terminationMessage(Container c, ContainerResult res) {

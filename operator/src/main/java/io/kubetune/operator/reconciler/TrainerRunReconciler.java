@@ -197,7 +197,7 @@ public abstract class TrainerRunReconciler<
         Duration left = deadlineLeft(run, st);
         if (left != null && left.isNegative()) {
             if (current != null) {
-                deleteIfActive(client, current);
+                stopAttempt(client, current, context);
             }
             fail(
                     primary,
@@ -244,7 +244,7 @@ public abstract class TrainerRunReconciler<
                 return onTrainerSucceeded(primary, outcome, step, context);
             }
             case FAILED -> {
-                deleteIfActive(client, current);
+                stopAttempt(client, current, context);
                 fail(primary, client, step, outcome.reason(), outcome.message());
                 return ttl(primary, client, st);
             }
@@ -293,7 +293,7 @@ public abstract class TrainerRunReconciler<
                                                             + (attempts + 1)
                                                             + " resumes from the last checkpoint"));
                 }
-                deleteIfActive(client, current);
+                stopAttempt(client, current, context);
                 return startAttempt(primary, context, step, attempts + 1, left, outcome);
             }
         }
@@ -398,7 +398,8 @@ public abstract class TrainerRunReconciler<
     }
 
     private boolean endedResumable(Job job) {
-        return RESUMABLE_REASONS.contains(annotation(job));
+        String reason = annotation(job);
+        return reason != null && RESUMABLE_REASONS.contains(reason);
     }
 
     /** Stops an attempt for suspend: marks the Job, then deletes its pod gracefully (SIGTERM). */
@@ -406,14 +407,34 @@ public abstract class TrainerRunReconciler<
         if (annotation(job) == null) {
             annotate(client, job, Reasons.SUSPENDED_BY_USER);
         }
+        stopAttempt(client, job, context);
+    }
+
+    /**
+     * Ends an attempt that may still run: deletes its pods that have not ended (gracefully: the
+     * trainer checkpoints on SIGTERM); the Job then fails (backoffLimit 0) and stays as the
+     * attempt's record. A Job that Kueue still holds suspended is deleted instead, so that Kueue
+     * cannot start it later.
+     */
+    private void stopAttempt(KubernetesClient client, Job job, Context<P> context) {
+        if (job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
+            deleteIfActive(client, job);
+            return;
+        }
         String uid = job.getMetadata().getUid();
         context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> !terminal(p))
                 .filter(
                         p ->
                                 p.getMetadata().getOwnerReferences().stream()
                                         .anyMatch(o -> uid.equals(o.getUid())))
                 .forEach(p -> client.pods().resource(p).delete());
+    }
+
+    private static boolean terminal(Pod p) {
+        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
     }
 
     private static void deleteIfActive(KubernetesClient client, Job job) {

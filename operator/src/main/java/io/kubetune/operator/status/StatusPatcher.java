@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -64,17 +65,24 @@ public final class StatusPatcher {
                         .withNamespace(resource.getMetadata().getNamespace())
                         .build());
         patch.setAdditionalProperty("status", wanted);
-        client.genericKubernetesResources(
-                        ResourceDefinitionContext.fromResourceType(resource.getClass()))
-                .inNamespace(resource.getMetadata().getNamespace())
-                .resource(patch)
-                .subresource("status")
-                .patch(
-                        new PatchContext.Builder()
-                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                                .withFieldManager(FIELD_MANAGER)
-                                .withForce(true)
-                                .build());
+        try {
+            client.genericKubernetesResources(
+                            ResourceDefinitionContext.fromResourceType(resource.getClass()))
+                    .inNamespace(resource.getMetadata().getNamespace())
+                    .resource(patch)
+                    .subresource("status")
+                    .patch(
+                            new PatchContext.Builder()
+                                    .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                    .withFieldManager(FIELD_MANAGER)
+                                    .withForce(true)
+                                    .build());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false; // deleted meanwhile: nothing to report on
+            }
+            throw e;
+        }
         return true;
     }
 }

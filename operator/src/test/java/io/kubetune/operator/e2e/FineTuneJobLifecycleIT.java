@@ -1,0 +1,203 @@
+package io.kubetune.operator.e2e;
+
+import static io.kubetune.operator.e2e.Jobs.assertCondition;
+import static io.kubetune.operator.e2e.Jobs.awaitState;
+import static io.kubetune.operator.e2e.Jobs.fake;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.Reasons;
+import io.kubetune.api.v1alpha1.TrainerContract;
+import io.kubetune.operator.lifecycle.OperatorReasons;
+import io.kubetune.testing.RealCluster;
+import io.kubetune.testing.TestNamespace;
+import io.kubetune.testing.TestPodRunner;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The FineTuneJob lifecycle on the real API server, controller-manager and kwok nodes, with the
+ * operator in this JVM and a scripted trainer ({@link FakeTrainer}) run by the pod runner.
+ */
+@RealCluster
+class FineTuneJobLifecycleIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    static KubernetesClient client;
+    static TestPodRunner runner;
+    static TestOperator operator;
+
+    @BeforeAll
+    static void start(KubernetesClient c, TestNamespace ns) {
+        client = c;
+        runner = FakeTrainer.runner(c, ns.name());
+        operator = TestOperator.start(ns.name());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    private static FineTuneJob create(FineTuneJob j) {
+        return client.resource(j).create();
+    }
+
+    @Test
+    void succeedsWithTheTrainersResultAndKeepsTheTrainersProgress() {
+        create(fake("ok", "sleep-3", ""));
+        awaitState(client, "ok", JobState.Running, TIMEOUT);
+        // the trainer reports progress with its own field manager while it runs
+        applyProgressAsTrainer("ok", 2);
+
+        FineTuneJob done = awaitState(client, "ok", JobState.Succeeded, TIMEOUT);
+
+        assertThat(done.getStatus().adapterUri)
+                .isEqualTo("s3://kubetune-test/fake/sleep-3/ok/adapter");
+        assertThat(done.getStatus().attempts).isEqualTo(1);
+        assertThat(done.getStatus().startTime).isNotNull();
+        assertThat(done.getStatus().completionTime).isNotNull();
+        assertThat(done.getStatus().observedGeneration)
+                .isEqualTo(done.getMetadata().getGeneration());
+        assertCondition(done, "Succeeded", "True", Reasons.COMPLETED);
+        assertCondition(done, "Running", "False", Reasons.COMPLETED);
+        // the operator's patches neither removed nor took over the trainer's progress
+        assertThat(done.getStatus().progress).isNotNull();
+        assertThat(done.getStatus().progress.step).isEqualTo(2L);
+        assertThat(done.getMetadata().getManagedFields())
+                .anySatisfy(
+                        f -> {
+                            assertThat(f.getManager())
+                                    .isEqualTo(TrainerContract.TRAINER_FIELD_MANAGER);
+                            assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                                    .contains("f:progress");
+                        })
+                .allSatisfy(
+                        f -> {
+                            if ("kubetune-operator".equals(f.getManager())) {
+                                assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                                        .doesNotContain("f:progress");
+                            }
+                        });
+        assertThat(Jobs.jobsOf(client, "ok")).hasSize(1);
+    }
+
+    @Test
+    void killedPodIsResumedInANewAttemptThatSucceeds() throws Exception {
+        create(fake("killed", "sleep-60", ""));
+        awaitState(client, "killed", JobState.Running, TIMEOUT);
+        Pod pod = Jobs.podsOf(client, "killed").get(0);
+        runner.awaitStarted(pod.getMetadata().getName(), TIMEOUT);
+
+        assertThat(runner.kill(pod.getMetadata().getName())).isTrue();
+
+        FineTuneJob done = awaitState(client, "killed", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().attempts).isEqualTo(2);
+        assertThat(Jobs.jobsOf(client, "killed"))
+                .extracting(j -> j.getMetadata().getName())
+                .containsExactlyInAnyOrder("killed-1", "killed-2");
+        assertThat(Jobs.warnings(client, "killed"))
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(OperatorReasons.POD_KILLED));
+        assertThat(operator.metrics.registry().find("kubetune.job.retries").counter().count())
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void suspendStopsThePodAndResumeStartsANewAttempt() throws Exception {
+        create(fake("pausable", "sleep-60", ""));
+        awaitState(client, "pausable", JobState.Running, TIMEOUT);
+
+        setSuspend("pausable", true);
+        FineTuneJob suspended = awaitState(client, "pausable", JobState.Suspended, TIMEOUT);
+        assertCondition(suspended, "Suspended", "True", Reasons.SUSPENDED_BY_USER);
+        Jobs.eventually(
+                TIMEOUT,
+                () ->
+                        Jobs.podsOf(client, "pausable").stream()
+                                .allMatch(p -> "Failed".equals(p.getStatus().getPhase())),
+                () -> "pods still running: " + Jobs.podsOf(client, "pausable").size());
+        assertThat(Jobs.jobsOf(client, "pausable")).hasSize(1);
+
+        setSuspend("pausable", false);
+        FineTuneJob done = awaitState(client, "pausable", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().attempts).isEqualTo(2);
+        assertCondition(done, "Suspended", "False", Reasons.RESUMING);
+    }
+
+    @Test
+    void restartedOperatorCreatesNoSecondJob() {
+        create(fake("restart", "sleep-8", ""));
+        awaitState(client, "restart", JobState.Running, TIMEOUT);
+
+        operator.close();
+        operator = TestOperator.start(client.getNamespace());
+
+        awaitState(client, "restart", JobState.Succeeded, TIMEOUT);
+        assertThat(Jobs.jobsOf(client, "restart"))
+                .extracting(j -> j.getMetadata().getName())
+                .containsExactly("restart-1");
+    }
+
+    @Test
+    void deletingARunningJobDeletesItsJobAndPods() {
+        create(fake("doomed", "sleep-60", ""));
+        awaitState(client, "doomed", JobState.Running, TIMEOUT);
+
+        client.resources(FineTuneJob.class).withName("doomed").delete();
+
+        // the garbage collector deletes the Job, then its pods (the runner stops the process)
+        Jobs.eventually(
+                TIMEOUT,
+                () ->
+                        Jobs.jobsOf(client, "doomed").isEmpty()
+                                && Jobs.podsOf(client, "doomed").isEmpty(),
+                () ->
+                        "Jobs "
+                                + Jobs.jobsOf(client, "doomed").size()
+                                + ", pods "
+                                + Jobs.podsOf(client, "doomed").size());
+    }
+
+    private static void setSuspend(String name, boolean suspend) {
+        client.resources(FineTuneJob.class)
+                .withName(name)
+                .patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"suspend\":" + suspend + "}}");
+    }
+
+    private static void applyProgressAsTrainer(String name, long step) {
+        GenericKubernetesResource patch = new GenericKubernetesResource();
+        patch.setApiVersion("kubetune.io/v1alpha1");
+        patch.setKind("FineTuneJob");
+        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        patch.setAdditionalProperty(
+                "status", Map.of("progress", Map.of("step", step, "totalSteps", 4, "percent", 50)));
+        client.genericKubernetesResources(
+                        ResourceDefinitionContext.fromResourceType(FineTuneJob.class))
+                .resource(patch)
+                .subresource("status")
+                .patch(
+                        new PatchContext.Builder()
+                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                .withFieldManager(TrainerContract.TRAINER_FIELD_MANAGER)
+                                .withForce(true)
+                                .build());
+    }
+}
