@@ -13,6 +13,9 @@ import java.util.List;
  * A scripted stand-in for the trainer image, for the lifecycle tests: what it does is read from the
  * job's output URI {@code s3://kubetune-test/fake/<behaviour>/<name>}:
  *
+ * <p>The pod runner expands {@code $(VAR)} and {@code $$} in commands as the kubelet does, hence
+ * {@code $$$$} for the shell's PID.
+ *
  * <ul>
  *   <li>{@code succeed}: writes a TrainerResult (adapterUri = the output URI + /adapter), exits 0;
  *   <li>{@code sleep-N}: the first attempt of the job sleeps N seconds (exit 75 on SIGTERM, as the
@@ -38,7 +41,7 @@ final class FakeTrainer {
                   fail) echo '{"error":"fake trainer: the dataset is empty"}' > "$msg"; exit 1;;
                   invalid) echo '{"error":"spec.training.batchSize: must be at least 1"}' > "$msg"; exit 2;;
                   resumable) exit 75;;
-                  oom) kill -9 $$;;
+                  oom) kill -9 $$$$;;
                   sleep-*)
                     if [ ! -e "STATE/$name" ]; then
                       touch "STATE/$name"
