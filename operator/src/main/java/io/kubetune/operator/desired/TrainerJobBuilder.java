@@ -41,8 +41,8 @@ public final class TrainerJobBuilder {
      */
     public static final long TERMINATION_GRACE_SECONDS = 300;
 
-    /** UID the trainer runs as; the image's non-root user. */
-    public static final long RUN_AS_USER = 1000;
+    /** UID and GID the trainer runs as: the trainer image's non-root user (trainer-image/Dockerfile). */
+    public static final long RUN_AS_USER = 10001;
 
     /** /dev/shm without GPUs: data loading is in-process, little shared memory is used. */
     static final String SHM_CPU = "1Gi";
