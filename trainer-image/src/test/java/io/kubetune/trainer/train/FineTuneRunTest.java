@@ -194,6 +194,45 @@ class FineTuneRunTest {
         }
     }
 
+    @Test
+    void loraOnGpt2sFusedCAttnTrainsTheRowsOfQKAndV() throws IOException {
+        FineTuneJobSpec spec = spec(3);
+        spec.method.lora.targetModules = List.of("c_attn");
+        spec.method.lora.dropout = "0";
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        Path.of("src/test/resources/fixtures/models/gpt2"),
+                                        List.of(instructions(dir.resolve("t.jsonl"))),
+                                        null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of())
+                        .run(() -> false);
+        try (SafetensorsFile adapter =
+                        SafetensorsFile.open(
+                                outcome.adapterDir().resolve("adapter_model.safetensors"));
+                NDManager manager = NDManager.newBaseManager();
+                io.kubetune.trainer.model.io.TensorLoader loader =
+                        new io.kubetune.trainer.model.io.TensorLoader()) {
+            NDArray b =
+                    loader.load(
+                            adapter.tensor(
+                                    "base_model.model.transformer.h.0.attn.c_attn.lora_B.weight"),
+                            io.kubetune.trainer.model.io.WeightLayout.AS_IS,
+                            manager,
+                            ai.djl.ndarray.types.DataType.FLOAT32);
+            assertThat(b.getShape().get(0)).isEqualTo(3 * 64);
+            for (int part = 0; part < 3; part++) {
+                NDArray rows = b.get(part * 64 + ":" + (part + 1) * 64);
+                assertThat(rows.abs().max().getFloat())
+                        .as("B rows of %s moved from zero", new String[] {"q", "k", "v"}[part])
+                        .isGreaterThan(0f);
+            }
+        }
+    }
+
     private static NDArray embeddingRow(PretrainedModel model, long id) {
         for (var p : model.block().getParameters()) {
             if (p.getKey().contains("embed_tokens")) {
