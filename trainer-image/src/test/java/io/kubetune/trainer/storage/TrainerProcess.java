@@ -90,7 +90,7 @@ final class TrainerProcess {
                     maxSteps: %d
                     batchSize: 4
                     learningRate: "3e-3"
-                    cutoffLength: 48
+                    cutoffLength: 96
                     batching: padding
                     seed: 7
                     loggingSteps: 1
