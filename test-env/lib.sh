@@ -31,6 +31,9 @@ S3_REGION=us-east-1
 FAKE_NODES=${KUBETUNE_FAKE_NODES:-kwok-node-0,kwok-node-1}
 
 KUBE_BIN=$BIN_ROOT/kubernetes-$KUBERNETES_VERSION
+# kubectl has its own directory so that adding it did not invalidate cached kubernetes-* builds
+KUBECTL_BIN=$BIN_ROOT/kubectl-$KUBERNETES_VERSION
+HELM_BIN=$BIN_ROOT/helm-$HELM_VERSION
 ETCD_BIN=$BIN_ROOT/etcd-$ETCD_VERSION
 KWOK_BIN=$BIN_ROOT/kwok-$KWOK_VERSION
 MINIO_BIN=$BIN_ROOT/minio-$MINIO_VERSION

@@ -67,9 +67,15 @@ build "$KUBE_BIN" kubernetes sh -c 'cd "$1/go/kubernetes" && go build -trimpath 
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler' \
   _ "$TEST_ENV_SRC" "$kube_ldflags"
 # shellcheck disable=SC2016
+build "$KUBECTL_BIN" kubectl sh -c 'cd "$1/go/kubernetes" && go build -trimpath -ldflags "$2" -o "$OUT/" k8s.io/kubernetes/cmd/kubectl' \
+  _ "$TEST_ENV_SRC" "$kube_ldflags"
+# shellcheck disable=SC2016
 build "$ETCD_BIN" etcd sh -c 'cd "$1/go/etcd" && go build -trimpath -ldflags "-s -w" -o "$OUT/etcd" go.etcd.io/etcd/server/v3' \
   _ "$TEST_ENV_SRC"
 build "$KWOK_BIN" kwok sh -c 'cd / && go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$1"' _ "$KWOK_VERSION"
+# helm's go.mod has no replace lines, so `go install` works; the -X sets what `helm version` prints
+# shellcheck disable=SC2016
+build "$HELM_BIN" helm sh -c 'cd / && go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$1" "helm.sh/helm/v3/cmd/helm@$1"' _ "$HELM_VERSION"
 build "$MINIO_BIN" minio sh -c 'cd / && go install -trimpath -ldflags "-s -w" "github.com/minio/minio@$1"' _ "$MINIO_VERSION"
 
 # ---------------------------------------------------------------- certificates and kubeconfigs
@@ -336,6 +342,8 @@ KUBETUNE_S3_BUCKET=$S3_BUCKET
 KUBETUNE_S3_REGION=$S3_REGION
 KUBETUNE_FAKE_NODES=$FAKE_NODES
 KUBETUNE_TEST_ENV_DIR=$ENV_DIR
+KUBECTL=$KUBECTL_BIN/kubectl
+HELM=$HELM_BIN/helm
 EOF
 mv "$ENV_FILE.tmp" "$ENV_FILE"
 

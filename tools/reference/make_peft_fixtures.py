@@ -44,6 +44,28 @@ def peft_written():
         "input_ids": ids[0].tolist()}, indent=1) + "\n")
 
 
+def peft_written_gpt2():
+    """GPT-2 keeps q, k and v in one Conv1D (c_attn): PEFT adapts it as one module with
+    lora_B [3 * width, r] and fan_in_fan_out; the Java reader must cut B's rows for q, k and v."""
+    torch.manual_seed(13)
+    gpt2 = ROOT / "trainer-image/src/test/resources/fixtures/models/gpt2"
+    base = AutoModelForCausalLM.from_pretrained(gpt2, attn_implementation="eager", dtype=torch.float32).eval()
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["c_attn", "c_fc"], lora_dropout=0.0,
+                        init_lora_weights=False, fan_in_fan_out=True, task_type="CAUSAL_LM")
+    model = get_peft_model(base, config).eval()
+    out = OUT / "peft-written-gpt2"
+    model.save_pretrained(out)
+    ids = torch.tensor([[5, 17, 300, 42, 101, 7, 248, 99, 3, 64]])
+    with torch.no_grad():
+        logits = model(input_ids=ids).logits[0]
+        merged = model.merge_and_unload()(input_ids=ids).logits[0]
+    save_file({"logits": logits.contiguous(), "merged": merged.contiguous()},
+              out / "reference_logits.safetensors")
+    (out / "reference.json").write_text(json.dumps({
+        "made_by": "tools/reference/make_peft_fixtures.py", "versions": VERSIONS,
+        "input_ids": ids[0].tolist()}, indent=1) + "\n")
+
+
 def sft_ten_steps():
     torch.manual_seed(23)
     config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], lora_dropout=0.0,
@@ -111,7 +133,10 @@ if __name__ == "__main__":
     import sys
     if "--only-kubetune-written" in sys.argv:
         kubetune_written()
+    elif "--only-gpt2" in sys.argv:
+        peft_written_gpt2()
     else:
         peft_written()
+        peft_written_gpt2()
         sft_ten_steps()
         kubetune_written()

@@ -21,5 +21,6 @@ done
 go mod edit -require "k8s.io/kubernetes@${KUBERNETES_VERSION}"
 go get -tool k8s.io/kubernetes/cmd/kube-apiserver@"${KUBERNETES_VERSION}" \
   k8s.io/kubernetes/cmd/kube-controller-manager@"${KUBERNETES_VERSION}" \
-  k8s.io/kubernetes/cmd/kube-scheduler@"${KUBERNETES_VERSION}"
+  k8s.io/kubernetes/cmd/kube-scheduler@"${KUBERNETES_VERSION}" \
+  k8s.io/kubernetes/cmd/kubectl@"${KUBERNETES_VERSION}"
 go mod tidy

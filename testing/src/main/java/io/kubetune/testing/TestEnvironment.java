@@ -34,6 +34,9 @@ public final class TestEnvironment {
     /** System property (or environment variable KUBETUNE_REPO_ROOT) naming the repository root. */
     public static final String REPO_ROOT_PROPERTY = "kubetune.repoRoot";
 
+    /** Keys every env file of the current up.sh has (the kubectl and helm binaries included). */
+    static final List<String> REQUIRED_KEYS = List.of("KUBECONFIG", "KUBECTL", "HELM");
+
     private static volatile TestEnvironment instance;
 
     private final Path repoRoot;
@@ -63,7 +66,8 @@ public final class TestEnvironment {
         Path envFile = defaultEnvFile();
         if (Files.isRegularFile(envFile)) {
             TestEnvironment existing = new TestEnvironment(root, readEnvFile(envFile));
-            if (existing.isHealthy()) {
+            // an env file of an older up.sh lacks newer keys: up.sh again builds what is missing
+            if (existing.values.keySet().containsAll(REQUIRED_KEYS) && existing.isHealthy()) {
                 return existing;
             }
         }
@@ -222,6 +226,16 @@ public final class TestEnvironment {
 
     public String apiUrl() {
         return value("KUBETUNE_API_URL");
+    }
+
+    /** The kubectl binary of the environment's Kubernetes version (built by up.sh). */
+    public Path kubectl() {
+        return Path.of(value("KUBECTL"));
+    }
+
+    /** The Helm 3 binary (built by up.sh; version in test-env/versions.env). */
+    public Path helm() {
+        return Path.of(value("HELM"));
     }
 
     public String kubernetesVersion() {

@@ -26,6 +26,13 @@ public class FineTuneJobSpec extends RunSpec {
     @JsonPropertyDescription("pt, sft, rm, dpo, kto or ppo.")
     public Stage stage = Stage.SFT;
 
+    @JsonPropertyDescription(
+            "chatml: give a base model without a chat template ChatML's <|im_start|> and"
+                    + " <|im_end|> as special tokens, grow its embedding (new rows are the mean of"
+                    + " the old ones) and use ChatML, as TRL's setup_chat_format does; the adapted"
+                    + " base model is written to the output's chat-format-model/.")
+    public ChatFormat chatFormat;
+
     @JsonPropertyDescription("Which weights are trained: lora (default), full or freeze.")
     public MethodSpec method = new MethodSpec();
 

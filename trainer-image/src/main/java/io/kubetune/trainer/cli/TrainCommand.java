@@ -4,11 +4,16 @@ import ai.djl.Device;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.trainer.model.Devices;
+import io.kubetune.trainer.storage.CacheDir;
+import io.kubetune.trainer.storage.RunOutput;
+import io.kubetune.trainer.storage.UriInputResolver;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
+import io.kubetune.trainer.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +40,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--output",
             paramLabel = "DIR",
-            description = "Where results go (default runs/<metadata.name>).")
+            description =
+                    "Where results go (default runs/<metadata.name>); with it, nothing is"
+                            + " uploaded to an s3:// spec.output.uri.")
     Path output;
 
     @Option(
@@ -70,20 +77,34 @@ public final class TrainCommand implements Callable<Integer> {
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
-        Path outputDir = output != null ? output : Path.of("runs", job.getMetadata().getName());
+        // s3:// output (with credentials): a work folder in the cache, resumed from and mirrored
+        // to S3
+        RunOutput sink = RunOutput.choose(job, output, System.getenv());
+        Path outputDir = sink.dir();
         Device target = Devices.parse(device);
         boolean terminal = System.console() != null;
-        FineTuneRun run =
-                new FineTuneRun(
-                        job.getSpec(),
-                        LocalInputs.resolve(job.getSpec(), jobFile, model, data),
-                        outputDir,
-                        target,
+        List<TrainingListener> listeners =
+                new ArrayList<>(
                         List.of(
                                 new ProgressLine(
                                         System.out, terminal, job.getSpec().training.loggingSteps),
                                 new MetricsLog(outputDir),
                                 new LossPlot(outputDir)));
+        listeners.addAll(sink.listeners()); // last: they upload what the others wrote
+        FineTuneRun run =
+                new FineTuneRun(
+                        job.getSpec(),
+                        JobInputs.resolve(
+                                job.getSpec(),
+                                new UriInputResolver(
+                                        jobFile.toAbsolutePath().getParent(),
+                                        CacheDir.fromEnvironment(System.getenv()),
+                                        System.getenv()),
+                                model,
+                                data),
+                        outputDir,
+                        target,
+                        listeners);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
@@ -104,7 +125,11 @@ public final class TrainCommand implements Callable<Integer> {
             FineTuneRun.Outcome outcome = run.run(stop::get);
             return outcome.finished() ? 0 : 130;
         } finally {
-            finished.countDown();
+            try {
+                sink.close(); // waits for pending uploads, on a stop too
+            } finally {
+                finished.countDown();
+            }
         }
     }
 }

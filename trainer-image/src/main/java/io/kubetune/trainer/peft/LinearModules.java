@@ -11,30 +11,51 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The model's linear layers under their Hugging Face module paths. */
+/**
+ * The model's linear modules under their Hugging Face module paths, as PEFT sees them: a module
+ * whose checkpoint tensor feeds several of our layers (GPT-2's c_attn: q, k and v) is one module
+ * made of parts.
+ */
 final class LinearModules {
+    /** One of our layers and the output rows of the module's tensor it holds. */
+    record Part(LinearLayer layer, long rowStart, long rowEnd) {}
+
+    /** A module: one part, or several cut out of a fused tensor. */
+    record Module(String path, List<Part> parts) {
+        boolean fused() {
+            return parts.size() > 1;
+        }
+
+        long inFeatures() {
+            return parts.get(0).layer().inFeatures();
+        }
+
+        long outFeatures() {
+            return parts.stream().mapToLong(Part::rowEnd).max().orElseThrow();
+        }
+    }
+
     private LinearModules() {}
 
-    /**
-     * Layers whose weight is one whole checkpoint tensor, by module path. Layers cut out of a fused
-     * tensor (GPT-2's c_attn) are listed under {@code fused} instead.
-     */
-    static Map<String, LinearLayer> of(CausalLm model, List<String> fused) {
+    static Map<String, Module> of(CausalLm model) {
         Map<Parameter, LinearLayer> byWeight = new IdentityHashMap<>();
         collect(model, byWeight);
-        Map<String, LinearLayer> modules = new LinkedHashMap<>();
+        Map<String, List<Part>> parts = new LinkedHashMap<>();
         for (WeightBinding binding : model.weightBindings()) {
             LinearLayer layer = byWeight.get(binding.parameter());
             if (layer == null || !binding.name().endsWith(".weight")) {
                 continue;
             }
             String path = binding.name().substring(0, binding.name().length() - ".weight".length());
-            if (binding.layout().rowEnd() >= 0) {
-                fused.add(path);
-            } else {
-                modules.put(path, layer);
-            }
+            long start = binding.layout().rowEnd() >= 0 ? binding.layout().rowStart() : 0;
+            long end =
+                    binding.layout().rowEnd() >= 0
+                            ? binding.layout().rowEnd()
+                            : layer.outFeatures();
+            parts.computeIfAbsent(path, p -> new ArrayList<>()).add(new Part(layer, start, end));
         }
+        Map<String, Module> modules = new LinkedHashMap<>();
+        parts.forEach((path, list) -> modules.put(path, new Module(path, List.copyOf(list))));
         return modules;
     }
 
@@ -47,7 +68,15 @@ final class LinearModules {
         }
     }
 
-    static List<String> names(Map<String, LinearLayer> modules) {
-        return new ArrayList<>(modules.keySet());
+    /** Attaches an adapter of the module's full shape: each part gets its rows of B. */
+    static List<LoraTarget> attach(Module module, LoraAdapter adapter) {
+        List<LoraTarget> targets = new ArrayList<>();
+        for (Part part : module.parts()) {
+            LoraAdapter view =
+                    module.fused() ? adapter.rows(part.rowStart(), part.rowEnd()) : adapter;
+            part.layer().attach(view);
+            targets.add(new LoraTarget(module.path(), part.layer(), view));
+        }
+        return targets;
     }
 }

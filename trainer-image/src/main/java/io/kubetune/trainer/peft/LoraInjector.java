@@ -6,7 +6,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.kubetune.api.v1alpha1.LoraSpec;
 import io.kubetune.trainer.model.CausalLm;
-import io.kubetune.trainer.model.layers.LinearLayer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,40 +25,23 @@ public final class LoraInjector {
 
     public static List<LoraTarget> inject(
             CausalLm model, LoraSpec spec, DataType type, NDManager manager) {
-        List<String> fused = new ArrayList<>();
-        Map<String, LinearLayer> modules = LinearModules.of(model, fused);
+        Map<String, LinearModules.Module> modules = LinearModules.of(model);
         double scaling = LoraAdapter.scaling(spec.alpha, spec.r, Boolean.TRUE.equals(spec.rslora));
         float dropout = Float.parseFloat(spec.dropout);
         List<LoraTarget> targets = new ArrayList<>();
-        for (Map.Entry<String, LinearLayer> module : modules.entrySet()) {
-            if (selected(module.getKey(), spec.targetModules)) {
-                LinearLayer layer = module.getValue();
+        for (LinearModules.Module module : modules.values()) {
+            if (selected(module.path(), spec.targetModules)) {
                 LoraAdapter adapter =
                         LoraAdapter.initialised(
-                                layer.inFeatures(),
-                                layer.outFeatures(),
+                                module.inFeatures(),
+                                module.outFeatures(),
                                 spec.r,
                                 scaling,
                                 dropout,
                                 type,
                                 manager);
-                layer.attach(adapter);
-                targets.add(new LoraTarget(module.getKey(), layer, adapter));
+                targets.addAll(LinearModules.attach(module, adapter));
             }
-        }
-        List<String> fusedAsked =
-                fused.stream()
-                        .filter(
-                                path ->
-                                        selected(path, spec.targetModules)
-                                                && !spec.targetModules.contains(ALL_LINEAR))
-                        .toList();
-        if (!fusedAsked.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "method.lora.targetModules names "
-                            + fusedAsked.get(0)
-                            + ", a fused layer this trainer cannot adapt yet; pick from "
-                            + moduleNames(modules));
         }
         if (targets.isEmpty()) {
             throw new IllegalArgumentException(
@@ -68,7 +50,7 @@ public final class LoraInjector {
                             + " matches no linear layer of this "
                             + model.family()
                             + " model; pick from "
-                            + moduleNames(modules)
+                            + moduleNames(modules.keySet())
                             + " or all-linear");
         }
         freezeAllBut(model, targets);
@@ -94,19 +76,25 @@ public final class LoraInjector {
         }
     }
 
-    private static String moduleNames(Map<String, LinearLayer> modules) {
+    private static String moduleNames(java.util.Set<String> paths) {
         TreeSet<String> names = new TreeSet<>();
-        modules.keySet().forEach(path -> names.add(path.substring(path.lastIndexOf('.') + 1)));
+        paths.forEach(path -> names.add(path.substring(path.lastIndexOf('.') + 1)));
         return names.toString();
     }
 
     /** The adapters' weights, A then B for each target: what the optimizer updates. */
     public static List<Parameter> trainableParameters(List<LoraTarget> targets) {
-        List<Parameter> parameters = new ArrayList<>();
+        // The parts of a fused module share one A and one B.
+        java.util.Set<Parameter> parameters =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Parameter> ordered = new ArrayList<>();
         for (LoraTarget target : targets) {
-            parameters.add(target.adapter().a());
-            parameters.add(target.adapter().b());
+            for (Parameter p : List.of(target.adapter().a(), target.adapter().b())) {
+                if (parameters.add(p)) {
+                    ordered.add(p);
+                }
+            }
         }
-        return parameters;
+        return ordered;
     }
 }

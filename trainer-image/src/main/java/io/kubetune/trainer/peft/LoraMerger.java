@@ -2,7 +2,6 @@ package io.kubetune.trainer.peft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
 /** Folds adapters into their layers, {@code W += scaling * B A}, as PEFT's merge_and_unload. */
@@ -13,11 +12,7 @@ public final class LoraMerger {
         for (LoraTarget target : targets) {
             NDArray weight = target.layer().weight().getArray();
             try (NDManager scratch = weight.getManager().newSubManager()) {
-                NDArray a = target.adapter().a().getArray().toType(DataType.FLOAT32, true);
-                a.attach(scratch);
-                NDArray b = target.adapter().b().getArray().toType(DataType.FLOAT32, true);
-                b.attach(scratch);
-                NDArray delta = b.matMul(a).muli(target.adapter().scaling());
+                NDArray delta = target.adapter().weightDelta(scratch);
                 weight.addi(delta.toType(weight.getDataType(), false));
             }
             target.layer().attach(null);

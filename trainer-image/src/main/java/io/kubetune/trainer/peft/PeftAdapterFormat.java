@@ -13,7 +13,6 @@ import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.model.io.SafetensorsWriter;
 import io.kubetune.trainer.model.io.TensorLoader;
 import io.kubetune.trainer.model.io.WeightLayout;
-import io.kubetune.trainer.model.layers.LinearLayer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,7 +105,7 @@ public final class PeftAdapterFormat {
         int alpha = config.get("lora_alpha").getAsInt();
         boolean rslora = config.has("use_rslora") && config.get("use_rslora").getAsBoolean();
         double scaling = LoraAdapter.scaling(alpha, rank, rslora);
-        Map<String, LinearLayer> modules = LinearModules.of(model, new ArrayList<>());
+        Map<String, LinearModules.Module> modules = LinearModules.of(model);
         List<LoraTarget> targets = new ArrayList<>();
         try (SafetensorsFile file = SafetensorsFile.open(dir.resolve(WEIGHTS));
                 TensorLoader loader = new TensorLoader()) {
@@ -115,15 +114,15 @@ public final class PeftAdapterFormat {
                     continue;
                 }
                 String path = modulePath(name);
-                LinearLayer layer = modules.get(path);
-                if (layer == null) {
+                LinearModules.Module module = modules.get(path);
+                if (module == null) {
                     throw new IllegalArgumentException(
                             dir.resolve(WEIGHTS)
                                     + " adapts "
                                     + path
                                     + ", which this "
                                     + model.family()
-                                    + " model does not have (or has fused)");
+                                    + " model does not have");
                 }
                 NDArray a = loader.load(file.tensor(name), WeightLayout.AS_IS, manager, type);
                 NDArray b =
@@ -132,9 +131,7 @@ public final class PeftAdapterFormat {
                                 WeightLayout.AS_IS,
                                 manager,
                                 type);
-                LoraAdapter adapter = LoraAdapter.of(a, b, scaling, 0f);
-                layer.attach(adapter);
-                targets.add(new LoraTarget(path, layer, adapter));
+                targets.addAll(LinearModules.attach(module, LoraAdapter.of(a, b, scaling, 0f)));
             }
         }
         LoraInjector.freezeAllBut(model, targets);

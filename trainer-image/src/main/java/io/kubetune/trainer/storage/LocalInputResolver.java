@@ -20,8 +20,22 @@ public final class LocalInputResolver implements InputResolver {
         Path resolved = base.resolve(uri).normalize();
         if (!Files.exists(resolved)) {
             throw new IllegalArgumentException(
-                    field + " " + uri + " does not exist (looked at " + resolved + ")");
+                    field
+                            + " "
+                            + uri
+                            + " does not exist (looked at "
+                            + resolved
+                            + "); fix the path"
+                            + cliHint(field));
         }
         return resolved;
+    }
+
+    /** On a laptop, `kubetune train` can also take the file on its command line. */
+    private static String cliHint(String field) {
+        if (field.startsWith("spec.model")) {
+            return " or pass --model DIR";
+        }
+        return field.startsWith("spec.datasets") ? " or pass --data FILE" : "";
     }
 }

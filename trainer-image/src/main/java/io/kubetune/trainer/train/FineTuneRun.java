@@ -2,7 +2,9 @@ package io.kubetune.trainer.train;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.MethodType;
 import io.kubetune.api.v1alpha1.Stage;
@@ -11,6 +13,7 @@ import io.kubetune.trainer.batch.Batch;
 import io.kubetune.trainer.batch.TokenizedSample;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.ChatFormatSetup;
 import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.LearningRateSchedule;
@@ -47,7 +50,10 @@ public final class FineTuneRun {
     public record Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {}
 
     private final FineTuneJobSpec spec;
-    private final Inputs inputs;
+
+    /** The job's inputs; the model folder becomes the ChatML-adapted copy when asked for. */
+    private Inputs inputs;
+
     private final Path outputDir;
     private final Device device;
     private final List<TrainingListener> listeners;
@@ -78,6 +84,14 @@ public final class FineTuneRun {
     public Outcome run(BooleanSupplier stopRequested) throws IOException {
         TrainingSpec training = spec.training;
         Files.createDirectories(outputDir);
+        if (spec.chatFormat == ChatFormat.CHATML) {
+            try (NDManager manager = NDManager.newBaseManager(device)) {
+                Path adapted =
+                        ChatFormatSetup.apply(
+                                inputs.modelDir(), outputDir.resolve("chat-format-model"), manager);
+                inputs = new Inputs(adapted, inputs.dataFiles(), inputs.validationFile());
+            }
+        }
         Engine.getInstance().setRandomSeed(training.seed);
         try (PretrainedModel model = PretrainedModel.load(inputs.modelDir(), device, precision());
                 HfTokenizer tokenizer = HfTokenizer.load(inputs.modelDir())) {

@@ -29,10 +29,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Our LoRA against Hugging Face PEFT: its adapters load, and training follows its loss curve. */
 class PeftParityTest {
     private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
+    private static final Path GPT2 = Path.of("src/test/resources/fixtures/models/gpt2");
     private static final Path PEFT = Path.of("src/test/resources/fixtures/peft");
 
     @Test
@@ -60,6 +62,73 @@ class PeftParityTest {
                             expected.tensor("logits"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
             float maxDiff = logits.sub(want).abs().max().getFloat();
             assertThat(maxDiff).as("max |logit difference| vs peft").isLessThanOrEqualTo(1e-4f);
+        }
+    }
+
+    @Test
+    void gpt2sFusedCAttnAdapterFromPeftGivesPeftsLogitsMergedOrNot() throws IOException {
+        Path dir = PEFT.resolve("peft-written-gpt2");
+        JsonNode reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
+        long[] ids = new ObjectMapper().convertValue(reference.get("input_ids"), long[].class);
+        try (PretrainedModel model = PretrainedModel.load(GPT2, Device.cpu(), Precision.FP32);
+                NDManager scope = model.manager().newSubManager();
+                SafetensorsFile expected =
+                        SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
+                TensorLoader loader = new TensorLoader()) {
+            List<LoraTarget> targets =
+                    PeftAdapterFormat.read(dir, model.block(), DataType.FLOAT32, model.manager());
+            assertThat(targets).as("2 layers x (q, k, v of c_attn + c_fc)").hasSize(8);
+            NDArray input = scope.create(ids).expandDims(0);
+            NDArray adapted =
+                    model.block()
+                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .squeeze(0);
+            NDArray want =
+                    loader.load(
+                            expected.tensor("logits"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
+            assertThat(adapted.sub(want).abs().max().getFloat())
+                    .as("max |logit difference| vs peft")
+                    .isLessThanOrEqualTo(1e-4f);
+
+            LoraMerger.merge(targets);
+            NDArray merged =
+                    model.block()
+                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .squeeze(0);
+            NDArray peftMerged =
+                    loader.load(
+                            expected.tensor("merged"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
+            assertThat(merged.sub(peftMerged).abs().max().getFloat())
+                    .as("merged vs peft's merge_and_unload")
+                    .isLessThanOrEqualTo(1e-4f);
+        }
+    }
+
+    @Test
+    void allLinearOnGpt2AdaptsCAttnAsOneModuleAsPeftDoes(@TempDir Path out) throws IOException {
+        try (PretrainedModel model = PretrainedModel.load(GPT2, Device.cpu(), Precision.FP32)) {
+            io.kubetune.api.v1alpha1.LoraSpec spec = new io.kubetune.api.v1alpha1.LoraSpec();
+            spec.r = 4;
+            spec.alpha = 8;
+            spec.dropout = "0";
+            spec.targetModules = List.of(LoraInjector.ALL_LINEAR);
+            List<LoraTarget> targets =
+                    LoraInjector.inject(model.block(), spec, DataType.FLOAT32, model.manager());
+            assertThat(LoraInjector.trainableParameters(targets))
+                    .as("A and B of c_attn, c_proj, c_fc, mlp.c_proj in 2 layers")
+                    .hasSize(2 * 4 * 2);
+            PeftAdapterFormat.write(out, targets, spec, "gpt2", true);
+        }
+        try (SafetensorsFile adapter =
+                SafetensorsFile.open(out.resolve(PeftAdapterFormat.WEIGHTS))) {
+            assertThat(
+                            adapter.tensor(
+                                            "base_model.model.transformer.h.0.attn.c_attn.lora_B.weight")
+                                    .shape()
+                                    .getShape())
+                    .as("B of c_attn covers q, k and v, as PEFT stores it")
+                    .containsExactly(3 * 64, 4);
+            assertThat(adapter.names()).hasSize(2 * 4 * 2);
         }
     }
 

@@ -6,10 +6,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.LoraSpec;
+import io.kubetune.api.v1alpha1.MethodType;
 import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.api.v1alpha1.OutputSpec;
 import io.kubetune.api.v1alpha1.PromptTemplate;
@@ -17,8 +19,10 @@ import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.ChatFormatSetup;
 import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
+import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +159,87 @@ class FineTuneRunTest {
                     .as("the adapter changed the model")
                     .isGreaterThan(1e-3f);
         }
+    }
+
+    @Test
+    void chatFormatGrowsTheVocabularyAndTrainsTheNewTokens() throws IOException {
+        FineTuneJobSpec spec = spec(4);
+        spec.chatFormat = ChatFormat.CHATML;
+        spec.method.type = MethodType.FULL;
+        spec.training.learningRate = "1e-3";
+        spec.datasets.get(0).template = PromptTemplate.MODEL;
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        LLAMA, List.of(instructions(dir.resolve("t.jsonl"))), null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of())
+                        .run(() -> false);
+
+        Path base = dir.resolve("out/chat-format-model");
+        assertThat(SpecialTokens.read(outcome.modelDir()).eos().orElseThrow().content())
+                .isEqualTo(ChatFormatSetup.IM_END);
+        try (PretrainedModel before = PretrainedModel.load(base, Device.cpu(), Precision.FP32);
+                PretrainedModel after =
+                        PretrainedModel.load(outcome.modelDir(), Device.cpu(), Precision.FP32)) {
+            assertThat(after.config().getInt("vocab_size")).isEqualTo(4098 + 2);
+            long imStart = SpecialTokens.read(base).bos().orElseThrow().id();
+            NDArray was = embeddingRow(before, imStart);
+            NDArray is = embeddingRow(after, imStart);
+            assertThat(is.sub(was).abs().max().getFloat())
+                    .as("<|im_start|> is in every sample, so its embedding row is trained")
+                    .isGreaterThan(1e-5f);
+        }
+    }
+
+    @Test
+    void loraOnGpt2sFusedCAttnTrainsTheRowsOfQKAndV() throws IOException {
+        FineTuneJobSpec spec = spec(3);
+        spec.method.lora.targetModules = List.of("c_attn");
+        spec.method.lora.dropout = "0";
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        Path.of("src/test/resources/fixtures/models/gpt2"),
+                                        List.of(instructions(dir.resolve("t.jsonl"))),
+                                        null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of())
+                        .run(() -> false);
+        try (SafetensorsFile adapter =
+                        SafetensorsFile.open(
+                                outcome.adapterDir().resolve("adapter_model.safetensors"));
+                NDManager manager = NDManager.newBaseManager();
+                io.kubetune.trainer.model.io.TensorLoader loader =
+                        new io.kubetune.trainer.model.io.TensorLoader()) {
+            NDArray b =
+                    loader.load(
+                            adapter.tensor(
+                                    "base_model.model.transformer.h.0.attn.c_attn.lora_B.weight"),
+                            io.kubetune.trainer.model.io.WeightLayout.AS_IS,
+                            manager,
+                            ai.djl.ndarray.types.DataType.FLOAT32);
+            assertThat(b.getShape().get(0)).isEqualTo(3 * 64);
+            for (int part = 0; part < 3; part++) {
+                NDArray rows = b.get(part * 64 + ":" + (part + 1) * 64);
+                assertThat(rows.abs().max().getFloat())
+                        .as("B rows of %s moved from zero", new String[] {"q", "k", "v"}[part])
+                        .isGreaterThan(0f);
+            }
+        }
+    }
+
+    private static NDArray embeddingRow(PretrainedModel model, long id) {
+        for (var p : model.block().getParameters()) {
+            if (p.getKey().contains("embed_tokens")) {
+                return p.getValue().getArray().get(id);
+            }
+        }
+        throw new AssertionError("no embed_tokens parameter");
     }
 
     private static NDArray baseLogits(NDArray input) throws IOException {

@@ -1,0 +1,37 @@
+package io.kubetune.trainer.cli;
+
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.trainer.storage.InputResolver;
+import io.kubetune.trainer.train.FineTuneRun;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Resolves a job's model and data URIs to local files through an {@link InputResolver} (paths as
+ * they are, a relative one against the job file's folder; hf://, s3:// and https:// downloaded),
+ * unless {@code --model} or {@code --data} name local ones instead.
+ */
+final class JobInputs {
+    private JobInputs() {}
+
+    static FineTuneRun.Inputs resolve(
+            FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)
+            throws IOException {
+        Path modelDir = model != null ? model : resolver.resolve(spec.model.uri, "spec.model.uri");
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < spec.datasets.size(); i++) {
+            files.add(
+                    data != null && i < data.size()
+                            ? data.get(i)
+                            : resolver.resolve(
+                                    spec.datasets.get(i).uri, "spec.datasets[" + i + "].uri"));
+        }
+        Path validation =
+                spec.validation != null && spec.validation.uri != null
+                        ? resolver.resolve(spec.validation.uri, "spec.validation.uri")
+                        : null;
+        return new FineTuneRun.Inputs(modelDir, files, validation);
+    }
+}

@@ -1,0 +1,104 @@
+package io.kubetune.trainer.storage;
+
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.trainer.train.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a run writes. With an {@code s3://} spec.output.uri and S3 credentials (or inside a pod,
+ * where missing credentials are an error): a work folder in the cache, {@code
+ * runs/<namespace>/<name>}, first given the newest complete checkpoint from S3 and then mirrored
+ * back by a {@link CheckpointUploader}. Otherwise (a laptop run, or {@code --output DIR}) a local
+ * folder only, as before.
+ */
+public final class RunOutput implements AutoCloseable {
+    /** How long one upload is retried before the run gives up on it. */
+    static final Duration UPLOAD_DEADLINE = Duration.ofMinutes(30);
+
+    private final Path dir;
+    private final S3Uploads uploads;
+    private final List<TrainingListener> listeners;
+    private final String restored;
+
+    private RunOutput(
+            Path dir, S3Uploads uploads, List<TrainingListener> listeners, String restored) {
+        this.dir = dir;
+        this.uploads = uploads;
+        this.listeners = listeners;
+        this.restored = restored;
+    }
+
+    /**
+     * @param cliOutput {@code --output DIR}, or null
+     */
+    public static RunOutput choose(FineTuneJob job, Path cliOutput, Map<String, String> env)
+            throws IOException {
+        String name = job.getMetadata().getName();
+        String uri = job.getSpec().output == null ? null : job.getSpec().output.uri;
+        boolean inPod = env.containsKey("KUBERNETES_SERVICE_HOST");
+        if (cliOutput != null
+                || uri == null
+                || !S3Uri.matches(uri)
+                || !(S3Settings.present(env) || inPod)) {
+            return new RunOutput(
+                    cliOutput != null ? cliOutput : Path.of("runs", name), null, List.of(), null);
+        }
+        S3Settings settings =
+                S3Settings.fromEnvironment(env, "spec.output.uri", "spec.output.secretRef");
+        S3Uri output = S3Uri.parse(uri, "spec.output.uri");
+        String namespace = job.getMetadata().getNamespace();
+        Path work =
+                CacheDir.fromEnvironment(env)
+                        .resolve("runs")
+                        .resolve(namespace == null ? "default" : namespace)
+                        .resolve(name);
+        S3Uploads uploads = new S3Uploads(settings.client(), output.bucket(), UPLOAD_DEADLINE);
+        String restored;
+        try {
+            restored = CheckpointRestore.newest(uploads, output, work).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(
+                    "spec.output.uri " + uri + ": could not look for checkpoints to resume: " + e,
+                    e);
+        }
+        if (restored != null) {
+            System.err.println("[s3] resuming from " + output.child("checkpoints/" + restored));
+        }
+        int keepLast = job.getSpec().checkpoint.keepLast;
+        return new RunOutput(
+                work,
+                uploads,
+                List.of(new CheckpointUploader(uploads, output, work, keepLast)),
+                restored);
+    }
+
+    /** The local folder the run writes to. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Listeners to add after the ones that write files (they upload what those wrote). */
+    public List<TrainingListener> listeners() {
+        return listeners;
+    }
+
+    /** The S3 checkpoint the run resumes from, if any was found. */
+    public Optional<String> restoredCheckpoint() {
+        return Optional.ofNullable(restored);
+    }
+
+    /** Waits for every pending upload. */
+    @Override
+    public void close() throws IOException {
+        if (uploads != null) {
+            uploads.close();
+        }
+    }
+}
