@@ -41,7 +41,10 @@ public final class TrainerJobBuilder {
      */
     public static final long TERMINATION_GRACE_SECONDS = 300;
 
-    /** UID and GID the trainer runs as: the trainer image's non-root user (trainer-image/Dockerfile). */
+    /**
+     * UID and GID the trainer runs as: the trainer image's non-root user
+     * (trainer-image/Dockerfile).
+     */
     public static final long RUN_AS_USER = 10001;
 
     /** /dev/shm without GPUs: data loading is in-process, little shared memory is used. */

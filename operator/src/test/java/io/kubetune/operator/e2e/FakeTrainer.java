@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>{@code sleep-N}: the first attempt of the job sleeps N seconds (exit 75 on SIGTERM, as the
  *       trainer does after its checkpoint), later attempts succeed at once;
  *   <li>{@code fail} (exit 1), {@code invalid} (exit 2), {@code resumable} (exit 75 every time);
- *   <li>{@code oom}: SIGKILLs itself, reported as OOMKilled for {@value #OOM_IMAGE}.
+ *   <li>{@code oom}: SIGKILLs itself, reported as OOMKilled for {@value #OOM_IMAGE};
+ *   <li>{@code eval} (the command, any behaviour): sleeps 6 s, then succeeds.
  * </ul>
  */
 final class FakeTrainer {
@@ -37,6 +38,11 @@ final class FakeTrainer {
                 name=$(echo "$uri" | cut -d/ -f6)
                 msg="$KUBETUNE_TERMINATION_MESSAGE_PATH"
                 echo "fake trainer: $1 $behaviour $name"
+                if [ "$1" = eval ]; then
+                  sleep 6
+                  echo '{"evalResults":[{"task":"hellaswag","acc":0.25,"accNorm":0.3,"n":10}]}' > "$msg"
+                  exit 0
+                fi
                 case "$behaviour" in
                   fail) echo '{"error":"fake trainer: the dataset is empty"}' > "$msg"; exit 1;;
                   invalid) echo '{"error":"spec.training.batchSize: must be at least 1"}' > "$msg"; exit 2;;
