@@ -1,0 +1,279 @@
+package io.kubetune.operator.e2e;
+
+import static io.kubetune.operator.e2e.Jobs.assertCondition;
+import static io.kubetune.operator.e2e.Jobs.awaitState;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.Reasons;
+import io.kubetune.operator.config.OperatorSettings;
+import io.kubetune.testing.RealCluster;
+import io.kubetune.testing.S3Handle;
+import io.kubetune.testing.TestEnvironment;
+import io.kubetune.testing.TestNamespace;
+import io.kubetune.testing.TestPodRunner;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real trainer (trainer-image's jar, run by the pod runner as the trainer image's entrypoint)
+ * fine-tunes the tiny example model on a few lines of the example data from MinIO, reports its
+ * progress, and is evaluated on hellaswag by the automatic EvalJob; {@code kubectl get
+ * finetunejobs} shows the story.
+ */
+@RealCluster
+class RealTrainerIT {
+    private static final Duration TIMEOUT = Duration.ofMinutes(8);
+    private static final String IMAGE = "kubetune/trainer:it";
+
+    static KubernetesClient client;
+    static TestPodRunner runner;
+    static TestOperator operator;
+    static String prefix;
+    static S3Handle s3;
+
+    @BeforeAll
+    static void start(KubernetesClient c, TestNamespace ns, S3Handle s3Handle, MinioClient minio)
+            throws Exception {
+        Path repo = TestEnvironment.get().repoRoot();
+        Path jar = repo.resolve("trainer-image/target/kubetune-trainer.jar");
+        assumeTrue(
+                Files.isRegularFile(jar),
+                jar
+                        + " is missing: build it with ./mvnw -o -q -pl trainer-image -am package -DskipTests");
+        client = c;
+        s3 = s3Handle;
+        prefix = "operator-it/" + UUID.randomUUID();
+        upload(minio, repo);
+        c.resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName("s3-credentials")
+                                .endMetadata()
+                                .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
+                                .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey())
+                                .addToStringData("AWS_ENDPOINT_URL", s3.endpoint())
+                                .addToStringData("AWS_REGION", s3.region())
+                                .build())
+                .create();
+        runner =
+                TestPodRunner.builder(c, ns.name())
+                        .imageEntrypoint(
+                                "kubetune/trainer*",
+                                List.of(
+                                        Path.of(System.getProperty("java.home"), "bin", "java")
+                                                .toString(),
+                                        "-Xmx1g",
+                                        "-Dai.djl.pytorch.num_threads=1",
+                                        "-Dai.djl.pytorch.num_interop_threads=1",
+                                        "-Dai.djl.offline=true",
+                                        // the pod's HOME is its own /tmp: libtorch comes from the
+                                        // machine's cache
+                                        "-DDJL_CACHE_DIR="
+                                                + Path.of(
+                                                        System.getProperty("user.home"), ".djl.ai"),
+                                        "-jar",
+                                        jar.toString()))
+                        .start();
+        operator =
+                TestOperator.start(
+                        ns.name(), new OperatorSettings(IMAGE, null, Duration.ofSeconds(5)), 4);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (operator != null) {
+            operator.close();
+        }
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    private static void upload(MinioClient minio, Path repo) throws Exception {
+        try (Stream<Path> files = Files.list(repo.resolve("examples/models/tiny-llama-moby"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                put(minio, prefix + "/model/" + f.getFileName(), Files.readAllBytes(f));
+            }
+        }
+        List<String> lines =
+                Files.readAllLines(repo.resolve("examples/data/wordnet-definitions.jsonl"))
+                        .subList(0, 40);
+        put(
+                minio,
+                prefix + "/train.jsonl",
+                (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        put(
+                minio,
+                prefix + "/hellaswag.parquet",
+                Files.readAllBytes(
+                        repo.resolve(
+                                "trainer-image/src/test/resources/eval/hellaswag_items.parquet")));
+    }
+
+    private static void put(MinioClient minio, String key, byte[] bytes) throws Exception {
+        minio.putObject(
+                PutObjectArgs.builder().bucket(s3.bucket()).object(key).stream(
+                                new ByteArrayInputStream(bytes), bytes.length, -1)
+                        .build());
+    }
+
+    /** examples/finetunejob.yaml's shape, on the tiny model and a few steps on CPU. */
+    private static String manifest(String name) {
+        return manifest(name, 6, 2);
+    }
+
+    private static String manifest(String name, int steps, int checkpointEvery) {
+        String in = "s3://" + s3.bucket() + "/" + prefix;
+        return """
+                apiVersion: kubetune.io/v1alpha1
+                kind: FineTuneJob
+                metadata:
+                  name: %1$s
+                spec:
+                  model:
+                    uri: %2$s/model/
+                  datasets:
+                    - uri: %2$s/train.jsonl
+                      format: alpaca
+                      template: alpaca
+                  stage: sft
+                  method:
+                    type: lora
+                    lora: {r: 4, alpha: 8, targetModules: [q_proj, v_proj]}
+                  training:
+                    maxSteps: %3$d
+                    batchSize: 4
+                    learningRate: "3e-3"
+                    cutoffLength: 96
+                    batching: padding
+                    seed: 7
+                    loggingSteps: 1
+                  checkpoint: {everySteps: %4$d, keepLast: 2}
+                  output:
+                    uri: %2$s/runs/%1$s
+                    secretRef: {name: s3-credentials}
+                  resources: {cpu: "1", memory: 2Gi}
+                  evaluation:
+                    tasks: [{name: hellaswag, dataUri: %2$s/hellaswag.parquet}]
+                    limit: 4
+                  backoffLimit: 2
+                """
+                .formatted(name, in, steps, checkpointEvery);
+    }
+
+    @Test
+    void exampleShapedJobSucceedsWithProgressLossAdapterAndHellaswag() throws Exception {
+        Path file = Files.createTempFile("finetunejob", ".yaml");
+        Files.writeString(file, manifest("moby"));
+        kubectl("apply", "-f", file.toString());
+
+        FineTuneJob done = awaitState(client, "moby", JobState.Succeeded, TIMEOUT);
+
+        // the termination message and the status reports come with the trainer's status work
+        assumeTrue(
+                done.getStatus().adapterUri != null || done.getStatus().progress != null,
+                "the trainer wrote no TrainerResult and no progress: this trainer jar predates"
+                        + " its status reporting (termination message, KUBETUNE_REPORT_STATUS)");
+        String out = "s3://" + s3.bucket() + "/" + prefix + "/runs/moby";
+        assertThat(done.getStatus().adapterUri).startsWith(out);
+        assertThat(done.getStatus().progress).as("progress reported by the trainer").isNotNull();
+        assertThat(done.getStatus().progress.step).isEqualTo(6L);
+        assertThat(done.getStatus().progress.loss).isPositive();
+        assertThat(done.getStatus().hellaswag).isBetween(0.0, 1.0);
+        assertCondition(done, "Evaluated", "True", Reasons.EVAL_SUCCEEDED);
+        assertCondition(done, "Succeeded", "True", Reasons.COMPLETED);
+
+        String table = kubectl("get", "finetunejobs", "moby");
+        System.out.println(table);
+        assertThat(table.lines().toList().get(0))
+                .contains("STATE", "PROGRESS", "STEP", "LOSS", "HELLASWAG");
+        assertThat(table.lines().toList().get(1))
+                .contains("moby", "Succeeded", "6")
+                .contains(String.valueOf(done.getStatus().hellaswag));
+    }
+
+    @Test
+    void killedTrainerIsResumedFromItsS3CheckpointByANewAttempt(MinioClient minio)
+            throws Exception {
+        client.resource(Serialization.unmarshal(manifest("resumed", 40, 3), FineTuneJob.class))
+                .create();
+        String checkpoints = prefix + "/runs/resumed/checkpoints/";
+        Jobs.eventually(
+                TIMEOUT,
+                () -> hasObject(minio, checkpoints, "/manifest.json"),
+                () -> "no complete checkpoint under " + checkpoints);
+        String first = Jobs.podsOf(client, "resumed").get(0).getMetadata().getName();
+
+        assertThat(runner.kill(first)).as("the trainer still runs").isTrue();
+
+        FineTuneJob done = awaitState(client, "resumed", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().attempts).isEqualTo(2);
+        String second =
+                Jobs.podsOf(client, "resumed").stream()
+                        .map(p -> p.getMetadata().getName())
+                        .filter(n -> n.startsWith("resumed-2-"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(runner.logs(second))
+                .contains("resuming from s3://" + s3.bucket() + "/" + checkpoints + "step-");
+    }
+
+    private static boolean hasObject(MinioClient minio, String prefix, String suffix) {
+        for (var r :
+                minio.listObjects(
+                        io.minio.ListObjectsArgs.builder()
+                                .bucket(s3.bucket())
+                                .prefix(prefix)
+                                .recursive(true)
+                                .build())) {
+            try {
+                if (r.get().objectName().endsWith(suffix)) {
+                    return true;
+                }
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String kubectl(String... args) throws Exception {
+        TestEnvironment env = TestEnvironment.get();
+        Path kubectl = env.kubectl();
+        assumeTrue(
+                Files.isExecutable(kubectl),
+                "no kubectl at " + kubectl + " (test-env/up.sh builds it)");
+        List<String> cmd =
+                new java.util.ArrayList<>(
+                        List.of(
+                                kubectl.toString(),
+                                "--kubeconfig",
+                                env.kubeconfigPath().toString(),
+                                "-n",
+                                client.getNamespace()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        return output;
+    }
+}
