@@ -174,6 +174,53 @@ class FineTuneJobLifecycleIT {
                                 + Jobs.podsOf(client, "doomed").size());
     }
 
+    @Test
+    void trainerServiceAccountMayPatchOnlyItsOwnJobsStatus() {
+        create(fake("rbac-a", "sleep-60", ""));
+        create(fake("rbac-b", "sleep-60", ""));
+        awaitState(client, "rbac-a", JobState.Running, TIMEOUT);
+        awaitState(client, "rbac-b", JobState.Running, TIMEOUT);
+        String ns = client.getNamespace();
+        io.fabric8.kubernetes.client.Config config =
+                new io.fabric8.kubernetes.client.ConfigBuilder(
+                                io.kubetune.testing.TestEnvironment.get().config(ns))
+                        .withImpersonateUsername("system:serviceaccount:" + ns + ":rbac-a-trainer")
+                        .build();
+        try (KubernetesClient trainer =
+                new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                        .withConfig(config)
+                        .build()) {
+            var own = trainer.resources(FineTuneJob.class).withName("rbac-a");
+            // the trainer reads its spec from the job file, not from the API
+            assertForbidden(own::get);
+            // server-side apply of its status, as the trainer does
+            applyProgress(trainer, "rbac-a", 1);
+            assertForbidden(() -> applyProgress(trainer, "rbac-b", 1));
+            assertForbidden(
+                    () ->
+                            own.patch(
+                                    PatchContext.of(PatchType.JSON_MERGE),
+                                    "{\"spec\":{\"suspend\":true}}"));
+            assertForbidden(() -> trainer.resources(FineTuneJob.class).list());
+            assertForbidden(() -> trainer.secrets().list());
+        }
+        client.resources(FineTuneJob.class).withName("rbac-a").delete();
+        client.resources(FineTuneJob.class).withName("rbac-b").delete();
+    }
+
+    private static void assertForbidden(Runnable call) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call::run)
+                .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .satisfies(
+                        e ->
+                                assertThat(
+                                                ((io.fabric8.kubernetes.client
+                                                                        .KubernetesClientException)
+                                                                e)
+                                                        .getCode())
+                                        .isEqualTo(403));
+    }
+
     private static void setSuspend(String name, boolean suspend) {
         client.resources(FineTuneJob.class)
                 .withName(name)
@@ -183,6 +230,10 @@ class FineTuneJobLifecycleIT {
     }
 
     private static void applyProgressAsTrainer(String name, long step) {
+        applyProgress(client, name, step);
+    }
+
+    private static void applyProgress(KubernetesClient client, String name, long step) {
         GenericKubernetesResource patch = new GenericKubernetesResource();
         patch.setApiVersion("kubetune.io/v1alpha1");
         patch.setKind("FineTuneJob");
