@@ -1,5 +1,12 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.api.v1alpha1.TrainerContract;
+import io.kubetune.trainer.status.SecretRedactor;
+import io.kubetune.trainer.status.TerminationMessage;
+import io.kubetune.trainer.status.TrainerFailure;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +29,15 @@ public final class KubetuneCli implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        if (code == TrainerContract.EXIT_RESUMABLE) {
+            // Stopped by SIGTERM: the JVM is already shutting down, where System.exit would block
+            // and the process would end with 143 instead of the code the operator reads.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(code);
+        }
+        System.exit(code);
     }
 
     /** The command line, with errors a user can fix shown as one line rather than a trace. */
@@ -30,12 +45,17 @@ public final class KubetuneCli implements Runnable {
         return new CommandLine(new KubetuneCli())
                 .setExecutionExceptionHandler(
                         (e, cmd, parsed) -> {
-                            if (e instanceof IllegalArgumentException
-                                    || e instanceof java.io.IOException) {
-                                cmd.getErr().println("error: " + e.getMessage());
-                                return 2;
+                            SecretRedactor redactor = SecretRedactor.fromEnvironment();
+                            if (!(e instanceof IllegalArgumentException)
+                                    && !(e instanceof IOException)) {
+                                // A bug rather than a user's mistake: the trace helps, masked.
+                                StringWriter trace = new StringWriter();
+                                e.printStackTrace(new PrintWriter(trace));
+                                cmd.getErr().print(redactor.redact(trace.toString()));
                             }
-                            throw e;
+                            cmd.getErr().println("error: " + TrainerFailure.message(e, redactor));
+                            TerminationMessage.write(TrainerFailure.result(e, redactor));
+                            return TrainerFailure.exitCode(e);
                         });
     }
 

@@ -3,13 +3,21 @@ package io.kubetune.trainer.cli;
 import ai.djl.Device;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.trainer.model.Devices;
+import io.kubetune.trainer.status.StatusReporter;
+import io.kubetune.trainer.status.StatusReporting;
+import io.kubetune.trainer.status.TerminationMessage;
+import io.kubetune.trainer.status.TrainerResults;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
+import io.kubetune.trainer.train.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +34,8 @@ import picocli.CommandLine.Parameters;
             "Runs the training of a FineTuneJob YAML (the same file the cluster gets) on this"
                     + " machine, writing checkpoints, metrics, answers and the adapter to a local"
                     + " folder.",
-            "Ctrl-C writes a checkpoint and stops; the same command again resumes from it."
+            "Ctrl-C (or SIGTERM) writes a checkpoint and stops with exit code 75; the same command"
+                    + " again resumes from it."
         })
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob resource.")
@@ -73,17 +82,21 @@ public final class TrainCommand implements Callable<Integer> {
         Path outputDir = output != null ? output : Path.of("runs", job.getMetadata().getName());
         Device target = Devices.parse(device);
         boolean terminal = System.console() != null;
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(new ProgressLine(System.out, terminal, job.getSpec().training.loggingSteps));
+        listeners.add(new MetricsLog(outputDir));
+        listeners.add(new LossPlot(outputDir));
+        // In a pod (KUBETUNE_REPORT_STATUS=true) progress also goes to the resource's status.
+        Optional<StatusReporter> status =
+                StatusReporting.forTraining(job, System.getenv(), System.err);
+        status.ifPresent(listeners::add);
         FineTuneRun run =
                 new FineTuneRun(
                         job.getSpec(),
                         LocalInputs.resolve(job.getSpec(), jobFile, model, data),
                         outputDir,
                         target,
-                        List.of(
-                                new ProgressLine(
-                                        System.out, terminal, job.getSpec().training.loggingSteps),
-                                new MetricsLog(outputDir),
-                                new LossPlot(outputDir)));
+                        listeners);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
@@ -102,8 +115,14 @@ public final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             FineTuneRun.Outcome outcome = run.run(stop::get);
-            return outcome.finished() ? 0 : 130;
+            status.ifPresent(StatusReporter::close);
+            TerminationMessage.write(TrainerResults.of(outcome));
+            // Stopped after a checkpoint: the same command (a new pod) resumes from it.
+            return outcome.finished()
+                    ? TrainerContract.EXIT_SUCCEEDED
+                    : TrainerContract.EXIT_RESUMABLE;
         } finally {
+            status.ifPresent(StatusReporter::close);
             finished.countDown();
         }
     }
