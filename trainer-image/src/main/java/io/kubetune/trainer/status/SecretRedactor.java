@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
  * message.
  */
 public final class SecretRedactor {
+    // An access key ID names a key and is shown in consoles and logs; the key itself is secret.
     private static final Pattern SECRET_NAME =
             Pattern.compile(
-                    "(?i).*(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|ACCESS_KEY|API_KEY|PRIVATE_KEY).*");
+                    "(?i).*(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|ACCESS_KEY(?!_ID)|API_KEY|PRIVATE_KEY).*");
 
     // Shorter values (a "1", "true") would mask ordinary words and are no secrets worth the name.
     private static final int MIN_LENGTH = 6;

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Writes the {@link TrainerResult} JSON to the container's termination message, which the operator
  * reads when the pod ends. The kubelet keeps at most 4 KiB, so a longer result is shortened in a
- * way that stays valid JSON: the error is cut, then evaluation results are dropped from the end.
+ * way that stays valid JSON: evaluation results are dropped from the end, then the error is cut.
  */
 public final class TerminationMessage {
     /** Where the kubelet reads the message by default. */
@@ -64,12 +64,6 @@ public final class TerminationMessage {
         if (fits(json)) {
             return json;
         }
-        if (r.error != null) {
-            int over = bytes(json) - MAX_BYTES;
-            int keep = Math.max(0, r.error.length() - over - 3);
-            r.error = r.error.substring(0, keep) + "...";
-            json = JSON.asJson(r);
-        }
         if (r.evalResults != null) {
             r.evalResults = new ArrayList<>(r.evalResults);
             while (!fits(json) && !r.evalResults.isEmpty()) {
@@ -77,11 +71,39 @@ public final class TerminationMessage {
                 json = JSON.asJson(r);
             }
         }
-        while (!fits(json) && r.error != null && !r.error.isEmpty()) {
-            r.error = r.error.substring(0, r.error.length() / 2);
+        if (r.error != null && !fits(json)) {
+            r.error = longestFittingError(r);
             json = JSON.asJson(r);
         }
         return json;
+    }
+
+    /** The error cut (with "...") to the longest prefix that lets the whole result fit. */
+    private static String longestFittingError(TrainerResult r) {
+        String error = r.error;
+        int low = 0;
+        int high = error.length();
+        while (low < high) {
+            int mid = (low + high + 1) / 2;
+            r.error = cut(error, mid);
+            if (fits(JSON.asJson(r))) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        r.error = error;
+        return cut(error, low);
+    }
+
+    private static String cut(String s, int length) {
+        if (length >= s.length()) {
+            return s;
+        }
+        // Never split a surrogate pair: half a character is not valid UTF-8.
+        int end =
+                Character.isHighSurrogate(s.charAt(Math.max(0, length - 1))) ? length - 1 : length;
+        return s.substring(0, Math.max(0, end)) + "...";
     }
 
     private static boolean fits(String json) {
