@@ -72,7 +72,7 @@ public final class StatusReporter implements TrainingListener, AutoCloseable {
     public void onCheckpoint(long step, Path checkpoint) {
         CheckpointRef ref = new CheckpointRef();
         ref.step = step;
-        ref.uri = checkpoint.toString();
+        ref.uri = TrainerResults.uri(checkpoint);
         ref.time = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         synchronized (this) {
             lastCheckpoint = ref;

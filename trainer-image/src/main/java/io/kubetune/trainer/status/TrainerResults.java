@@ -18,10 +18,15 @@ public final class TrainerResults {
         r.steps = outcome.steps();
         r.finalLoss = Double.isFinite(outcome.lastLoss()) ? outcome.lastLoss() : null;
         r.finalEvalLoss = outcome.lastEvalLoss();
-        r.adapterUri = outcome.adapterDir() == null ? null : outcome.adapterDir().toString();
-        r.mergedModelUri = outcome.modelDir() == null ? null : outcome.modelDir().toString();
+        r.adapterUri = uri(outcome.adapterDir());
+        r.mergedModelUri = uri(outcome.modelDir());
         r.lastCheckpoint = checkpoint(outcome.lastCheckpoint());
         return r;
+    }
+
+    /** Absolute, so the reader need not know the trainer's working directory. */
+    static String uri(Path local) {
+        return local == null ? null : local.toAbsolutePath().normalize().toString();
     }
 
     static CheckpointRef checkpoint(Path dir) {
@@ -29,7 +34,7 @@ public final class TrainerResults {
             return null;
         }
         CheckpointRef ref = new CheckpointRef();
-        ref.uri = dir.toString();
+        ref.uri = uri(dir);
         Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
         ref.step = m.matches() ? Long.parseLong(m.group(1)) : null;
         return ref;
