@@ -1,6 +1,5 @@
 package io.kubetune.trainer.cli;
 
-import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.trainer.status.SecretRedactor;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.status.TrainerFailure;
@@ -29,15 +28,7 @@ public final class KubetuneCli implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        int code = commandLine().execute(args);
-        if (code == TrainerContract.EXIT_RESUMABLE) {
-            // Stopped by SIGTERM: the JVM is already shutting down, where System.exit would block
-            // and the process would end with 143 instead of the code the operator reads.
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(code);
-        }
-        System.exit(code);
+        System.exit(commandLine().execute(args));
     }
 
     /** The command line, with errors a user can fix shown as one line rather than a trace. */

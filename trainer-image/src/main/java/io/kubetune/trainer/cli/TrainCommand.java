@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -100,6 +101,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(-1);
         Thread hook =
                 new Thread(
                         () -> {
@@ -111,6 +113,13 @@ public final class TrainCommand implements Callable<Integer> {
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
+                            // The JVM is shutting down, so the command's return value would be
+                            // lost (exit 143): end with the code the operator reads (75).
+                            if (exitCode.get() >= 0) {
+                                System.out.flush();
+                                System.err.flush();
+                                Runtime.getRuntime().halt(exitCode.get());
+                            }
                         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -118,9 +127,11 @@ public final class TrainCommand implements Callable<Integer> {
             status.ifPresent(StatusReporter::close);
             TerminationMessage.write(TrainerResults.of(outcome));
             // Stopped after a checkpoint: the same command (a new pod) resumes from it.
-            return outcome.finished()
-                    ? TrainerContract.EXIT_SUCCEEDED
-                    : TrainerContract.EXIT_RESUMABLE;
+            exitCode.set(
+                    outcome.finished()
+                            ? TrainerContract.EXIT_SUCCEEDED
+                            : TrainerContract.EXIT_RESUMABLE);
+            return exitCode.get();
         } finally {
             status.ifPresent(StatusReporter::close);
             finished.countDown();
