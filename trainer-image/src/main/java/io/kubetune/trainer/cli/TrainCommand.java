@@ -83,6 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path outputDir = output != null ? output : Path.of("runs", job.getMetadata().getName());
         Device target = Devices.parse(device);
         boolean terminal = System.console() != null;
+        FineTuneRun.Inputs inputs = LocalInputs.resolve(job.getSpec(), jobFile, model, data);
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(new ProgressLine(System.out, terminal, job.getSpec().training.loggingSteps));
         listeners.add(new MetricsLog(outputDir));
@@ -91,13 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
         Optional<StatusReporter> status =
                 StatusReporting.forTraining(job, System.getenv(), System.err);
         status.ifPresent(listeners::add);
-        FineTuneRun run =
-                new FineTuneRun(
-                        job.getSpec(),
-                        LocalInputs.resolve(job.getSpec(), jobFile, model, data),
-                        outputDir,
-                        target,
-                        listeners);
+        FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

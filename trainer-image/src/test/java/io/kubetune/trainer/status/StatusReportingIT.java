@@ -49,8 +49,8 @@ class StatusReportingIT {
     void progressAppearsWhileTheJobRunsAndOnlyTheTrainersFieldsAreItsOwn(
             KubernetesClient client, TestNamespace ns, TestPodRunner runner) throws Exception {
         String name = "progress";
-        int maxSteps = 100;
-        String yaml = TinyJobs.yaml(name, ns.name(), TinyJobs.data(dir, 200), maxSteps, 50);
+        int maxSteps = 200; // about 20 s here: several 5 s reports while it runs
+        String yaml = TinyJobs.yaml(name, ns.name(), TinyJobs.data(dir, 200), maxSteps, 100);
         client.resources(FineTuneJob.class)
                 .resource(client.getKubernetesSerialization().unmarshal(yaml, FineTuneJob.class))
                 .create();
@@ -131,7 +131,7 @@ class StatusReportingIT {
         assertThat(end.progress.step).isEqualTo(maxSteps);
         assertThat(end.progress.percent).isEqualTo(100);
         assertThat(end.lastCheckpoint.step).isEqualTo(maxSteps);
-        assertThat(end.lastCheckpoint.uri).endsWith("step-00000100");
+        assertThat(end.lastCheckpoint.uri).endsWith("step-00000200");
         // the operator's fields are untouched
         assertThat(end.state).hasToString("Running");
         assertThat(end.conditions)
