@@ -8,6 +8,7 @@ import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.api.v1alpha1.TrainerResult;
 import io.kubetune.testing.RealCluster;
+import io.kubetune.testing.S3Handle;
 import io.kubetune.testing.TestEnvironment;
 import io.kubetune.testing.TestNamespace;
 import java.net.ServerSocket;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RealCluster
 class GracefulStopIT {
-    private static final String AWS_SECRET = "fAkE-aws-SECRET-93be01c4";
+    // The real secret key of the test MinIO the trainer writes to: it must leak nowhere.
+    private static final String AWS_SECRET = TestEnvironment.get().s3().secretKey();
     private static final String HF_TOKEN = "hf_fAkEtOkEn5e7a9c31";
 
     @TempDir Path dir;
@@ -68,9 +70,23 @@ class GracefulStopIT {
         TrainerResult result = terminationMessage(client);
         assertThat(result.error).isNull();
         assertThat(result.lastCheckpoint.step).isPositive().isEqualTo(result.steps);
-        Path checkpoint = Path.of(result.lastCheckpoint.uri);
-        assertThat(checkpoint).isAbsolute().startsWith(dir.toRealPath());
-        assertThat(checkpoint.resolve("manifest.json")).exists();
+        // named where a new attempt finds it: in S3, complete (manifest uploaded before exit)
+        String checkpoint = result.lastCheckpoint.uri;
+        assertThat(checkpoint)
+                .isEqualTo(
+                        TinyJobs.outputUri(name, ns.name())
+                                + String.format("/checkpoints/step-%08d", result.steps));
+        S3Handle s3 = TestEnvironment.get().s3();
+        String key = checkpoint.substring(("s3://" + s3.bucket() + "/").length());
+        assertThat(
+                        s3.client()
+                                .statObject(
+                                        io.minio.StatObjectArgs.builder()
+                                                .bucket(s3.bucket())
+                                                .object(key + "/manifest.json")
+                                                .build())
+                                .size())
+                .isPositive();
         FineTuneJobStatus status =
                 client.resources(FineTuneJob.class).withName(name).get().getStatus();
         assertThat(status.lastCheckpoint.step).isEqualTo(result.lastCheckpoint.step);
@@ -131,17 +147,13 @@ class GracefulStopIT {
     }
 
     private Map<String, String> reportingEnv() {
-        return Map.of(
-                TrainerContract.REPORT_STATUS_ENV,
-                "true",
-                StatusReporting.INTERVAL_ENV,
-                "1",
-                TerminationMessage.PATH_ENV,
-                messageFile().toString(),
-                "AWS_SECRET_ACCESS_KEY",
-                AWS_SECRET,
-                "HF_TOKEN",
-                HF_TOKEN);
+        Map<String, String> env = new HashMap<>(TinyJobs.s3Env());
+        env.put(TrainerContract.REPORT_STATUS_ENV, "true");
+        env.put(StatusReporting.INTERVAL_ENV, "1");
+        env.put(TerminationMessage.PATH_ENV, messageFile().toString());
+        env.put("HF_TOKEN", HF_TOKEN);
+        env.put(TrainerContract.CACHE_DIR_ENV, dir.resolve("cache").toString());
+        return env;
     }
 
     private Path messageFile() {

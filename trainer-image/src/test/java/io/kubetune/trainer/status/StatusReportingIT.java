@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RealCluster
 class StatusReportingIT {
-    private static final String AWS_SECRET = "fAkE-aws-SECRET-4c9a1e7b";
+    // The real secret key of the test MinIO the trainer writes to: it must leak nowhere.
+    private static final String AWS_SECRET = TestEnvironment.get().s3().secretKey();
     private static final String HF_TOKEN = "hf_fAkEtOkEn8d2f0b6a";
 
     @TempDir Path dir;
@@ -71,7 +72,7 @@ class StatusReportingIT {
                                 .withNewMetadata()
                                 .withName(name + "-credentials")
                                 .endMetadata()
-                                .addToStringData("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+                                .addToStringData(TinyJobs.s3Env())
                                 .addToStringData("HF_TOKEN", HF_TOKEN)
                                 .build())
                 .create();

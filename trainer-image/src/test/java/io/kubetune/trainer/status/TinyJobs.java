@@ -1,10 +1,12 @@
 package io.kubetune.trainer.status;
 
+import io.kubetune.testing.S3Handle;
 import io.kubetune.testing.TestEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** A LoRA FineTuneJob on the tiny Llama model and a few WordNet lines, as its YAML. */
 final class TinyJobs {
@@ -49,8 +51,31 @@ final class TinyJobs {
                   checkpoint:
                     everySteps: %d
                   output:
-                    uri: s3://kubetune-runs/%s
+                    uri: %s
                 """
-                .formatted(name, namespace, model(), data, maxSteps, everySteps, name);
+                .formatted(
+                        name,
+                        namespace,
+                        model(),
+                        data,
+                        maxSteps,
+                        everySteps,
+                        outputUri(name, namespace));
+    }
+
+    /** The job's output on the test MinIO. */
+    static String outputUri(String name, String namespace) {
+        return "s3://%s/status-its/%s/%s"
+                .formatted(TestEnvironment.get().s3().bucket(), namespace, name);
+    }
+
+    /** The S3 settings a pod gets from the output's Secret: the test MinIO's. */
+    static Map<String, String> s3Env() {
+        S3Handle s3 = TestEnvironment.get().s3();
+        return Map.of(
+                "AWS_ENDPOINT_URL", s3.endpoint(),
+                "AWS_REGION", s3.region(),
+                "AWS_ACCESS_KEY_ID", s3.accessKey(),
+                "AWS_SECRET_ACCESS_KEY", s3.secretKey());
     }
 }
