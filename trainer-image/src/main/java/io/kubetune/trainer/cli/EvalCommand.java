@@ -12,6 +12,7 @@ import io.kubetune.trainer.eval.hellaswag.HellaswagReport;
 import io.kubetune.trainer.eval.perplexity.PerplexityEvaluation;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code kubetune eval}: hellaswag as lm-evaluation-harness scores it, or perplexity. */
 @Command(
@@ -58,9 +60,17 @@ public final class EvalCommand implements Callable<Integer> {
             description = "perplexity: tokens per sample (default ${DEFAULT-VALUE}).")
     int cutoffLength;
 
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "EVALJOB.yaml",
+            description =
+                    "An EvalJob resource (as the operator mounts it at /etc/kubetune/job.yaml):"
+                            + " runs its tasks on its model and adapter instead of --model/--data.")
+    Path jobFile;
+
     @Option(
             names = "--data",
-            required = true,
             paramLabel = "FILE",
             description = "hellaswag_val.jsonl or a Rowan/hellaswag .parquet file.")
     Path data;
@@ -84,37 +94,69 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (jobFile != null) {
+            return new EvalJobRun(this, jobFile).call();
+        }
         if (!task.equals("hellaswag") && !task.equals("perplexity")) {
             throw new IllegalArgumentException(
                     "--task " + task + " is not one of hellaswag, perplexity");
         }
+        if (data == null) {
+            throw new IllegalArgumentException(
+                    "--data FILE is required (or pass an EvalJob YAML instead of the options)");
+        }
         try (PretrainedModel loaded = models.load();
                 HfTokenizer tokenizer = HfTokenizer.load(models.model)) {
+            EvalResult result =
+                    runTask(
+                            loaded,
+                            tokenizer,
+                            task,
+                            data,
+                            DataFormat.valueOf(format.toUpperCase(Locale.ROOT)),
+                            limit,
+                            batchSize);
             if (task.equals("perplexity")) {
-                DatasetSpec dataset = new DatasetSpec();
-                dataset.uri = data.toString();
-                dataset.format = DataFormat.valueOf(format.toUpperCase(Locale.ROOT));
-                dataset.template = PromptTemplate.valueOf(template.toUpperCase(Locale.ROOT));
-                EvalResult result =
-                        PerplexityEvaluation.run(
-                                loaded, tokenizer, dataset, data, limit, batchSize, cutoffLength);
-                result.model = models.model.toString();
-                result.adapter = models.adapterName();
-                String json = new KubernetesSerialization().asJson(result);
-                Files.createDirectories(output);
-                Files.writeString(output.resolve("perplexity.json"), json);
-                System.out.println(json);
-                return 0;
+                System.out.println(new KubernetesSerialization().asJson(result));
             }
-            HellaswagReport report =
-                    new HellaswagEvaluation(
-                                    TokenEncoders.of(tokenizer),
-                                    new PretrainedModelLogLikelihood(loaded),
-                                    batchSize)
-                            .run(data, limit, models.model.toString(), models.adapterName());
-            report.writeTo(output);
-            System.out.println(report.summaryJson());
         }
         return 0;
+    }
+
+    /** Runs one task on a loaded model, writes its files to --output and returns its result. */
+    EvalResult runTask(
+            PretrainedModel loaded,
+            HfTokenizer tokenizer,
+            String taskName,
+            Path taskData,
+            DataFormat dataFormat,
+            Integer itemLimit,
+            int batch)
+            throws IOException {
+        if (taskName.equals("perplexity")) {
+            DatasetSpec dataset = new DatasetSpec();
+            dataset.uri = taskData.toString();
+            dataset.format = dataFormat;
+            dataset.template = PromptTemplate.valueOf(template.toUpperCase(Locale.ROOT));
+            EvalResult result =
+                    PerplexityEvaluation.run(
+                            loaded, tokenizer, dataset, taskData, itemLimit, batch, cutoffLength);
+            result.model = models.model.toString();
+            result.adapter = models.adapterName();
+            Files.createDirectories(output);
+            Files.writeString(
+                    output.resolve("perplexity.json"),
+                    new KubernetesSerialization().asJson(result));
+            return result;
+        }
+        HellaswagReport report =
+                new HellaswagEvaluation(
+                                TokenEncoders.of(tokenizer),
+                                new PretrainedModelLogLikelihood(loaded),
+                                batch)
+                        .run(taskData, itemLimit, models.model.toString(), models.adapterName());
+        report.writeTo(output);
+        System.out.println(report.summaryJson());
+        return report.result().toEvalResult();
     }
 }

@@ -1,7 +1,9 @@
 package io.kubetune.trainer.cli;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.InputResolver;
+import io.kubetune.trainer.storage.UriInputResolver;
 import io.kubetune.trainer.train.FineTuneRun;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,6 +17,17 @@ import java.util.List;
  */
 final class JobInputs {
     private JobInputs() {}
+
+    /**
+     * The one place that chooses how a job's input URIs become local files: paths (relative ones
+     * against the job file's folder), hf://, s3:// and https:// downloaded into the cache.
+     */
+    static InputResolver resolver(Path jobFile) {
+        return new UriInputResolver(
+                jobFile.toAbsolutePath().getParent(),
+                CacheDir.fromEnvironment(System.getenv()),
+                System.getenv());
+    }
 
     static FineTuneRun.Inputs resolve(
             FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)

@@ -1,5 +1,11 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.trainer.status.SecretRedactor;
+import io.kubetune.trainer.status.TerminationMessage;
+import io.kubetune.trainer.status.TrainerFailure;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,12 +36,17 @@ public final class KubetuneCli implements Runnable {
         return new CommandLine(new KubetuneCli())
                 .setExecutionExceptionHandler(
                         (e, cmd, parsed) -> {
-                            if (e instanceof IllegalArgumentException
-                                    || e instanceof java.io.IOException) {
-                                cmd.getErr().println("error: " + e.getMessage());
-                                return 2;
+                            SecretRedactor redactor = SecretRedactor.fromEnvironment();
+                            if (!(e instanceof IllegalArgumentException)
+                                    && !(e instanceof IOException)) {
+                                // A bug rather than a user's mistake: the trace helps, masked.
+                                StringWriter trace = new StringWriter();
+                                e.printStackTrace(new PrintWriter(trace));
+                                cmd.getErr().print(redactor.redact(trace.toString()));
                             }
-                            throw e;
+                            cmd.getErr().println("error: " + TrainerFailure.message(e, redactor));
+                            TerminationMessage.write(TrainerFailure.result(e, redactor));
+                            return TrainerFailure.exitCode(e);
                         });
     }
 

@@ -11,11 +11,7 @@ import picocli.CommandLine.Option;
 
 /** The model, optional LoRA adapter and device of the commands that run a trained model. */
 final class ModelOptions {
-    @Option(
-            names = "--model",
-            required = true,
-            paramLabel = "DIR",
-            description = "The model folder.")
+    @Option(names = "--model", paramLabel = "DIR", description = "The model folder (required).")
     Path model;
 
     @Option(
@@ -32,6 +28,10 @@ final class ModelOptions {
 
     /** The model in fp32 with the adapter, if any, attached. */
     PretrainedModel load() throws IOException {
+        if (model == null) {
+            // Not required by picocli: `kubetune eval EVALJOB.yaml` takes the model from the job.
+            throw new IllegalArgumentException("--model DIR is required: the model folder");
+        }
         PretrainedModel loaded = PretrainedModel.load(model, Devices.parse(device), Precision.FP32);
         try {
             if (adapter != null) {

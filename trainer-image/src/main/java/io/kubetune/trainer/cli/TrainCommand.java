@@ -3,10 +3,13 @@ package io.kubetune.trainer.cli;
 import ai.djl.Device;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.trainer.model.Devices;
-import io.kubetune.trainer.storage.CacheDir;
+import io.kubetune.trainer.status.StatusReporter;
+import io.kubetune.trainer.status.StatusReporting;
+import io.kubetune.trainer.status.TerminationMessage;
+import io.kubetune.trainer.status.TrainerResults;
 import io.kubetune.trainer.storage.RunOutput;
-import io.kubetune.trainer.storage.UriInputResolver;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
@@ -15,10 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +36,8 @@ import picocli.CommandLine.Parameters;
             "Runs the training of a FineTuneJob YAML (the same file the cluster gets) on this"
                     + " machine, writing checkpoints, metrics, answers and the adapter to a local"
                     + " folder.",
-            "Ctrl-C writes a checkpoint and stops; the same command again resumes from it."
+            "Ctrl-C (or SIGTERM) writes a checkpoint and stops with exit code 75; the same command"
+                    + " again resumes from it."
         })
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob resource.")
@@ -83,31 +89,22 @@ public final class TrainCommand implements Callable<Integer> {
         Path outputDir = sink.dir();
         Device target = Devices.parse(device);
         boolean terminal = System.console() != null;
-        List<TrainingListener> listeners =
-                new ArrayList<>(
-                        List.of(
-                                new ProgressLine(
-                                        System.out, terminal, job.getSpec().training.loggingSteps),
-                                new MetricsLog(outputDir),
-                                new LossPlot(outputDir)));
+        FineTuneRun.Inputs inputs =
+                JobInputs.resolve(job.getSpec(), JobInputs.resolver(jobFile), model, data);
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(new ProgressLine(System.out, terminal, job.getSpec().training.loggingSteps));
+        listeners.add(new MetricsLog(outputDir));
+        listeners.add(new LossPlot(outputDir));
+        // In a pod (KUBETUNE_REPORT_STATUS=true) progress also goes to the resource's status.
+        Optional<StatusReporter> status =
+                StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);
+        status.ifPresent(listeners::add);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
-        FineTuneRun run =
-                new FineTuneRun(
-                        job.getSpec(),
-                        JobInputs.resolve(
-                                job.getSpec(),
-                                new UriInputResolver(
-                                        jobFile.toAbsolutePath().getParent(),
-                                        CacheDir.fromEnvironment(System.getenv()),
-                                        System.getenv()),
-                                model,
-                                data),
-                        outputDir,
-                        target,
-                        listeners);
+        FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(-1);
         Thread hook =
                 new Thread(
                         () -> {
@@ -119,15 +116,32 @@ public final class TrainCommand implements Callable<Integer> {
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
+                            // The JVM is shutting down, so the command's return value would be
+                            // lost (exit 143): end with the code the operator reads (75).
+                            if (exitCode.get() >= 0) {
+                                System.out.flush();
+                                System.err.flush();
+                                Runtime.getRuntime().halt(exitCode.get());
+                            }
                         });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             FineTuneRun.Outcome outcome = run.run(stop::get);
-            return outcome.finished() ? 0 : 130;
+            // Results are named only once they are in S3: wait for pending uploads (on a stop too).
+            sink.close();
+            status.ifPresent(StatusReporter::close);
+            TerminationMessage.write(TrainerResults.of(outcome, sink::uriOf));
+            // Stopped after a checkpoint: the same command (a new pod) resumes from it.
+            exitCode.set(
+                    outcome.finished()
+                            ? TrainerContract.EXIT_SUCCEEDED
+                            : TrainerContract.EXIT_RESUMABLE);
+            return exitCode.get();
         } finally {
             try {
-                sink.close(); // waits for pending uploads, on a stop too
+                sink.close(); // on an error too: what was written reaches S3
             } finally {
+                status.ifPresent(StatusReporter::close);
                 finished.countDown();
             }
         }

@@ -24,13 +24,19 @@ public final class RunOutput implements AutoCloseable {
     private final S3Uploads uploads;
     private final List<TrainingListener> listeners;
     private final String restored;
+    private final S3Uri output;
 
     private RunOutput(
-            Path dir, S3Uploads uploads, List<TrainingListener> listeners, String restored) {
+            Path dir,
+            S3Uploads uploads,
+            List<TrainingListener> listeners,
+            String restored,
+            S3Uri output) {
         this.dir = dir;
         this.uploads = uploads;
         this.listeners = listeners;
         this.restored = restored;
+        this.output = output;
     }
 
     /**
@@ -46,7 +52,11 @@ public final class RunOutput implements AutoCloseable {
                 || !S3Uri.matches(uri)
                 || !(S3Settings.present(env) || inPod)) {
             return new RunOutput(
-                    cliOutput != null ? cliOutput : Path.of("runs", name), null, List.of(), null);
+                    cliOutput != null ? cliOutput : Path.of("runs", name),
+                    null,
+                    List.of(),
+                    null,
+                    null);
         }
         S3Settings settings =
                 S3Settings.fromEnvironment(env, "spec.output.uri", "spec.output.secretRef");
@@ -76,7 +86,8 @@ public final class RunOutput implements AutoCloseable {
                 work,
                 uploads,
                 List.of(new CheckpointUploader(uploads, output, work, keepLast)),
-                restored);
+                restored,
+                output);
     }
 
     /** The local folder the run writes to. */
@@ -92,6 +103,19 @@ public final class RunOutput implements AutoCloseable {
     /** The S3 checkpoint the run resumes from, if any was found. */
     public Optional<String> restoredCheckpoint() {
         return Optional.ofNullable(restored);
+    }
+
+    /**
+     * Where readers find a file or folder the run wrote: its s3:// URI when the run is mirrored to
+     * S3, else its absolute local path.
+     */
+    public String uriOf(Path local) {
+        Path absolute = local.toAbsolutePath().normalize();
+        Path root = dir.toAbsolutePath().normalize();
+        if (output == null || !absolute.startsWith(root)) {
+            return absolute.toString();
+        }
+        return output.child(root.relativize(absolute).toString().replace('\\', '/')).toString();
     }
 
     /** Waits for every pending upload. */

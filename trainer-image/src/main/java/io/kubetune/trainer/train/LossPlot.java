@@ -52,6 +52,9 @@ public final class LossPlot implements TrainingListener {
         if (!evalSteps.isEmpty()) {
             chart.addSeries("eval", evalSteps, evalLosses);
         }
+        // ImageIO's default file cache registers a shutdown hook, which throws when the plot is
+        // drawn during shutdown (SIGTERM): the small PNG is encoded in memory instead.
+        javax.imageio.ImageIO.setUseCache(false);
         try {
             BitmapEncoder.saveBitmap(
                     chart,
