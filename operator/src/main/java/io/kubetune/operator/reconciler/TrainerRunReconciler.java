@@ -232,6 +232,8 @@ public abstract class TrainerRunReconciler<
                 }
                 if (outcome.phase() == Phase.RUNNING) {
                     step.to().running("attempt " + attempts + ": " + outcome.message());
+                } else if (Reasons.AWAITING_ADMISSION.equals(outcome.reason())) {
+                    step.to().awaitingAdmission(outcome.message());
                 } else {
                     step.to().pending(outcome.reason(), outcome.message());
                     if (Reasons.UNSCHEDULABLE.equals(outcome.reason())) {

@@ -27,6 +27,14 @@ public final class Transitions {
         clear(ConditionTypes.SUSPENDED, reason);
     }
 
+    /** Pending while Kueue holds the Job: the Suspended condition says so too. */
+    public void awaitingAdmission(String message) {
+        st.state = JobState.Pending;
+        st.message = message;
+        set(ConditionTypes.RUNNING, "False", Reasons.AWAITING_ADMISSION, message);
+        set(ConditionTypes.SUSPENDED, "True", Reasons.AWAITING_ADMISSION, message);
+    }
+
     public void running(String message) {
         st.state = JobState.Running;
         st.message = message;

@@ -175,6 +175,75 @@ class FineTuneJobLifecycleIT {
     }
 
     @Test
+    void queuedJobWaitsForKueueAdmissionThenRuns() {
+        create(fake("queued", "succeed", "queueName: team-a"));
+        FineTuneJob waiting =
+                Jobs.await(
+                        client,
+                        "queued",
+                        TIMEOUT,
+                        j ->
+                                j.getStatus() != null
+                                        && j.getStatus().conditions.stream()
+                                                .anyMatch(
+                                                        c ->
+                                                                Reasons.AWAITING_ADMISSION.equals(
+                                                                        c.getReason())));
+        assertThat(waiting.getStatus().state).isEqualTo(JobState.Pending);
+        assertCondition(waiting, "Suspended", "True", Reasons.AWAITING_ADMISSION);
+        var job = client.batch().v1().jobs().withName("queued-1").get();
+        assertThat(job.getMetadata().getLabels())
+                .containsEntry("kueue.x-k8s.io/queue-name", "team-a");
+        assertThat(job.getSpec().getSuspend()).isTrue();
+        assertThat(Jobs.podsOf(client, "queued")).isEmpty();
+
+        // what Kueue does on admission
+        client.batch()
+                .v1()
+                .jobs()
+                .withName("queued-1")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":false}}");
+
+        FineTuneJob done = awaitState(client, "queued", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().conditions)
+                .anySatisfy(
+                        c -> {
+                            assertThat(c.getType()).isEqualTo("Suspended");
+                            assertThat(c.getStatus()).isEqualTo("False");
+                        });
+    }
+
+    @Test
+    void unschedulablePodKeepsTheJobPendingWithTheSchedulersReason() {
+        FineTuneJob nowhere = fake("nowhere", "succeed", "");
+        nowhere.getSpec().resources.nodeSelector = Map.of("pool", "does-not-exist");
+        create(nowhere);
+
+        FineTuneJob pending =
+                Jobs.await(
+                        client,
+                        "nowhere",
+                        TIMEOUT,
+                        j ->
+                                j.getStatus() != null
+                                        && j.getStatus().conditions.stream()
+                                                .anyMatch(
+                                                        c ->
+                                                                Reasons.UNSCHEDULABLE.equals(
+                                                                        c.getReason())));
+
+        assertThat(pending.getStatus().state).isEqualTo(JobState.Pending);
+        assertThat(pending.getStatus().message).contains("node");
+        Jobs.eventually(
+                TIMEOUT,
+                () ->
+                        Jobs.warnings(client, "nowhere").stream()
+                                .anyMatch(e -> Reasons.UNSCHEDULABLE.equals(e.getReason())),
+                () -> "no Unschedulable event");
+        client.resources(FineTuneJob.class).withName("nowhere").delete();
+    }
+
+    @Test
     void trainerServiceAccountMayPatchOnlyItsOwnJobsStatus() {
         create(fake("rbac-a", "sleep-60", ""));
         create(fake("rbac-b", "sleep-60", ""));
