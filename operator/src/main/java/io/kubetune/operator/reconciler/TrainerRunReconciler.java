@@ -69,6 +69,9 @@ public abstract class TrainerRunReconciler<
                     io.kubetune.operator.lifecycle.OperatorReasons.POD_KILLED,
                     io.kubetune.operator.lifecycle.OperatorReasons.NODE_LOST);
 
+    /** What {@code ttl} returns once it deleted the resource: nothing more to write. */
+    private static final Duration DELETED = Duration.ofNanos(-1);
+
     protected final OperatorSettings settings;
     protected final OperatorMetrics metrics;
     private final StatusPatcher patcher;
@@ -159,6 +162,10 @@ public abstract class TrainerRunReconciler<
                         new Transitions(status, primary.getMetadata().getGeneration(), now),
                         new ArrayList<>());
         Duration next = lifecycle(primary, context, step);
+        if (next == DELETED) {
+            metrics.state(kind(), ResourceID.fromResource(primary), null);
+            return UpdateControl.noUpdate();
+        }
         if (patcher.patchIfChanged(context.getClient(), primary, status)) {
             step.events().forEach(Runnable::run);
         }
@@ -530,8 +537,7 @@ public abstract class TrainerRunReconciler<
                 .withPropagationPolicy(
                         io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
                 .delete();
-        metrics.state(kind(), ResourceID.fromResource(primary), null);
-        return null;
+        return DELETED;
     }
 
     /** The name of the attempt's Job, for subclasses' messages. */

@@ -99,6 +99,21 @@ class FineTuneJobLifecycleIT {
     }
 
     @Test
+    void steadyRunDoesNotChurnTheStatus() {
+        create(fake("steady", "sleep-15", ""));
+        String seen =
+                awaitState(client, "steady", JobState.Running, TIMEOUT)
+                        .getMetadata()
+                        .getResourceVersion();
+
+        // the operator looks again every 5 s here (resync) and on every pod event
+        Jobs.sleep(7000);
+
+        assertThat(Jobs.get(client, "steady").getMetadata().getResourceVersion()).isEqualTo(seen);
+        client.resources(FineTuneJob.class).withName("steady").delete();
+    }
+
+    @Test
     void killedPodIsResumedInANewAttemptThatSucceeds() throws Exception {
         create(fake("killed", "sleep-60", ""));
         awaitState(client, "killed", JobState.Running, TIMEOUT);

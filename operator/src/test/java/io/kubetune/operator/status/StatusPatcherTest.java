@@ -2,6 +2,7 @@ package io.kubetune.operator.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.TrainingProgress;
@@ -19,6 +20,22 @@ class StatusPatcherTest {
         st.progress.step = 3L;
 
         assertThat(patcher.ownFields(st)).containsKey("state").doesNotContainKey("progress");
+    }
+
+    @Test
+    void sameOperatorFieldsMakeNoApiCall() {
+        StatusPatcher patcher = new StatusPatcher(Set.of("progress", "lastCheckpoint"));
+        FineTuneJob job = new FineTuneJob();
+        job.setStatus(new FineTuneJobStatus());
+        new Transitions(job.getStatus(), 1L, "2026-01-01T00:00:00Z").running("step 1");
+        job.getStatus().progress = new TrainingProgress();
+        FineTuneJobStatus desired = new FineTuneJobStatus();
+        desired.conditions = job.getStatus().conditions;
+        desired.state = job.getStatus().state;
+        desired.message = job.getStatus().message;
+
+        // no client: any call to the API would throw; the trainer's progress is not compared
+        assertThat(patcher.patchIfChanged(null, job, desired)).isFalse();
     }
 
     @Test
