@@ -231,6 +231,63 @@ class RealTrainerIT {
                 .contains("resuming from s3://" + s3.bucket() + "/" + checkpoints + "step-");
     }
 
+    @Test
+    void suspendedTrainerCheckpointsAndTheResumedAttemptContinuesFromIt() {
+        client.resource(Serialization.unmarshal(manifest("paused", 300, 250), FineTuneJob.class))
+                .create();
+        Jobs.await(
+                client,
+                "paused",
+                TIMEOUT,
+                j ->
+                        j.getStatus() != null
+                                && j.getStatus().progress != null
+                                && j.getStatus().progress.step != null
+                                && j.getStatus().progress.step >= 2);
+
+        client.resources(FineTuneJob.class)
+                .withName("paused")
+                .patch(
+                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"spec\":{\"suspend\":true}}");
+        awaitState(client, "paused", JobState.Suspended, TIMEOUT);
+        // SIGTERM: the trainer writes a checkpoint (none is due before step 250) and exits 75
+        FineTuneJob suspended =
+                Jobs.await(
+                        client,
+                        "paused",
+                        TIMEOUT,
+                        j ->
+                                j.getStatus().lastCheckpoint != null
+                                        && j.getStatus().lastCheckpoint.uri != null);
+        long checkpointStep = suspended.getStatus().lastCheckpoint.step;
+        Jobs.eventually(
+                TIMEOUT,
+                () ->
+                        Jobs.podsOf(client, "paused").stream()
+                                .allMatch(p -> "Failed".equals(p.getStatus().getPhase())),
+                () -> "the trainer pod still runs");
+
+        client.resources(FineTuneJob.class)
+                .withName("paused")
+                .patch(
+                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"spec\":{\"suspend\":false}}");
+
+        FineTuneJob done = awaitState(client, "paused", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().attempts).isEqualTo(2);
+        assertThat(done.getStatus().progress.step).isEqualTo(300L);
+        String second =
+                Jobs.podsOf(client, "paused").stream()
+                        .map(p -> p.getMetadata().getName())
+                        .filter(n -> n.startsWith("paused-2-"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(runner.logs(second)).contains("resuming after step " + checkpointStep);
+    }
+
     private static boolean hasObject(MinioClient minio, String prefix, String suffix) {
         for (var r :
                 minio.listObjects(
