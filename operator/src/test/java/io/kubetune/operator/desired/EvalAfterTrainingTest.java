@@ -1,0 +1,43 @@
+package io.kubetune.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubetune.api.v1alpha1.EvalJob;
+import io.kubetune.api.v1alpha1.EvalTaskName;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import org.junit.jupiter.api.Test;
+
+class EvalAfterTrainingTest {
+
+    @Test
+    void evaluatesTheNewAdapterOnTheSameModelAndResourcesOwnedByTheFineTuneJob() {
+        FineTuneJob ftj = TestJobs.fineTuneJob();
+        ftj.getSpec().queueName = "team-a";
+
+        EvalJob ej = EvalAfterTraining.build(ftj, "s3://runs/moby/adapter");
+
+        assertThat(ej.getMetadata().getName()).isEqualTo("moby-eval");
+        assertThat(ej.getMetadata().getNamespace()).isEqualTo("team-a");
+        assertThat(ej.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(
+                        o -> {
+                            assertThat(o.getKind()).isEqualTo("FineTuneJob");
+                            assertThat(o.getController()).isTrue();
+                        });
+        assertThat(ej.getSpec().model.uri).isEqualTo("s3://models/tiny-llama");
+        assertThat(ej.getSpec().model.secretRef.name).isEqualTo("hf-token");
+        assertThat(ej.getSpec().adapter.uri).isEqualTo("s3://runs/moby/adapter");
+        assertThat(ej.getSpec().adapter.fineTuneJobRef).isNull();
+        assertThat(ej.getSpec().adapter.secretRef.name).isEqualTo("s3-credentials");
+        assertThat(ej.getSpec().tasks)
+                .extracting(t -> t.name)
+                .containsExactly(EvalTaskName.HELLASWAG);
+        assertThat(ej.getSpec().limit).isEqualTo(10);
+        assertThat(ej.getSpec().resources.gpus).isEqualTo(2);
+        assertThat(ej.getSpec().queueName).isEqualTo("team-a");
+        // a copy: changing the EvalJob's spec leaves the FineTuneJob's alone
+        ej.getSpec().resources.gpus = 0;
+        assertThat(ftj.getSpec().resources.gpus).isEqualTo(2);
+    }
+}
