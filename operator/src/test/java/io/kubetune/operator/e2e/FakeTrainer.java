@@ -19,7 +19,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code succeed}: writes a TrainerResult (adapterUri = the output URI + /adapter), exits 0;
  *   <li>{@code sleep-N}: the first attempt of the job sleeps N seconds (exit 75 on SIGTERM, as the
- *       trainer does after its checkpoint), later attempts succeed at once;
+ *       trainer does after its checkpoint; when a SIGKILL of the process group reaches the sleep
+ *       first, the shell waits 5 s so that it dies by SIGKILL too), later attempts succeed at once;
  *   <li>{@code fail} (exit 1), {@code invalid} (exit 2), {@code resumable} (exit 75 every time);
  *   <li>{@code oom}: SIGKILLs itself, reported as OOMKilled for {@value #OOM_IMAGE};
  *   <li>{@code eval} (the command, any behaviour): sleeps 6 s, then succeeds.
@@ -52,7 +53,7 @@ final class FakeTrainer {
                     if [ ! -e "STATE/$name" ]; then
                       touch "STATE/$name"
                       trap 'exit 75' TERM
-                      sleep "${behaviour#sleep-}" & wait $! || exit 75
+                      sleep "${behaviour#sleep-}" & wait $! || { sleep 5; exit 75; }
                     fi;;
                 esac
                 printf '{"steps":4,"finalLoss":1.25,"adapterUri":"%s/adapter"}' "$uri" > "$msg"
