@@ -46,16 +46,14 @@ class HelmChartIT {
     /** The operator's rights: group, resources, verbs (the contract with the operator). */
     private static final Set<String> OPERATOR_RULES =
             Set.of(
-                    "kubetune.io evaljobs,finetunejobs create,delete,get,list,patch,update,watch",
-                    "kubetune.io evaljobs/status,finetunejobs/status get,patch,update",
+                    "kubetune.io evaljobs,finetunejobs create,delete,get,list,watch",
+                    "kubetune.io evaljobs/status,finetunejobs/status get,patch",
                     "kubetune.io evaljobs/finalizers,finetunejobs/finalizers update",
-                    "batch jobs create,delete,get,list,watch",
+                    "batch jobs create,delete,get,list,patch,watch",
                     "core pods delete,get,list,watch",
-                    "core configmaps,serviceaccounts create,delete,get,list,patch,update,watch",
-                    "rbac.authorization.k8s.io rolebindings,roles"
-                            + " create,delete,get,list,patch,update,watch",
-                    "core events create,patch",
-                    "events.k8s.io events create,patch");
+                    "core configmaps,serviceaccounts create",
+                    "rbac.authorization.k8s.io rolebindings,roles create",
+                    "core events create");
 
     private final KubernetesClient client;
     private final String namespace;
