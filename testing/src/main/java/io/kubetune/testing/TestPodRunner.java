@@ -99,9 +99,10 @@ import java.util.stream.Stream;
  *       KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN, KUBERNETES_CERTS_CA_FILE and KUBERNETES_NAMESPACE let
  *       a Fabric8 client inside the process authenticate as the pod's service account (a real bound
  *       token).
- *   <li>command: the container's {@code command} + {@code args}; an image without {@code command}
- *       needs its entrypoint registered with {@link Builder#imageEntrypoint}. The working directory
- *       is {@code $ROOT/<workingDir>} (default {@code $ROOT}). Init containers run first, in order.
+ *   <li>command: the container's {@code command} + {@code args} (a registered entrypoint is taken
+ *       as it is: it names host paths); an image without {@code command} needs its entrypoint
+ *       registered with {@link Builder#imageEntrypoint}. The working directory is {@code
+ *       $ROOT/<workingDir>} (default {@code $ROOT}). Init containers run first, in order.
  *       Containers after the first are not run: they are reported terminated (exit 0).
  *   <li>status: Running (containerStatuses[0].state.running, startTime, conditions Ready), then
  *       Succeeded or Failed with {@code state.terminated} carrying the exit code, reason
@@ -890,6 +891,7 @@ public final class TestPodRunner implements AutoCloseable {
                 Container c, Map<String, String> env, Map<String, String> substitutions)
                 throws PodSetupException {
             List<String> cmd = new ArrayList<>();
+            List<String> entrypoint = List.of();
             if (c.getCommand() != null && !c.getCommand().isEmpty()) {
                 cmd.addAll(c.getCommand());
             } else {
@@ -902,11 +904,15 @@ public final class TestPodRunner implements AutoCloseable {
                                     + c.getImage()
                                     + " (TestPodRunner.Builder.imageEntrypoint)");
                 }
-                cmd.addAll(entry);
+                entrypoint = entry;
             }
             cmd.addAll(listOrEmpty(c.getArgs()));
             cmd.replaceAll(s -> substitute(expand(s, env), substitutions));
-            return cmd;
+            // A registered entrypoint stands for the image and names host paths already: a mount
+            // path such as /tmp must not be substituted inside, e.g., /tmp/checkout/trainer.jar.
+            List<String> full = new ArrayList<>(entrypoint);
+            full.addAll(cmd);
+            return full;
         }
 
         List<String> entrypointFor(String image) {
