@@ -13,8 +13,8 @@ import java.util.List;
  * A scripted stand-in for the trainer image, for the lifecycle tests: what it does is read from the
  * job's output URI {@code s3://kubetune-test/fake/<behaviour>/<name>}:
  *
- * <p>The pod runner expands {@code $(VAR)} and {@code $$} in commands as the kubelet does, hence
- * {@code $$$$} for the shell's PID.
+ * <p>It is registered as the image's entrypoint, which the pod runner (like the kubelet) takes as
+ * it is: no {@code $(VAR)} expansion, so {@code $$} is the shell's PID.
  *
  * <ul>
  *   <li>{@code succeed}: writes a TrainerResult (adapterUri = the output URI + /adapter), exits 0;
@@ -48,7 +48,7 @@ final class FakeTrainer {
                   fail) echo '{"error":"fake trainer: the dataset is empty"}' > "$msg"; exit 1;;
                   invalid) echo '{"error":"spec.training.batchSize: must be at least 1"}' > "$msg"; exit 2;;
                   resumable) exit 75;;
-                  oom) kill -9 $$$$;;
+                  oom) kill -9 $$;;
                   sleep-*)
                     if [ ! -e "STATE/$name" ]; then
                       touch "STATE/$name"

@@ -152,7 +152,16 @@ class FineTuneJobLifecycleIT {
         setSuspend("pausable", false);
         FineTuneJob done = awaitState(client, "pausable", JobState.Succeeded, TIMEOUT);
         assertThat(done.getStatus().attempts).isEqualTo(2);
-        assertCondition(done, "Suspended", "False", Reasons.RESUMING);
+        // Resuming, or JobCreated when a reconcile from a cache older than the Resuming patch
+        // wrote the condition (seen under load): either way no longer suspended.
+        assertThat(done.getStatus().conditions)
+                .filteredOn(c -> c.getType().equals("Suspended"))
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getStatus()).isEqualTo("False");
+                            assertThat(c.getReason()).isIn(Reasons.RESUMING, Reasons.JOB_CREATED);
+                        });
     }
 
     @Test
