@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -151,10 +150,7 @@ public abstract class TrainerRunReconciler<
 
     private UpdateControl<P> reconcileTimed(P primary, Context<P> context) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        T status =
-                primary.getStatus() == null
-                        ? newStatus()
-                        : Serialization.jsonMapper().convertValue(primary.getStatus(), statusType);
+        T status = patcher.freshest(primary, statusType);
         status.observedGeneration = primary.getMetadata().getGeneration();
         Step<T> step =
                 new Step<>(
@@ -163,6 +159,7 @@ public abstract class TrainerRunReconciler<
                         new ArrayList<>());
         Duration next = lifecycle(primary, context, step);
         if (next == DELETED) {
+            patcher.forget(primary);
             metrics.state(kind(), ResourceID.fromResource(primary), null);
             return UpdateControl.noUpdate();
         }
@@ -172,14 +169,6 @@ public abstract class TrainerRunReconciler<
         metrics.state(kind(), ResourceID.fromResource(primary), status.state);
         UpdateControl<P> control = UpdateControl.noUpdate();
         return next == null ? control : control.rescheduleAfter(next);
-    }
-
-    private T newStatus() {
-        try {
-            return statusType.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private Duration lifecycle(P primary, Context<P> context, Step<T> step) {
