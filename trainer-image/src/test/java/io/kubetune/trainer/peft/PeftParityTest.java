@@ -67,41 +67,9 @@ class PeftParityTest {
 
     @Test
     void gpt2sFusedCAttnAdapterFromPeftGivesPeftsLogitsMergedOrNot() throws IOException {
-        Path dir = PEFT.resolve("peft-written-gpt2");
-        JsonNode reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
-        long[] ids = new ObjectMapper().convertValue(reference.get("input_ids"), long[].class);
-        try (PretrainedModel model = PretrainedModel.load(GPT2, Device.cpu(), Precision.FP32);
-                NDManager scope = model.manager().newSubManager();
-                SafetensorsFile expected =
-                        SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
-                TensorLoader loader = new TensorLoader()) {
-            List<LoraTarget> targets =
-                    PeftAdapterFormat.read(dir, model.block(), DataType.FLOAT32, model.manager());
-            assertThat(targets).as("2 layers x (q, k, v of c_attn + c_fc)").hasSize(8);
-            NDArray input = scope.create(ids).expandDims(0);
-            NDArray adapted =
-                    model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
-                            .squeeze(0);
-            NDArray want =
-                    loader.load(
-                            expected.tensor("logits"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
-            assertThat(adapted.sub(want).abs().max().getFloat())
-                    .as("max |logit difference| vs peft")
-                    .isLessThanOrEqualTo(1e-4f);
-
-            LoraMerger.merge(targets);
-            NDArray merged =
-                    model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
-                            .squeeze(0);
-            NDArray peftMerged =
-                    loader.load(
-                            expected.tensor("merged"), WeightLayout.AS_IS, scope, DataType.FLOAT32);
-            assertThat(merged.sub(peftMerged).abs().max().getFloat())
-                    .as("merged vs peft's merge_and_unload")
-                    .isLessThanOrEqualTo(1e-4f);
-        }
+        assertThat(matchesPeftMergedOrNot(GPT2, PEFT.resolve("peft-written-gpt2"), "logits"))
+                .as("layers adapted: 2 x (q, k, v of c_attn + c_fc)")
+                .isEqualTo(8);
     }
 
     @Test
@@ -134,10 +102,20 @@ class PeftParityTest {
 
     @Test
     void anAdapterWeWroteLoadsInPeftWithOurLogitsMergedOrNot() throws IOException {
-        Path dir = PEFT.resolve("kubetune-written");
+        assertThat(matchesPeftMergedOrNot(LLAMA, PEFT.resolve("kubetune-written"), "adapted"))
+                .isPositive();
+    }
+
+    /**
+     * Reads the adapter in {@code dir} onto {@code base} and checks the logits with it (tensor
+     * {@code adaptedKey} of the reference) and after merging ({@code merged}) against peft's, to
+     * 1e-4; returns how many layers it adapted.
+     */
+    private static int matchesPeftMergedOrNot(Path base, Path dir, String adaptedKey)
+            throws IOException {
         JsonNode reference = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
         long[] ids = new ObjectMapper().convertValue(reference.get("input_ids"), long[].class);
-        try (PretrainedModel model = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+        try (PretrainedModel model = PretrainedModel.load(base, Device.cpu(), Precision.FP32);
                 NDManager scope = model.manager().newSubManager();
                 SafetensorsFile expected =
                         SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
@@ -151,7 +129,7 @@ class PeftParityTest {
                             .squeeze(0);
             NDArray peftAdapted =
                     loader.load(
-                            expected.tensor("adapted"),
+                            expected.tensor(adaptedKey),
                             WeightLayout.AS_IS,
                             scope,
                             DataType.FLOAT32);
@@ -170,6 +148,7 @@ class PeftParityTest {
             assertThat(merged.sub(peftMerged).abs().max().getFloat())
                     .as("merged vs peft's merge_and_unload")
                     .isLessThanOrEqualTo(1e-4f);
+            return targets.size();
         }
     }
 
