@@ -1191,27 +1191,33 @@ public final class TestPodRunner implements AutoCloseable {
         }
 
         void finishWithError(String message) {
+            finish(
+                    List.of(unstartedTerminated(128, "ContainerCannotRun", message)),
+                    "Failed",
+                    message);
+        }
+
+        /** The main container, terminated without having run. */
+        ContainerStatus unstartedTerminated(int exitCode, String reason, String message) {
             Container main = mainContainer();
             Instant now = Instant.now();
-            ContainerStatus st =
-                    new ContainerStatusBuilder()
-                            .withName(main.getName())
-                            .withImage(main.getImage())
-                            .withImageID("")
-                            .withReady(false)
-                            .withStarted(false)
-                            .withRestartCount(0)
-                            .withNewState()
-                            .withNewTerminated()
-                            .withExitCode(128)
-                            .withReason("ContainerCannotRun")
-                            .withMessage(tail(message, MAX_MESSAGE_BYTES))
-                            .withStartedAt(ts(now))
-                            .withFinishedAt(ts(now))
-                            .endTerminated()
-                            .endState()
-                            .build();
-            finish(List.of(st), "Failed", message);
+            return new ContainerStatusBuilder()
+                    .withName(main.getName())
+                    .withImage(main.getImage())
+                    .withImageID("")
+                    .withReady(false)
+                    .withStarted(false)
+                    .withRestartCount(0)
+                    .withNewState()
+                    .withNewTerminated()
+                    .withExitCode(exitCode)
+                    .withReason(reason)
+                    .withMessage(tail(message, MAX_MESSAGE_BYTES))
+                    .withStartedAt(ts(now))
+                    .withFinishedAt(ts(now))
+                    .endTerminated()
+                    .endState()
+                    .build();
         }
 
         void updateStatus(UnaryOperator<PodStatus> change) {
@@ -1296,27 +1302,11 @@ public final class TestPodRunner implements AutoCloseable {
         void finishDeletedUnstarted(Pod deleted) {
             deletionRequested = true;
             try {
-                Container main = mainContainer();
-                Instant now = Instant.now();
-                ContainerStatus st =
-                        new ContainerStatusBuilder()
-                                .withName(main.getName())
-                                .withImage(main.getImage())
-                                .withImageID("")
-                                .withReady(false)
-                                .withStarted(false)
-                                .withRestartCount(0)
-                                .withNewState()
-                                .withNewTerminated()
-                                .withExitCode(137)
-                                .withReason("ContainerStatusUnknown")
-                                .withMessage("deleted before it started")
-                                .withStartedAt(ts(now))
-                                .withFinishedAt(ts(now))
-                                .endTerminated()
-                                .endState()
-                                .build();
-                finish(List.of(st), "Failed", "deleted before it started");
+                String message = "deleted before it started";
+                finish(
+                        List.of(unstartedTerminated(137, "ContainerStatusUnknown", message)),
+                        "Failed",
+                        message);
             } finally {
                 deleteNow();
             }
