@@ -11,7 +11,6 @@ import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.testing.RealCluster;
 import io.kubetune.testing.TestNamespace;
-import io.kubetune.testing.TestPodRunner;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,23 +22,18 @@ class FineTuneJobFailureIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     static KubernetesClient client;
-    static TestPodRunner runner;
-    static TestOperator operator;
+    static FakeTrainerCluster cluster;
 
     @BeforeAll
     static void start(KubernetesClient c, TestNamespace ns) {
         client = c;
-        runner = FakeTrainer.runner(c, ns.name());
-        operator = TestOperator.start(ns.name());
+        cluster = FakeTrainerCluster.start(c, ns.name());
     }
 
     @AfterAll
     static void stop() {
-        if (operator != null) {
-            operator.close();
-        }
-        if (runner != null) {
-            runner.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -19,7 +19,6 @@ import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.operator.lifecycle.OperatorReasons;
 import io.kubetune.testing.RealCluster;
 import io.kubetune.testing.TestNamespace;
-import io.kubetune.testing.TestPodRunner;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,23 +34,18 @@ class FineTuneJobLifecycleIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     static KubernetesClient client;
-    static TestPodRunner runner;
-    static TestOperator operator;
+    static FakeTrainerCluster cluster;
 
     @BeforeAll
     static void start(KubernetesClient c, TestNamespace ns) {
         client = c;
-        runner = FakeTrainer.runner(c, ns.name());
-        operator = TestOperator.start(ns.name());
+        cluster = FakeTrainerCluster.start(c, ns.name());
     }
 
     @AfterAll
     static void stop() {
-        if (operator != null) {
-            operator.close();
-        }
-        if (runner != null) {
-            runner.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -118,9 +112,9 @@ class FineTuneJobLifecycleIT {
         create(fake("killed", "sleep-60", ""));
         awaitState(client, "killed", JobState.Running, TIMEOUT);
         Pod pod = Jobs.podsOf(client, "killed").get(0);
-        runner.awaitStarted(pod.getMetadata().getName(), TIMEOUT);
+        cluster.runner.awaitStarted(pod.getMetadata().getName(), TIMEOUT);
 
-        assertThat(runner.kill(pod.getMetadata().getName())).isTrue();
+        assertThat(cluster.runner.kill(pod.getMetadata().getName())).isTrue();
 
         FineTuneJob done = awaitState(client, "killed", JobState.Succeeded, TIMEOUT);
         assertThat(done.getStatus().attempts).isEqualTo(2);
@@ -129,7 +123,13 @@ class FineTuneJobLifecycleIT {
                 .containsExactlyInAnyOrder("killed-1", "killed-2");
         assertThat(Jobs.warnings(client, "killed"))
                 .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(OperatorReasons.POD_KILLED));
-        assertThat(operator.metrics.registry().find("kubetune.job.retries").counter().count())
+        assertThat(
+                        cluster.operator()
+                                .metrics
+                                .registry()
+                                .find("kubetune.job.retries")
+                                .counter()
+                                .count())
                 .isGreaterThanOrEqualTo(1);
     }
 
@@ -169,8 +169,7 @@ class FineTuneJobLifecycleIT {
         create(fake("restart", "sleep-8", ""));
         awaitState(client, "restart", JobState.Running, TIMEOUT);
 
-        operator.close();
-        operator = TestOperator.start(client.getNamespace());
+        cluster.restartOperator();
 
         awaitState(client, "restart", JobState.Succeeded, TIMEOUT);
         assertThat(Jobs.jobsOf(client, "restart"))
