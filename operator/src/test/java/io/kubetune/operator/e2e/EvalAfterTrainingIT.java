@@ -57,11 +57,7 @@ class EvalAfterTrainingIT {
                                 "evaluation: {tasks: [{name: hellaswag}], limit: 10}"))
                 .create();
 
-        Jobs.await(
-                client,
-                "scored",
-                TIMEOUT,
-                j -> j.getStatus() != null && j.getStatus().state == JobState.Evaluating);
+        Jobs.awaitState(client, "scored", JobState.Evaluating, TIMEOUT);
         EvalJob eval = awaitEval("scored-eval", JobState.Running);
         assertThat(eval.getSpec().adapter.uri)
                 .isEqualTo("s3://kubetune-test/fake/succeed/scored/adapter");

@@ -201,17 +201,7 @@ class FineTuneJobLifecycleIT {
     void queuedJobWaitsForKueueAdmissionThenRuns() {
         create(fake("queued", "succeed", "queueName: team-a"));
         FineTuneJob waiting =
-                Jobs.await(
-                        client,
-                        "queued",
-                        TIMEOUT,
-                        j ->
-                                j.getStatus() != null
-                                        && j.getStatus().conditions.stream()
-                                                .anyMatch(
-                                                        c ->
-                                                                Reasons.AWAITING_ADMISSION.equals(
-                                                                        c.getReason())));
+                Jobs.awaitReason(client, "queued", Reasons.AWAITING_ADMISSION, TIMEOUT);
         assertThat(waiting.getStatus().state).isEqualTo(JobState.Pending);
         assertCondition(waiting, "Suspended", "True", Reasons.AWAITING_ADMISSION);
         var job = client.batch().v1().jobs().withName("queued-1").get();
@@ -242,18 +232,7 @@ class FineTuneJobLifecycleIT {
         nowhere.getSpec().resources.nodeSelector = Map.of("pool", "does-not-exist");
         create(nowhere);
 
-        FineTuneJob pending =
-                Jobs.await(
-                        client,
-                        "nowhere",
-                        TIMEOUT,
-                        j ->
-                                j.getStatus() != null
-                                        && j.getStatus().conditions.stream()
-                                                .anyMatch(
-                                                        c ->
-                                                                Reasons.UNSCHEDULABLE.equals(
-                                                                        c.getReason())));
+        FineTuneJob pending = Jobs.awaitReason(client, "nowhere", Reasons.UNSCHEDULABLE, TIMEOUT);
 
         assertThat(pending.getStatus().state).isEqualTo(JobState.Pending);
         assertThat(pending.getStatus().message).contains("node");

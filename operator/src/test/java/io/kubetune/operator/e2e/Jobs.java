@@ -62,6 +62,19 @@ final class Jobs {
                         + (last == null ? "gone" : Serialization.asYaml(last.getStatus())));
     }
 
+    /** Waits until one of the job's conditions has {@code reason}. */
+    static FineTuneJob awaitReason(
+            KubernetesClient client, String name, String reason, Duration timeout) {
+        return await(
+                client,
+                name,
+                timeout,
+                j ->
+                        j.getStatus() != null
+                                && j.getStatus().conditions.stream()
+                                        .anyMatch(c -> reason.equals(c.getReason())));
+    }
+
     static FineTuneJob awaitState(
             KubernetesClient client, String name, JobState state, Duration timeout) {
         return await(
