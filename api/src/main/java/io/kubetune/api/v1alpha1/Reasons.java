@@ -44,6 +44,9 @@ public final class Reasons {
     /** The job ran longer than spec.activeDeadlineSeconds. */
     public static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
 
+    /** The pod asked for a GPU and the trainer saw none (image, driver or device plugin). */
+    public static final String NO_GPU = "NoGpu";
+
     /** The spec cannot be run as written; the message names the field. */
     public static final String INVALID_SPEC = "InvalidSpec";
 

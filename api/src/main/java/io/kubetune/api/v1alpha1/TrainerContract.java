@@ -39,6 +39,13 @@ public final class TrainerContract {
     public static final int EXIT_INVALID_SPEC = 2;
 
     /**
+     * The job asked for a GPU (--device cuda) and the engine sees none: the image, the driver or
+     * the device plugin is wrong. The operator fails the job with reason NoGpu; a retry would
+     * repeat it.
+     */
+    public static final int EXIT_NO_GPU = 3;
+
+    /**
      * Exit code: stopped on SIGTERM after writing a checkpoint (EX_TEMPFAIL); a new attempt resumes
      * from it.
      */
