@@ -25,7 +25,7 @@ public final class HeldOutLoss {
             try (NDManager scope = model.manager().newSubManager()) {
                 BatchTensors tensors = BatchTensors.of(batch, scope);
                 NDArray logits =
-                        model.block().forward(model.parameterStore(), tensors.input(), false);
+                        model.block().logits(model.parameterStore(), tensors.input(), false);
                 lossSum += CausalLmLoss.tokenLosses(logits, tensors.labels()).sum().getFloat();
                 counted += BatchTensors.countedTokens(batch);
             }

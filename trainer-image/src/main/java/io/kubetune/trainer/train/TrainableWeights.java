@@ -3,7 +3,7 @@ package io.kubetune.trainer.train;
 import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.WeightBinding;
 import io.kubetune.trainer.peft.LoraTarget;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ public final class TrainableWeights {
     private TrainableWeights() {}
 
     public static Map<String, Parameter> of(
-            MethodSpec method, CausalLm model, List<LoraTarget> loraTargets) {
+            MethodSpec method, DecoderLm model, List<LoraTarget> loraTargets) {
         Map<String, Parameter> named = new LinkedHashMap<>();
         if (method.type == MethodType.LORA) {
             for (LoraTarget t : loraTargets) {

@@ -59,7 +59,7 @@ public final class TrainingLoop {
                 try (NDManager scope = model.manager().newSubManager()) {
                     BatchTensors tensors = BatchTensors.of(batch, scope);
                     ParameterStore ps = model.parameterStore();
-                    NDArray logits = model.block().forward(ps, tensors.input(), true);
+                    NDArray logits = model.block().logits(ps, tensors.input(), true);
                     NDArray summed = CausalLmLoss.tokenLosses(logits, tensors.labels()).sum();
                     collector.backward(summed.div(Scalars.like(summed, Math.max(1, counted))));
                     lossSum += summed.getFloat();
