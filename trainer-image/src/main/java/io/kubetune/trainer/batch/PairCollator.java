@@ -6,9 +6,11 @@ import java.util.List;
 /** Lays pairs into padded rows, chosen rows first: a pair is never split across batches. */
 public final class PairCollator {
     private final Collator collator;
+    private final int padId;
 
     public PairCollator(int padId) {
         this.collator = new Collator(padId);
+        this.padId = padId;
     }
 
     public PairBatch collate(List<TokenizedPair> pairs) {
@@ -23,7 +25,7 @@ public final class PairCollator {
         for (int i = 0; i < margins.length; i++) {
             margins[i] = (float) pairs.get(i).margin();
         }
-        return new PairBatch(collator.collate(rows), margins);
+        return new PairBatch(collator.collate(rows), margins, padId);
     }
 
     /** Consecutive pairs, pairsPerBatch at a time (the last batch may be smaller). */

@@ -2,6 +2,7 @@ package io.kubetune.trainer.train.stage;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
 import java.io.IOException;
@@ -26,6 +27,11 @@ public interface TrainingStage<B> {
     /** Reads, tokenizes and batches the job's data (local files by now). */
     StageData<B> prepare(FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException;
+
+    /** The heads the model is loaded with: the LM head, or a score head for a reward model. */
+    default Heads heads() {
+        return Heads.LM;
+    }
 
     /** The loss, made once the model and its adapters are ready. */
     Objective<B> objective(StageContext context);

@@ -57,7 +57,7 @@ final class DpoObjective implements Objective<PairBatch> {
     }
 
     private static NDArray logits(PretrainedModel model, BatchTensors tensors, boolean training) {
-        return model.block().forward(model.parameterStore(), tensors.input(), training);
+        return model.block().logits(model.parameterStore(), tensors.input(), training);
     }
 
     private static SequenceLogps detached(SequenceLogps logps) {
