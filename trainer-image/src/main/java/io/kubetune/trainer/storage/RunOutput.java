@@ -70,7 +70,13 @@ public final class RunOutput implements AutoCloseable {
         S3Uploads uploads = new S3Uploads(settings.client(), output.bucket(), UPLOAD_DEADLINE);
         String restored;
         try {
-            restored = CheckpointRestore.newest(uploads, output, work).orElse(null);
+            restored =
+                    CheckpointRestore.newest(
+                                    uploads,
+                                    output,
+                                    work,
+                                    new DownloadBudget(DownloadLimits.fromEnvironment(env)))
+                            .orElse(null);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
