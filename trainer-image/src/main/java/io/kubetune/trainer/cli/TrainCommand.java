@@ -14,6 +14,7 @@ import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
 import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.stage.Stages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
+        Stages.validate(job.getSpec()); // an unbuilt stage is refused before anything downloads
         // s3:// output (with credentials): a work folder in the cache, resumed from and mirrored
         // to S3
         RunOutput sink = RunOutput.choose(job, output, System.getenv());

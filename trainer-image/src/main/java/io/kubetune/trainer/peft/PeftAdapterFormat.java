@@ -138,6 +138,17 @@ public final class PeftAdapterFormat {
         return targets;
     }
 
+    /** The LoRA settings of a saved adapter, as its {@code adapter_config.json} gives them. */
+    public static LoraSpec readSpec(Path dir) throws IOException {
+        JsonObject config = GSON.fromJson(Files.readString(dir.resolve(CONFIG)), JsonObject.class);
+        LoraSpec spec = new LoraSpec();
+        spec.r = config.get("r").getAsInt();
+        spec.alpha = config.get("lora_alpha").getAsInt();
+        spec.dropout = config.has("lora_dropout") ? config.get("lora_dropout").getAsString() : "0";
+        spec.rslora = config.has("use_rslora") && config.get("use_rslora").getAsBoolean();
+        return spec;
+    }
+
     /**
      * base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight →
      * model.layers.0.self_attn.q_proj

@@ -24,6 +24,7 @@ import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.train.StepResult;
 import io.kubetune.trainer.train.TrainableWeights;
 import io.kubetune.trainer.train.TrainingLoop;
+import io.kubetune.trainer.train.stage.CausalLmObjective;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -159,9 +160,10 @@ class PeftParityTest {
             try (AdamW adamW =
                     AdamW.withDefaults(
                             trainable, f.get("weight_decay").asDouble(), model.manager())) {
-                TrainingLoop loop =
-                        new TrainingLoop(
+                TrainingLoop<Batch> loop =
+                        new TrainingLoop<>(
                                 model,
+                                new CausalLmObjective(),
                                 trainable,
                                 adamW,
                                 schedule,
