@@ -46,9 +46,25 @@ class InitModelCommandTest {
 
     private static int initModel(Path output, String... extra) {
         String[] args = {
-            "init-model", "--arch", "llama", "--layers", "1", "--hidden", "16", "--heads", "2",
-            "--kv-heads", "1", "--intermediate", "32", "--positions", "32", "--tokenizer",
-            "src/test/resources/fixtures/models/gpt2", "--output", output.toString()
+            "init-model",
+            "--arch",
+            "llama",
+            "--layers",
+            "1",
+            "--hidden",
+            "16",
+            "--heads",
+            "2",
+            "--kv-heads",
+            "1",
+            "--intermediate",
+            "32",
+            "--positions",
+            "32",
+            "--tokenizer",
+            "src/test/resources/fixtures/models/gpt2",
+            "--output",
+            output.toString()
         };
         String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
         System.arraycopy(extra, 0, all, args.length, extra.length);
