@@ -81,7 +81,10 @@ public final class RunOutput implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw new IOException(
-                    "spec.output.uri " + uri + ": could not look for checkpoints to resume: " + e,
+                    "spec.output.uri "
+                            + uri
+                            + ": could not look for checkpoints to resume: "
+                            + S3Errors.describe(e),
                     e);
         }
         if (restored != null) {

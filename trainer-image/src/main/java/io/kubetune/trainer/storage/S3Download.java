@@ -81,17 +81,16 @@ public final class S3Download {
                     field
                             + " "
                             + uri
-                            + ": S3 refused with "
-                            + e.errorResponse().code()
-                            + " ("
-                            + e.errorResponse().message()
-                            + "); check the bucket name and that the keys in the Secret may read"
+                            + ": "
+                            + S3Errors.describe(e)
+                            + "; check the bucket name and that the keys in the Secret may read"
                             + " it",
                     e);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException(field + " " + uri + ": could not read from S3: " + e, e);
+            throw new IOException(
+                    field + " " + uri + ": could not read from S3: " + S3Errors.describe(e), e);
         }
     }
 
