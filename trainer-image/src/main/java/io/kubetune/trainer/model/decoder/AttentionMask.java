@@ -1,9 +1,10 @@
-package io.kubetune.trainer.model;
+package io.kubetune.trainer.model.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.ModelInput;
 
 /**
  * The additive attention bias of a causal LM: 0 where a query may attend a key, the type's lowest
@@ -23,9 +24,9 @@ public final class AttentionMask {
      * @return {@code [batch or 1, 1, seq, past + seq]}
      */
     public static NDArray bias(ModelInput input, DataType dataType, int slidingWindow) {
-        NDManager manager = input.inputIds().getManager();
+        NDManager manager = input.manager();
         long past = input.pastLength();
-        long seq = input.inputIds().getShape().get(1);
+        long seq = input.sequenceLength();
         long total = past + seq;
         NDArray queries =
                 manager.arange((int) past, (int) total, 1, DataType.INT64).reshape(seq, 1);
@@ -52,7 +53,7 @@ public final class AttentionMask {
     }
 
     /** Returns {@code torch.finfo(type).min}. */
-    static float lowestFinite(DataType dataType) {
+    public static float lowestFinite(DataType dataType) {
         return switch (dataType) {
             case FLOAT16 -> -65504f;
             case BFLOAT16 -> -3.3895314e38f;

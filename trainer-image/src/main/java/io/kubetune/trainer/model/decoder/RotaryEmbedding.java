@@ -1,4 +1,4 @@
-package io.kubetune.trainer.model.llama;
+package io.kubetune.trainer.model.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -6,12 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 
 /**
  * Rotary position embedding as Llama applies it: angles {@code position * inv_freq} in F32, the
  * half-split {@code rotate_half} convention, {@code x * cos + rotate_half(x) * sin}.
  */
-public final class RotaryEmbedding {
+public final class RotaryEmbedding implements PositionEncoding {
 
     private final float[] inverseFrequencies;
     private final int dim;
@@ -22,6 +23,23 @@ public final class RotaryEmbedding {
         dim = parameters.dim();
     }
 
+    @Override
+    public Positions at(
+            ParameterStore ps, NDArray positionIds, DataType dataType, boolean training) {
+        NDList angles = angles(positionIds, dataType);
+        return new Positions() {
+            @Override
+            public NDArray embed(NDArray tokenEmbeddings) {
+                return tokenEmbeddings;
+            }
+
+            @Override
+            public NDArray rotate(NDArray heads) {
+                return apply(heads, angles);
+            }
+        };
+    }
+
     /**
      * Computes cos and sin for the given positions.
      *
@@ -29,7 +47,7 @@ public final class RotaryEmbedding {
      * @param dataType the compute type the results are cast to
      * @return {@code (cos, sin)}, each {@code [batch or 1, 1, seq, dim]}
      */
-    public NDList angles(NDArray positions, DataType dataType) {
+    NDList angles(NDArray positions, DataType dataType) {
         NDManager manager = positions.getManager();
         NDArray inv =
                 manager.create(inverseFrequencies, new Shape(1, 1, inverseFrequencies.length));
@@ -46,7 +64,7 @@ public final class RotaryEmbedding {
      * @param angles the result of {@link #angles}
      * @return x rotated (only the first {@code dim} channels when the rotation is partial)
      */
-    public NDArray apply(NDArray x, NDList angles) {
+    NDArray apply(NDArray x, NDList angles) {
         long headDim = x.getShape().get(3);
         if (dim < headDim) {
             NDArray rotated = apply(x.get(new NDIndex("..., :{}", dim)), angles);

@@ -1,38 +1,48 @@
-package io.kubetune.trainer.model.gpt2;
+package io.kubetune.trainer.model.layers;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Activation;
 import io.kubetune.trainer.model.Scalars;
 
-/** GPT-2's {@code activation_function} values, computed as transformers' ACT2FN does. */
-public enum Gpt2Activation {
+/** The feed-forward activations of transformers' {@code ACT2FN}, computed as it computes them. */
+public enum Activation {
     /** {@code gelu_new}, {@code gelu_pytorch_tanh}, {@code gelu_fast}: the tanh approximation. */
     GELU_TANH,
     /** {@code gelu}: the exact erf form. */
     GELU,
     /** {@code relu}. */
-    RELU;
+    RELU,
+    /** {@code silu} (also {@code swish}): {@code x * sigmoid(x)}. */
+    SILU;
 
-    /** Parses a transformers activation name. */
-    public static Gpt2Activation parse(String name) {
+    /**
+     * Parses a transformers activation name.
+     *
+     * @param name the value of {@code activation_function} or {@code hidden_act}
+     * @param key the config key, for the error message
+     * @return the activation
+     */
+    public static Activation parse(String name, String key) {
         return switch (name) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> GELU_TANH;
             case "gelu" -> GELU;
             case "relu" -> RELU;
+            case "silu", "swish" -> SILU;
             default ->
                     throw new IllegalArgumentException(
-                            "activation_function '"
+                            key
+                                    + " '"
                                     + name
-                                    + "' is not supported; supported: gelu_new, gelu_pytorch_tanh,"
-                                    + " gelu_fast, gelu, relu");
+                                    + "' is not supported; supported: gelu_new,"
+                                    + " gelu_pytorch_tanh, gelu_fast, gelu, relu, silu");
         };
     }
 
     /** Applies the activation; constants are native scalars (see {@link Scalars}). */
     public NDArray apply(NDArray x) {
         return switch (this) {
-            case GELU -> Activation.gelu(x);
-            case RELU -> Activation.relu(x);
+            case GELU -> ai.djl.nn.Activation.gelu(x);
+            case RELU -> ai.djl.nn.Activation.relu(x);
+            case SILU -> x.mul(x.getNDArrayInternal().sigmoid());
             case GELU_TANH -> geluTanh(x);
         };
     }

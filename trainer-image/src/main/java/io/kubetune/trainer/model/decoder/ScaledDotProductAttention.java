@@ -1,8 +1,9 @@
-package io.kubetune.trainer.model;
+package io.kubetune.trainer.model.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.Scalars;
 
 /**
  * {@code softmax(q k^T * scale + bias) v} with grouped-query attention: each key/value head serves

@@ -1,4 +1,4 @@
-package io.kubetune.trainer.model.llama;
+package io.kubetune.trainer.model.decoder;
 
 import io.kubetune.trainer.model.io.HfConfig;
 import java.util.Optional;
