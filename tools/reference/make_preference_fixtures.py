@@ -217,6 +217,35 @@ def tokenization():
     return cases
 
 
+def kubetune_written_rm():
+    """Scores, in transformers and peft, of the reward model kubetune's trainer wrote
+    (trainer-image/src/test/resources/jobs/tiny-rm-lora.yaml, outputs copied into
+    kubetune-written-rm/): the merged model as AutoModelForSequenceClassification, and the LoRA
+    adapter (modules_to_save: score) on the base through PeftModel.from_pretrained."""
+    from peft import PeftModel
+    folder = OUT / "kubetune-written-rm"
+    tok = tokenizer()
+    texts = [p["prompt"] + p["chosen"] + tok.eos_token for p in pairs()[:3]]
+    batch = tok(texts, padding=True, return_tensors="pt")
+    merged = AutoModelForSequenceClassification.from_pretrained(folder / "merged", dtype=torch.float32).eval()
+    assert merged.config.num_labels == 1 and type(merged).__name__ == "LlamaForSequenceClassification"
+    merged.config.pad_token_id = tok.pad_token_id
+    base = AutoModelForSequenceClassification.from_pretrained(MODEL, num_labels=1, dtype=torch.float32)
+    base.config.pad_token_id = tok.pad_token_id
+    adapted = PeftModel.from_pretrained(base, folder / "adapter").eval()
+    with torch.no_grad():
+        merged_scores = merged(**batch).logits[:, 0]
+        adapter_scores = adapted(**batch).logits[:, 0]
+    assert (merged_scores - adapter_scores).abs().max() < 1e-4, (merged_scores, adapter_scores)
+    (folder / "reference.json").write_text(json.dumps({
+        "made_by": "tools/reference/make_preference_fixtures.py --only-kubetune-written",
+        "versions": VERSIONS, "input_ids": batch["input_ids"].tolist(),
+        "attention_mask": batch["attention_mask"].tolist(),
+        "merged_scores": merged_scores.tolist(), "adapter_scores": adapter_scores.tolist()},
+        indent=1) + "\n")
+    print("merged", merged_scores.tolist(), "adapter", adapter_scores.tolist())
+
+
 def main():
     runs = {}
     for method in ("full", "lora"):
@@ -240,4 +269,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    if "--only-kubetune-written" in sys.argv:
+        kubetune_written_rm()
+    else:
+        main()

@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.DataType;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.peft.Adapters;
+import io.kubetune.trainer.peft.ScoreHeadAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -72,6 +73,9 @@ final class RunExport {
             return null;
         }
         adapters.write(dir, baseModelName);
+        if (model.block().scoreHead() != null) {
+            ScoreHeadAdapter.add(dir, model.block().scoreHead().weight().getArray());
+        }
         return dir;
     }
 }

@@ -92,7 +92,8 @@ final class PreferenceData {
         return new StageData<>(
                 plan,
                 new PairCollator(padId).collateInBatches(validation, t.batchSize),
-                probes(all));
+                // A reward model has no LM head to answer with.
+                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(all));
     }
 
     private static List<Sample.Preference> read(DatasetSpec dataset, Path file) throws IOException {
