@@ -58,10 +58,4 @@ public class PreferenceSpec {
             "rm only: weight of the reward-centring term mean((r_chosen + r_rejected)²)"
                     + " (TRL's center_rewards_coefficient, e.g. \"0.01\"); off when unset.")
     public String centerRewards;
-
-    @Default("false")
-    @JsonPropertyDescription(
-            "dpo: compute the reference model's log-probabilities once before training instead"
-                    + " of at every step (no frozen copy in memory under full fine-tuning).")
-    public Boolean precomputeReference = false;
 }

@@ -14,8 +14,7 @@ public record PreferenceSettings(
         float labelSmoothing,
         float simpoGamma,
         float ftx,
-        float centerRewards,
-        boolean precomputeReference) {
+        float centerRewards) {
     static final float DEFAULT_SIMPO_GAMMA = 0.5f;
 
     public static PreferenceSettings of(PreferenceSpec spec) {
@@ -26,8 +25,7 @@ public record PreferenceSettings(
                 decimal(s.labelSmoothing, 0f),
                 decimal(s.simpoGamma, DEFAULT_SIMPO_GAMMA),
                 decimal(s.ftx, 0f),
-                decimal(s.centerRewards, 0f),
-                Boolean.TRUE.equals(s.precomputeReference));
+                decimal(s.centerRewards, 0f));
     }
 
     /** orpo and simpo compare the policy's own averaged log-probs; no reference model. */

@@ -35,11 +35,6 @@ public record SequenceLogps(
         return new SequenceLogps(s.get(0), s.get(1), c.get(0), c.get(1));
     }
 
-    /** From values computed earlier (precomputed reference log-probs). */
-    public static SequenceLogps ofSums(NDArray chosen, NDArray rejected) {
-        return new SequenceLogps(chosen, rejected, null, null);
-    }
-
     /** The log-probs divided by the answers' token counts (at least 1), as LLaMA-Factory's. */
     public SequenceLogps averaged() {
         return new SequenceLogps(
