@@ -4,14 +4,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.kubetune.api.v1alpha1.LoraSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /** LoRA as PEFT does it. */
 public final class LoraMethod implements PeftMethod {
     @Override
-    public Adapters inject(CausalLm model, MethodSpec method, DataType type, NDManager manager) {
+    public Adapters inject(DecoderLm model, MethodSpec method, DataType type, NDManager manager) {
         // No lora: block means PEFT's (and the CRD's) defaults.
         LoraSpec spec = method.lora == null ? new LoraSpec() : method.lora;
         return new LoraAdapters(
@@ -19,7 +19,7 @@ public final class LoraMethod implements PeftMethod {
     }
 
     @Override
-    public Adapters read(Path dir, CausalLm model, DataType type, NDManager manager)
+    public Adapters read(Path dir, DecoderLm model, DataType type, NDManager manager)
             throws IOException {
         return new LoraAdapters(
                 PeftAdapterFormat.read(dir, model, type, manager),
@@ -28,7 +28,7 @@ public final class LoraMethod implements PeftMethod {
     }
 
     /** GPT-2's Conv1D stores weights [in, out]; PEFT marks its adapters fan_in_fan_out. */
-    private static boolean fanInFanOut(CausalLm model) {
+    private static boolean fanInFanOut(DecoderLm model) {
         return "gpt2".equals(model.family());
     }
 }

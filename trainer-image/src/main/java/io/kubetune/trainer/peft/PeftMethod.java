@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,10 +15,10 @@ import java.util.Optional;
  */
 public interface PeftMethod {
     /** Adds freshly initialised adapters as {@code method} asks. */
-    Adapters inject(CausalLm model, MethodSpec method, DataType type, NDManager manager);
+    Adapters inject(DecoderLm model, MethodSpec method, DataType type, NDManager manager);
 
     /** Attaches adapters read from a PEFT adapter folder. */
-    Adapters read(Path dir, CausalLm model, DataType type, NDManager manager) throws IOException;
+    Adapters read(Path dir, DecoderLm model, DataType type, NDManager manager) throws IOException;
 
     /** The PEFT method of a {@code method.type}; empty for full and freeze fine-tuning. */
     static Optional<PeftMethod> of(MethodType type) {

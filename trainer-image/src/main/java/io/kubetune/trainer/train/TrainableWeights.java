@@ -4,7 +4,7 @@ import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.FreezeSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.WeightBinding;
 import io.kubetune.trainer.peft.Adapters;
@@ -54,7 +54,7 @@ public final class TrainableWeights {
     }
 
     public static Map<String, Parameter> of(
-            MethodSpec method, CausalLm model, List<LoraTarget> loraTargets) {
+            MethodSpec method, DecoderLm model, List<LoraTarget> loraTargets) {
         if (method.type == MethodType.LORA) {
             return new LoraAdapters(loraTargets, null, false).trainable();
         }

@@ -105,7 +105,7 @@ class PeftParityTest {
             NDArray input = scope.create(ids).expandDims(0);
             NDArray adapted =
                     model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .logits(model.parameterStore(), ModelInput.of(input), false)
                             .squeeze(0);
             NDArray peftAdapted =
                     loader.load(
@@ -123,7 +123,7 @@ class PeftParityTest {
             LoraMerger.merge(targets);
             NDArray merged =
                     model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .logits(model.parameterStore(), ModelInput.of(input), false)
                             .squeeze(0);
             NDArray peftMerged =
                     loader.load(

@@ -27,7 +27,7 @@ public final class CausalLmObjective implements Objective<Batch> {
     public BatchLoss compute(
             PretrainedModel model, Batch batch, NDManager scope, boolean training) {
         BatchTensors tensors = BatchTensors.of(batch, scope);
-        NDArray logits = model.block().forward(model.parameterStore(), tensors.input(), training);
+        NDArray logits = model.block().logits(model.parameterStore(), tensors.input(), training);
         NDArray summed = CausalLmLoss.tokenLosses(logits, tensors.labels()).sum();
         Metric accuracy = new Metric(correctTokens(logits, tensors.labels()), normalizer(batch));
         return new BatchLoss(summed, batch.realTokens(), Map.of(TOKEN_ACCURACY, accuracy));
