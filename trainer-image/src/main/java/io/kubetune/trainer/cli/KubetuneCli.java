@@ -1,18 +1,14 @@
 package io.kubetune.trainer.cli;
 
-import io.kubetune.trainer.status.SecretRedactor;
-import io.kubetune.trainer.status.TerminationMessage;
-import io.kubetune.trainer.status.TrainerFailure;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The trainer's entry point: {@code kubetune <command>}. */
 @Command(
         name = "kubetune",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Fine-tune, evaluate and benchmark Hugging Face causal LMs on DJL.",
         subcommands = {
             TrainCommand.class,
@@ -20,6 +16,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             InitModelCommand.class,
             BenchCommand.class,
+            ValidateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KubetuneCli implements Runnable {
@@ -33,22 +30,14 @@ public final class KubetuneCli implements Runnable {
 
     /** The command line, with errors a user can fix shown as one line rather than a trace. */
     static CommandLine commandLine() {
-        return new CommandLine(new KubetuneCli())
-                .setExecutionExceptionHandler(
-                        (e, cmd, parsed) -> {
-                            SecretRedactor redactor = SecretRedactor.fromEnvironment();
-                            if (!(e instanceof IllegalArgumentException)
-                                    && !(e instanceof IOException)) {
-                                // A bug rather than a user's mistake: the trace helps, masked.
-                                StringWriter trace = new StringWriter();
-                                e.printStackTrace(new PrintWriter(trace));
-                                cmd.getErr().print(redactor.redact(trace.toString()));
-                            }
-                            cmd.getErr().println("error: " + TrainerFailure.message(e, redactor));
-                            TerminationMessage.write(TrainerFailure.result(e, redactor));
-                            return TrainerFailure.exitCode(e);
-                        });
+        return new CommandLine(new KubetuneCli()).setExecutionExceptionHandler(new Failures());
     }
+
+    @Option(
+            names = "--debug",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too.")
+    boolean debug;
 
     @Override
     public void run() {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.TrainerContract;
+import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.model.Devices;
 import io.kubetune.trainer.status.StatusReporter;
 import io.kubetune.trainer.status.StatusReporting;
@@ -14,6 +15,7 @@ import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
 import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,10 +74,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(jobFile)) {
-            throw new IllegalArgumentException(
-                    jobFile
-                            + " is not a file; pass the FineTuneJob YAML, e.g. examples/local/finetunejob.yaml");
+        // Refused here, as `kubectl apply` would, before anything is downloaded.
+        String kind = new JobValidator(System.err::println).check(jobFile);
+        if (!kind.equals("FineTuneJob")) {
+            throw new UserInputException(
+                    jobFile + " is a " + kind + ": run it with kubetune eval " + jobFile);
         }
         FineTuneJob job =
                 new KubernetesSerialization()
