@@ -39,6 +39,8 @@ final class EvalJobRun {
     int call() throws Exception {
         EvalJob job = read(jobFile);
         EvalJobSpec spec = job.getSpec();
+        command.models.usePrecision(spec.precision);
+        command.models.target(); // a GPU asked for and not seen fails before any download
         InputResolver inputs = JobInputs.resolver(jobFile);
         command.models.model = inputs.resolve(spec.model.uri, "spec.model.uri");
         command.models.adapter = adapter(spec, inputs);

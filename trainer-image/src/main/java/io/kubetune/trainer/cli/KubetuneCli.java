@@ -1,5 +1,6 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.trainer.model.DeviceProbe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,25 @@ public final class KubetuneCli implements Runnable {
 
     /** The command line, with errors a user can fix shown as one line rather than a trace. */
     static CommandLine commandLine() {
-        return new CommandLine(new KubetuneCli()).setExecutionExceptionHandler(new Failures());
+        return commandLine(DeviceProbe.engine());
+    }
+
+    /** The command line with another answer to "which devices are there" (tests). */
+    static CommandLine commandLine(DeviceProbe probe) {
+        return new CommandLine(new KubetuneCli(), new ProbeFactory(probe))
+                .setExecutionExceptionHandler(new Failures());
+    }
+
+    /** Gives the probe to the commands and options that choose a device. */
+    private record ProbeFactory(DeviceProbe probe) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getDeclaredConstructor(DeviceProbe.class).newInstance(probe);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 
     @Option(
