@@ -17,6 +17,7 @@ import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
 import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.stage.Stages;
 import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,7 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
+        Stages.validate(job.getSpec()); // an unbuilt stage is refused before anything downloads
         if (job.getSpec().training == null) {
             job.getSpec().training = new TrainingSpec();
         }
