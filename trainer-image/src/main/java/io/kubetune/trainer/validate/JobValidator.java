@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * defaults, OpenAPI schema and CEL rules), so a spec the cluster would refuse is refused on this
  * machine too, before anything is downloaded or trained, with its line, field and fix named.
  *
+ * <p>Then what this trainer version cannot run although the cluster would accept it (a stage not
+ * built here) is refused the same way.
+ *
  * <p>One difference, on purpose: a model or data URI may be a path relative to the job file's
  * folder here (the cluster needs hf://, s3://, https:// or an absolute path); {@link
  * Result#localOnly()} lists such fields.
@@ -84,6 +87,9 @@ public final class JobValidator {
         if (problems.isEmpty()) {
             // As the server: rules are checked on a value of the right shape.
             problems.addAll(new CelRules(schema, warnings).check(document, resource));
+        }
+        if (problems.isEmpty()) {
+            problems.addAll(TrainerChecks.check(document, kind, resource));
         }
         problems.sort(Comparator.comparingInt(SpecProblem::line));
         return new Result(kind, List.copyOf(problems), localOnly);

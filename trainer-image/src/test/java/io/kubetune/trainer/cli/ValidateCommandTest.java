@@ -104,6 +104,20 @@ class ValidateCommandTest {
     }
 
     @Test
+    void refusesAStageThisTrainerDoesNotRunOnItsLine() throws IOException {
+        Path file = dir.resolve("kto.yaml");
+        Files.writeString(
+                file,
+                Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
+                        .replace("  method:\n", "  stage: kto\n  method:\n"));
+        CliRun run = CliRun.of("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("kto");
+    }
+
+    @Test
     void namesTheLineOfBrokenYaml() throws IOException {
         Path file = dir.resolve("broken.yaml");
         Files.writeString(file, "apiVersion: kubetune.io/v1alpha1\nkind: FineTuneJob\n  bad: [\n");
