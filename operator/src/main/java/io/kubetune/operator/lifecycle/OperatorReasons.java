@@ -17,7 +17,7 @@ public final class OperatorReasons {
     /** The node of the pod was lost (taint manager or pod GC deleted it): resumable. */
     public static final String NODE_LOST = "NodeLost";
 
-    /** The trainer exited with a code outside the contract (not 0, 1, 2, 75). */
+    /** The trainer exited with a code outside the contract (not 0, 1, 2, 3, 75). */
     public static final String UNEXPECTED_EXIT = "UnexpectedExit";
 
     private OperatorReasons() {}
