@@ -29,6 +29,12 @@ public final class Attempts {
                                                 .anyMatch(
                                                         r -> uid != null && uid.equals(r.getUid())))
                         .toList();
+        String mark = annotation(job);
+        if (own.isEmpty() && mark != null && AttemptOutcome.resumes(mark)) {
+            // after an operator restart the pod may be gone: the annotation still says why
+            return AttemptOutcome.of(
+                    Phase.RESUMABLE, mark, "attempt " + attempt(job) + " ended (" + mark + ")");
+        }
         return AttemptClassifier.classify(job, own);
     }
 
