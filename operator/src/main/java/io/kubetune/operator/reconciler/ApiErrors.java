@@ -30,7 +30,8 @@ final class ApiErrors {
                         ? k.getStatus().getMessage()
                         : String.valueOf(k.getMessage());
         String lower = said.toLowerCase(Locale.ROOT);
-        if (k.getCode() == 403 && lower.contains("exceeded quota")) {
+        if (k.getCode() == 403
+                && (lower.contains("exceeded quota") || lower.contains("for quota"))) {
             return new ApiError(
                     OperatorReasons.QUOTA_EXCEEDED,
                     cut(said + "; raise the namespace's ResourceQuota or lower spec.resources"));
