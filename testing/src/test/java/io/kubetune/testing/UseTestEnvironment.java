@@ -1,6 +1,6 @@
 package io.kubetune.testing;
 
-/** A test JVM in miniature, for {@link TestEnvironmentLeaseIT}: uses the environment and ends. */
+/** A test JVM in miniature, for {@link EnvironmentLeaseIT}: uses the environment and ends. */
 public final class UseTestEnvironment {
     private UseTestEnvironment() {}
 

@@ -1,6 +1,7 @@
 package io.kubetune.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * started the environment stops it when it ends, unless asked to keep it; one started by hand
  * stays. Run on a private environment (own state directory and ports), never the shared one.
  */
-class TestEnvironmentLeaseIT {
+class EnvironmentLeaseIT {
     @TempDir Path state;
 
     private Map<String, String> privateEnv() {
@@ -34,9 +36,32 @@ class TestEnvironmentLeaseIT {
                 "KUBETUNE_MINIO_CONSOLE_PORT", "29001");
     }
 
+    /**
+     * Runs only where test-env's binaries are built: up.sh would build them otherwise, into the
+     * same cache folder another build may be filling.
+     */
+    @BeforeEach
+    void binariesAreBuilt() throws IOException {
+        Map<String, String> v =
+                TestEnvironment.readEnvFile(root().resolve("test-env/versions.env"));
+        Path bin = Path.of(System.getProperty("user.home"), ".cache", "kubetune", "bin");
+        for (String dir :
+                List.of(
+                        "kubernetes-" + v.get("KUBERNETES_VERSION"),
+                        "kubectl-" + v.get("KUBERNETES_VERSION"),
+                        "etcd-" + v.get("ETCD_VERSION"),
+                        "kwok-" + v.get("KWOK_VERSION"),
+                        "minio-" + v.get("MINIO_VERSION"),
+                        "helm-" + v.get("HELM_VERSION"))) {
+            assumeTrue(Files.isDirectory(bin.resolve(dir)), dir + " is not built yet");
+        }
+    }
+
     @AfterEach
     void down() throws Exception {
-        run(List.of("bash", root().resolve("test-env/down.sh").toString()));
+        if (Files.isDirectory(state.resolve("pids"))) {
+            run(List.of("bash", root().resolve("test-env/down.sh").toString()));
+        }
     }
 
     @Test
