@@ -86,7 +86,7 @@ public final class Benchmark {
             NDArray ids = randomIds(stepManager);
             long start = System.nanoTime();
             NDArray logits =
-                    model.block().forward(model.parameterStore(), ModelInput.of(ids), false);
+                    model.block().logits(model.parameterStore(), ModelInput.of(ids), false);
             // Reading one value waits for the device to finish.
             logits.get(0, 0, 0).toType(DataType.FLOAT32, false).getFloat();
             return (System.nanoTime() - start) / 1e9;
@@ -99,7 +99,7 @@ public final class Benchmark {
             ParameterStore ps = model.parameterStore();
             long start = System.nanoTime();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.block().forward(ps, ModelInput.of(ids), true);
+                NDArray logits = model.block().logits(ps, ModelInput.of(ids), true);
                 NDArray loss = CausalLmLoss.mean(logits, ids);
                 collector.backward(loss);
                 loss.getFloat();

@@ -13,7 +13,9 @@ import io.kubetune.trainer.storage.RunOutput;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
+import io.kubetune.trainer.train.ResumeChoice;
 import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.stage.Stages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +72,20 @@ public final class TrainCommand implements Callable<Integer> {
             description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Start again: delete the checkpoints and logs an earlier run left in the output.")
+    boolean overwrite;
+
+    @Option(
+            names = "--resume-from",
+            paramLabel = "DIR",
+            description =
+                    "Resume from this checkpoint folder (checkpoints/step-NNNNNNNN), even if a"
+                            + " different spec wrote it.")
+    Path resumeFrom;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(jobFile)) {
@@ -83,6 +99,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
+        // An unbuilt stage or conflicting flags are refused before anything downloads.
+        Stages.validate(job.getSpec());
+        ResumeChoice resume = ResumeChoice.of(overwrite, resumeFrom);
         // s3:// output (with credentials): a work folder in the cache, resumed from and mirrored
         // to S3
         RunOutput sink = RunOutput.choose(job, output, System.getenv());
@@ -100,7 +119,8 @@ public final class TrainCommand implements Callable<Integer> {
                 StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);
         status.ifPresent(listeners::add);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
-        FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
+        FineTuneRun run =
+                new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

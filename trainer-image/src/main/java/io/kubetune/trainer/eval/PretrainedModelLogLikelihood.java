@@ -94,7 +94,7 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
         ParameterStore ps = model.parameterStore();
         try (NDManager step = model.manager().newSubManager()) {
             NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
-            NDArray logits = model.block().forward(ps, ModelInput.of(input), false);
+            NDArray logits = model.block().logits(ps, ModelInput.of(input), false);
             long vocab = logits.getShape().get(2);
             // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
             NDArray picked =

@@ -82,8 +82,7 @@ public final class Generator {
         try (NDManager step = model.manager().newSubManager()) {
             long[] ids = Arrays.copyOfRange(sequence, from, to);
             NDArray input = step.create(ids, new Shape(1, ids.length));
-            NDArray logits =
-                    model.block().forward(ps, ModelInput.of(input).withCache(cache), false);
+            NDArray logits = model.block().logits(ps, ModelInput.of(input).withCache(cache), false);
             return logits.get(new NDIndex("0, -1")).toType(DataType.FLOAT32, false).toFloatArray();
         }
     }

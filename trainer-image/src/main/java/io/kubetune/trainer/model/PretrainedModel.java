@@ -11,17 +11,17 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A causal LM ready to run: its DJL {@link Model} (which owns the parameters' memory), the block,
- * its config, and the precision it computes in.
+ * A decoder ready to run: its DJL {@link Model} (which owns the parameters' memory), the block, its
+ * config, and the precision it computes in.
  */
 public final class PretrainedModel implements AutoCloseable {
 
     private final Model model;
-    private final CausalLm block;
+    private final DecoderLm block;
     private final HfConfig config;
     private final Precision precision;
 
-    private PretrainedModel(Model model, CausalLm block, HfConfig config, Precision precision) {
+    private PretrainedModel(Model model, DecoderLm block, HfConfig config, Precision precision) {
         this.model = model;
         this.block = block;
         this.config = config;
@@ -29,7 +29,7 @@ public final class PretrainedModel implements AutoCloseable {
     }
 
     /**
-     * Loads a Hugging Face model folder.
+     * Loads a Hugging Face model folder as a causal LM.
      *
      * @param modelDir holds {@code config.json} and the safetensors checkpoint
      * @param device where to compute
@@ -39,11 +39,36 @@ public final class PretrainedModel implements AutoCloseable {
      */
     public static PretrainedModel load(Path modelDir, Device device, Precision precision)
             throws IOException {
+        return load(modelDir, device, precision, Heads.LM);
+    }
+
+    /**
+     * Loads a Hugging Face model folder with the heads the caller needs.
+     *
+     * @param modelDir holds {@code config.json} and the safetensors checkpoint
+     * @param device where to compute
+     * @param precision the compute type
+     * @param heads the heads: {@link Heads#LM}, {@link Heads#REWARD_MODEL} (refuses a checkpoint
+     *     without {@code score.weight}), {@link Heads#NEW_REWARD_MODEL}
+     * @return the loaded model; close it to free its memory
+     * @throws IOException if a file cannot be read
+     */
+    public static PretrainedModel load(
+            Path modelDir, Device device, Precision precision, Heads heads) throws IOException {
         precision.checkSupportedOn(device);
         HfConfig config = HfConfig.read(modelDir.resolve("config.json"));
-        CausalLm block = ArchitectureRegistry.standard().create(config);
+        DecoderLm block = ArchitectureRegistry.standard().create(config, heads);
         Model model = Model.newInstance(modelDir.getFileName().toString(), device);
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+            if (heads.score() == Heads.ScoreHead.LOAD
+                    && !checkpoint.contains(DecoderLm.SCORE_WEIGHT)) {
+                throw new IllegalArgumentException(
+                        modelDir
+                                + " is not a reward model: its checkpoint has no "
+                                + DecoderLm.SCORE_WEIGHT
+                                + " (the score head of a *ForSequenceClassification model with"
+                                + " num_labels 1); point at a model trained with stage rm");
+            }
             WeightLoader.load(block, checkpoint, model.getNDManager(), precision.dataType());
         } catch (IOException | RuntimeException e) {
             model.close();
@@ -62,14 +87,14 @@ public final class PretrainedModel implements AutoCloseable {
      */
     public static PretrainedModel random(HfConfig config, Device device, Precision precision) {
         precision.checkSupportedOn(device);
-        CausalLm block = ArchitectureRegistry.standard().create(config);
+        DecoderLm block = ArchitectureRegistry.standard().create(config);
         Model model = Model.newInstance(config.modelType(), device);
         block.initialize(model.getNDManager(), precision.dataType(), new Shape(1, 1));
         return wrap(model, block, config, precision);
     }
 
     private static PretrainedModel wrap(
-            Model model, CausalLm block, HfConfig config, Precision precision) {
+            Model model, DecoderLm block, HfConfig config, Precision precision) {
         model.setBlock(block);
         model.setDataType(precision.dataType());
         return new PretrainedModel(model, block, config, precision);
@@ -86,7 +111,7 @@ public final class PretrainedModel implements AutoCloseable {
     }
 
     /** Returns the network. */
-    public CausalLm block() {
+    public DecoderLm block() {
         return block;
     }
 

@@ -33,7 +33,7 @@ public final class WeightLoader {
      * @throws IOException if a tensor cannot be read
      */
     public static void load(
-            CausalLm model, Checkpoint checkpoint, NDManager manager, DataType dataType)
+            DecoderLm model, Checkpoint checkpoint, NDManager manager, DataType dataType)
             throws IOException {
         List<WeightBinding> bindings = model.weightBindings();
         checkEveryParameterBound(model, bindings);
@@ -41,6 +41,10 @@ public final class WeightLoader {
         try (TensorLoader loader = new TensorLoader()) {
             for (WeightBinding binding : bindings) {
                 String name = resolve(binding, checkpoint);
+                if (name == null && binding.whenMissing() != null) {
+                    binding.parameter().setInitializer(binding.whenMissing());
+                    continue;
+                }
                 if (name == null) {
                     missing.add(binding.name());
                     continue;
@@ -90,7 +94,7 @@ public final class WeightLoader {
     }
 
     // A parameter without a binding would silently keep random values.
-    private static void checkEveryParameterBound(CausalLm model, List<WeightBinding> bindings) {
+    private static void checkEveryParameterBound(DecoderLm model, List<WeightBinding> bindings) {
         Set<String> bound = new HashSet<>();
         for (WeightBinding binding : bindings) {
             bound.add(binding.parameter().getId());

@@ -2,7 +2,7 @@ package io.kubetune.trainer.peft;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.WeightBinding;
 import io.kubetune.trainer.model.layers.LinearLayer;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class LinearModules {
 
     private LinearModules() {}
 
-    static Map<String, Module> of(CausalLm model) {
+    static Map<String, Module> of(DecoderLm model) {
         Map<Parameter, LinearLayer> byWeight = new IdentityHashMap<>();
         collect(model, byWeight);
         Map<String, List<Part>> parts = new LinkedHashMap<>();

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.kubetune.api.v1alpha1.LoraSpec;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +19,13 @@ public final class LoraInjector {
     /** PEFT's keyword for every linear layer but the output head. */
     public static final String ALL_LINEAR = "all-linear";
 
-    private static final String OUTPUT_HEAD = "lm_head";
+    /** Output heads, which all-linear leaves out as PEFT does (a score head is trained whole). */
+    private static final java.util.Set<String> OUTPUT_HEADS = java.util.Set.of("lm_head", "score");
 
     private LoraInjector() {}
 
     public static List<LoraTarget> inject(
-            CausalLm model, LoraSpec spec, DataType type, NDManager manager) {
+            DecoderLm model, LoraSpec spec, DataType type, NDManager manager) {
         Map<String, LinearModules.Module> modules = LinearModules.of(model);
         double scaling = LoraAdapter.scaling(spec.alpha, spec.r, Boolean.TRUE.equals(spec.rslora));
         float dropout = Float.parseFloat(spec.dropout);
@@ -61,12 +62,12 @@ public final class LoraInjector {
     private static boolean selected(String path, List<String> targetModules) {
         String name = path.substring(path.lastIndexOf('.') + 1);
         if (targetModules.contains(ALL_LINEAR)) {
-            return !name.equals(OUTPUT_HEAD);
+            return !OUTPUT_HEADS.contains(name);
         }
         return targetModules.stream().anyMatch(t -> path.equals(t) || path.endsWith("." + t));
     }
 
-    static void freezeAllBut(CausalLm model, List<LoraTarget> targets) {
+    static void freezeAllBut(DecoderLm model, List<LoraTarget> targets) {
         for (Pair<String, Parameter> parameter : model.getParameters()) {
             parameter.getValue().freeze(true);
         }

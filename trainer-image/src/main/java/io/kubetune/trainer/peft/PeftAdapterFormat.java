@@ -8,7 +8,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.kubetune.api.v1alpha1.LoraSpec;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.model.io.SafetensorsWriter;
 import io.kubetune.trainer.model.io.TensorLoader;
@@ -87,7 +87,7 @@ public final class PeftAdapterFormat {
     /**
      * Attaches an adapter written by PEFT (or by us) to the model's layers and freezes the rest.
      */
-    public static List<LoraTarget> read(Path dir, CausalLm model, DataType type, NDManager manager)
+    public static List<LoraTarget> read(Path dir, DecoderLm model, DataType type, NDManager manager)
             throws IOException {
         JsonObject config = GSON.fromJson(Files.readString(dir.resolve(CONFIG)), JsonObject.class);
         if (!"LORA".equals(config.get("peft_type").getAsString())) {
@@ -136,6 +136,17 @@ public final class PeftAdapterFormat {
         }
         LoraInjector.freezeAllBut(model, targets);
         return targets;
+    }
+
+    /** The LoRA settings of a saved adapter, as its {@code adapter_config.json} gives them. */
+    public static LoraSpec readSpec(Path dir) throws IOException {
+        JsonObject config = GSON.fromJson(Files.readString(dir.resolve(CONFIG)), JsonObject.class);
+        LoraSpec spec = new LoraSpec();
+        spec.r = config.get("r").getAsInt();
+        spec.alpha = config.get("lora_alpha").getAsInt();
+        spec.dropout = config.has("lora_dropout") ? config.get("lora_dropout").getAsString() : "0";
+        spec.rslora = config.has("use_rslora") && config.get("use_rslora").getAsBoolean();
+        return spec;
     }
 
     /**

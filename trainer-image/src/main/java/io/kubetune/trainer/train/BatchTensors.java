@@ -7,8 +7,8 @@ import io.kubetune.trainer.batch.Batch;
 import io.kubetune.trainer.model.ModelInput;
 
 /** A batch as the model's input arrays and the labels, in one step's manager. */
-record BatchTensors(ModelInput input, NDArray labels) {
-    static BatchTensors of(Batch batch, NDManager manager) {
+public record BatchTensors(ModelInput input, NDArray labels) {
+    public static BatchTensors of(Batch batch, NDManager manager) {
         NDArray ids = manager.create(batch.ids()).toType(DataType.INT64, false);
         NDArray mask = manager.create(batch.attentionMask()).toType(DataType.INT64, false);
         NDArray positions = manager.create(batch.positionIds()).toType(DataType.INT64, false);
@@ -18,7 +18,7 @@ record BatchTensors(ModelInput input, NDArray labels) {
     }
 
     /** Labels that count after the shift: those of positions 1..n-1 that are not ignored. */
-    static long countedTokens(Batch batch) {
+    public static long countedTokens(Batch batch) {
         long n = 0;
         for (int[] row : batch.labels()) {
             for (int i = 1; i < row.length; i++) {

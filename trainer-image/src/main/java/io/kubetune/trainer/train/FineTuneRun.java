@@ -3,37 +3,30 @@ package io.kubetune.trainer.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
-import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.api.v1alpha1.TrainingSpec;
-import io.kubetune.trainer.batch.Batch;
-import io.kubetune.trainer.batch.TokenizedSample;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
-import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.LearningRateSchedule;
-import io.kubetune.trainer.peft.LoraInjector;
-import io.kubetune.trainer.peft.LoraMerger;
-import io.kubetune.trainer.peft.LoraTarget;
-import io.kubetune.trainer.peft.PeftAdapterFormat;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.train.stage.StageContext;
+import io.kubetune.trainer.train.stage.StageData;
+import io.kubetune.trainer.train.stage.Stages;
+import io.kubetune.trainer.train.stage.TrainingStage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs a FineTuneJob's training on local files: data → tokens → batches → steps, with evaluation,
- * checkpoints, resume from the newest complete checkpoint, and the adapter written at the end.
+ * Runs a FineTuneJob's training on local files: the job's {@link TrainingStage} turns data into
+ * batches and a loss; this driver loads the model, applies the method, and hands the steps to a
+ * {@link TrainingSession} (resume, evaluation, checkpoints, results).
  */
 public final class FineTuneRun {
     /** How the run ended and where its results are. */
@@ -46,31 +39,50 @@ public final class FineTuneRun {
             Path modelDir,
             Path lastCheckpoint) {}
 
-    /** The local inputs: model folder, one file per dataset, optional validation file. */
-    public record Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {}
+    /**
+     * The local inputs: model folder, one file per dataset, optional validation file.
+     *
+     * @param modelName the model as the user named it: a remote URI as written (hf://...), a local
+     *     folder as an absolute path; adapters name it as their base model
+     */
+    public record Inputs(
+            Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
+        public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {
+            this(modelDir, dataFiles, validationFile, modelDir.toAbsolutePath().toString());
+        }
+    }
 
     private final FineTuneJobSpec spec;
-
-    /** The job's inputs; the model folder becomes the ChatML-adapted copy when asked for. */
-    private Inputs inputs;
-
+    private final TrainingStage<?> stage;
+    private final Inputs inputs;
     private final Path outputDir;
     private final Device device;
     private final List<TrainingListener> listeners;
+    private final ResumeChoice resume;
 
+    /** A run that resumes from the newest checkpoint written with the same settings. */
     public FineTuneRun(
             FineTuneJobSpec spec,
             Inputs inputs,
             Path outputDir,
             Device device,
             List<TrainingListener> listeners) {
-        if (spec.stage != Stage.SFT && spec.stage != Stage.PT) {
-            throw new IllegalArgumentException(
-                    "spec.stage "
-                            + spec.stage.name().toLowerCase()
-                            + " is not run by this trainer version yet; use sft or pt");
-        }
-        this.spec = spec;
+        this(spec, inputs, outputDir, device, listeners, ResumeChoice.NEWEST);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming spec.stage when this trainer does not run the stage
+     */
+    public FineTuneRun(
+            FineTuneJobSpec spec,
+            Inputs inputs,
+            Path outputDir,
+            Device device,
+            List<TrainingListener> listeners,
+            ResumeChoice resume) {
+        this.stage = Stages.validate(spec);
+        this.spec = SpecDefaults.fill(spec);
+        this.resume = resume;
         this.inputs = inputs;
         this.outputDir = outputDir;
         this.device = device;
@@ -82,197 +94,111 @@ public final class FineTuneRun {
      *     returns unfinished (Ctrl-C, SIGTERM)
      */
     public Outcome run(BooleanSupplier stopRequested) throws IOException {
-        TrainingSpec training = spec.training;
         Files.createDirectories(outputDir);
-        if (spec.chatFormat == ChatFormat.CHATML) {
-            try (NDManager manager = NDManager.newBaseManager(device)) {
-                Path adapted =
-                        ChatFormatSetup.apply(
-                                inputs.modelDir(), outputDir.resolve("chat-format-model"), manager);
-                inputs = new Inputs(adapted, inputs.dataFiles(), inputs.validationFile());
+        try (OutputLock lock = OutputLock.acquire(outputDir)) {
+            RunFolder.prepare(outputDir, spec, resume);
+            Path modelDir = baseModelDir();
+            Engine.getInstance().setRandomSeed(spec.training.seed);
+            try (PretrainedModel model = PretrainedModel.load(modelDir, device, precision());
+                    HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+                return train(stage, model, tokenizer, modelDir, stopRequested);
             }
         }
-        Engine.getInstance().setRandomSeed(training.seed);
-        try (PretrainedModel model = PretrainedModel.load(inputs.modelDir(), device, precision());
-                HfTokenizer tokenizer = HfTokenizer.load(inputs.modelDir())) {
-            TrainingData data = TrainingData.prepare(spec, inputs, tokenizer);
-            List<TokenizedSample> train = data.train();
-            SampleGenerations generations =
-                    new SampleGenerations(
-                            data.probes(),
-                            ChatTemplates.choose(
-                                    spec.datasets.get(0).template, tokenizer.specialTokens()));
-            int padId = tokenizer.specialTokens().paddingId();
-            TrainingPlan plan =
-                    new TrainingPlan(
-                            train,
-                            training.batching,
-                            training.cutoffLength,
-                            training.batchSize,
-                            training.gradientAccumulationSteps,
-                            padId,
-                            training.seed,
-                            training.epochs,
-                            training.maxSteps);
-            List<Batch> evalBatches =
-                    TrainingPlan.evaluationBatches(data.validation(), training.batchSize, padId);
+    }
 
-            List<LoraTarget> targets =
-                    spec.method.type == MethodType.LORA
-                            ? LoraInjector.inject(
-                                    model.block(),
-                                    spec.method.lora == null
-                                            ? new io.kubetune.api.v1alpha1.LoraSpec()
-                                            : spec.method.lora,
-                                    model.precision().dataType(),
-                                    model.manager())
-                            : List.of();
-            Map<String, Parameter> trainable =
-                    TrainableWeights.of(spec.method, model.block(), targets);
-            long total = plan.totalSteps();
-            LearningRateSchedule schedule =
-                    new LearningRateSchedule(
-                            training.scheduler,
-                            Double.parseDouble(training.learningRate),
-                            LearningRateSchedule.warmupSteps(
-                                    training.warmupSteps, training.warmupRatio, total),
-                            total);
-            CheckpointStore checkpoints = new CheckpointStore(outputDir, spec.checkpoint.keepLast);
-            try (AdamW optimizer =
-                    AdamW.withDefaults(
-                            trainable, Double.parseDouble(training.weightDecay), model.manager())) {
-                CheckpointStore.TrainerState state =
-                        new CheckpointStore.TrainerState(0, Double.MAX_VALUE, 0);
-                Optional<Path> resumeFrom = checkpoints.newestComplete();
-                if (resumeFrom.isPresent()) {
-                    state =
-                            checkpoints.restore(
-                                    resumeFrom.get(), trainable, optimizer, model.manager());
-                }
-                TrainingLoop loop =
-                        new TrainingLoop(
+    private <B> Outcome train(
+            TrainingStage<B> stage,
+            PretrainedModel model,
+            HfTokenizer tokenizer,
+            Path modelDir,
+            BooleanSupplier stopRequested)
+            throws IOException {
+        StageData<B> data = stage.prepare(spec, inputs, tokenizer);
+        TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
+        TrainingListener heard = new TrainingListeners(listeners);
+        TrainingSpec training = spec.training;
+        try (StageContext context =
+                        new StageContext(
+                                spec,
                                 model,
-                                trainable,
-                                optimizer,
-                                schedule,
-                                Double.parseDouble(training.maxGradNorm),
-                                training.seed);
-                long resumedAt = state.step();
-                listeners.forEach(l -> l.onStart(total, resumedAt));
-                if (resumedAt == 0) {
-                    report("before", generations.generate("before", model, tokenizer, outputDir));
-                    if (!evalBatches.isEmpty() && training.evalSteps != null) {
-                        // The baseline the eval losses of training compare to.
-                        double before = loop.evaluate(evalBatches);
-                        listeners.forEach(l -> l.onEvaluation(0, before));
-                    }
-                }
-                Path lastCheckpoint = resumeFrom.orElse(null);
-                double lastLoss = Double.NaN;
-                Double lastEval = null;
-                while (state.step() < total) {
-                    StepResult result = loop.step(plan.microBatches(state.step()));
-                    lastLoss = result.loss();
-                    long step = result.step();
-                    double epoch = plan.epochAt(step);
-                    listeners.forEach(l -> l.onStep(result, total, epoch));
-                    state =
-                            new CheckpointStore.TrainerState(
-                                    step, state.bestEvalLoss(), state.evalsWithoutImprovement());
-                    if (!evalBatches.isEmpty()
-                            && training.evalSteps != null
-                            && (step % training.evalSteps == 0 || step == total)) {
-                        double evalLoss = loop.evaluate(evalBatches);
-                        lastEval = evalLoss;
-                        listeners.forEach(l -> l.onEvaluation(step, evalLoss));
-                        boolean better = evalLoss < state.bestEvalLoss();
-                        state =
-                                new CheckpointStore.TrainerState(
-                                        step,
-                                        better ? evalLoss : state.bestEvalLoss(),
-                                        better ? 0 : state.evalsWithoutImprovement() + 1);
-                        if (better) {
-                            writeAdapter(outputDir.resolve("best-adapter"), targets);
-                        }
-                    }
-                    boolean stop = stopRequested.getAsBoolean();
-                    boolean earlyStop =
-                            training.earlyStoppingPatience != null
-                                    && state.evalsWithoutImprovement()
-                                            >= training.earlyStoppingPatience;
-                    if (step % spec.checkpoint.everySteps == 0 || stop || earlyStop) {
-                        lastCheckpoint = checkpoints.save(step, trainable, optimizer, state);
-                        Path saved = lastCheckpoint;
-                        listeners.forEach(l -> l.onCheckpoint(step, saved));
-                    }
-                    if (stop) {
-                        Outcome stopped =
-                                new Outcome(
-                                        false,
-                                        step,
-                                        lastLoss,
-                                        lastEval,
-                                        null,
-                                        null,
-                                        lastCheckpoint);
-                        listeners.forEach(l -> l.onFinish(stopped));
-                        return stopped;
-                    }
-                    if (earlyStop) {
-                        break;
-                    }
-                }
-                Path adapterDir = writeAdapter(outputDir.resolve("adapter"), targets);
-                report("after", generations.generate("after", model, tokenizer, outputDir));
-                Path modelDir = writeModel(model, targets);
-                Outcome done =
-                        new Outcome(
-                                true,
-                                state.step(),
-                                lastLoss,
-                                lastEval,
-                                adapterDir,
-                                modelDir,
-                                lastCheckpoint);
-                listeners.forEach(l -> l.onFinish(done));
-                return done;
-            }
+                                weights.adapters(),
+                                () -> PretrainedModel.load(modelDir, device, precision()));
+                AdamW optimizer =
+                        AdamW.withDefaults(
+                                weights.trainable(),
+                                Double.parseDouble(training.weightDecay),
+                                model.manager())) {
+            TrainingLoop<B> loop =
+                    new TrainingLoop<>(
+                            model,
+                            stage.objective(context),
+                            weights.trainable(),
+                            optimizer,
+                            schedule(data.plan().totalSteps()),
+                            Double.parseDouble(training.maxGradNorm),
+                            training.seed);
+            Checkpointer checkpoints =
+                    new Checkpointer(
+                            new CheckpointStore(outputDir, spec.checkpoint.keepLast),
+                            weights.trainable(),
+                            optimizer,
+                            model.manager(),
+                            RunSettings.of(spec),
+                            heard);
+            RunExport export =
+                    new RunExport(
+                            model,
+                            weights.adapters(),
+                            weights.trainable(),
+                            outputDir,
+                            modelDir,
+                            inputs.modelName(),
+                            Boolean.TRUE.equals(spec.output.mergeModel));
+            return new TrainingSession<>(
+                            spec,
+                            data,
+                            loop,
+                            checkpoints,
+                            answers(data, model, tokenizer, heard),
+                            export,
+                            resume,
+                            heard)
+                    .run(stopRequested);
         }
     }
 
-    /**
-     * Full and freeze runs write the trained model; LoRA runs write the merged model when
-     * spec.output.mergeModel asks for it.
-     */
-    private Path writeModel(PretrainedModel model, List<LoraTarget> targets) throws IOException {
-        if (!targets.isEmpty()) {
-            if (!Boolean.TRUE.equals(spec.output.mergeModel)) {
-                return null;
-            }
-            LoraMerger.merge(targets);
+    /** The model folder trained from: the job's, or its ChatML-adapted copy when asked for. */
+    private Path baseModelDir() throws IOException {
+        if (spec.chatFormat != ChatFormat.CHATML) {
+            return inputs.modelDir();
         }
-        Path dir = outputDir.resolve(targets.isEmpty() ? "model" : "merged");
-        HfModelWriter.write(dir, model, inputs.modelDir(), ai.djl.ndarray.types.DataType.FLOAT32);
-        return dir;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            return ChatFormatSetup.apply(
+                    inputs.modelDir(), outputDir.resolve("chat-format-model"), manager);
+        }
     }
 
-    private Path writeAdapter(Path dir, List<LoraTarget> targets) throws IOException {
-        if (targets.isEmpty()) {
-            return null;
-        }
-        PeftAdapterFormat.write(
-                dir, targets, spec.method.lora, spec.model.uri, "gpt2".equals(modelType()));
-        return dir;
+    private ProbeAnswers answers(
+            StageData<?> data,
+            PretrainedModel model,
+            HfTokenizer tokenizer,
+            TrainingListener heard) {
+        SampleGenerations generations =
+                new SampleGenerations(
+                        data.probes(),
+                        ChatTemplates.choose(
+                                spec.datasets.get(0).template, tokenizer.specialTokens()));
+        return new ProbeAnswers(generations, model, tokenizer, outputDir, heard);
     }
 
-    private String modelType() {
-        try {
-            return io.kubetune.trainer.model.io.HfConfig.read(
-                            inputs.modelDir().resolve("config.json"))
-                    .modelType();
-        } catch (IOException e) {
-            return "";
-        }
+    private LearningRateSchedule schedule(long totalSteps) {
+        TrainingSpec training = spec.training;
+        return new LearningRateSchedule(
+                training.scheduler,
+                Double.parseDouble(training.learningRate),
+                LearningRateSchedule.warmupSteps(
+                        training.warmupSteps, training.warmupRatio, totalSteps),
+                totalSteps);
     }
 
     private Precision precision() {
@@ -282,9 +208,5 @@ public final class FineTuneRun {
             case FP16 -> Precision.FP16;
             case BF16 -> Precision.BF16;
         };
-    }
-
-    private void report(String stage, List<SampleGenerations.Generation> answers) {
-        listeners.forEach(l -> l.onGenerations(stage, answers));
     }
 }

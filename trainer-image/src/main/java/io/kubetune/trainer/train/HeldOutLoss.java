@@ -1,10 +1,10 @@
 package io.kubetune.trainer.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.batch.Batch;
-import io.kubetune.trainer.loss.CausalLmLoss;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.train.stage.BatchLoss;
+import io.kubetune.trainer.train.stage.CausalLmObjective;
 import java.util.List;
 
 /** The mean next-token loss over the labelled tokens of some batches, without gradients. */
@@ -19,15 +19,14 @@ public final class HeldOutLoss {
     private HeldOutLoss() {}
 
     public static Total of(PretrainedModel model, List<Batch> batches) {
+        CausalLmObjective objective = new CausalLmObjective();
         double lossSum = 0;
         long counted = 0;
         for (Batch batch : batches) {
             try (NDManager scope = model.manager().newSubManager()) {
-                BatchTensors tensors = BatchTensors.of(batch, scope);
-                NDArray logits =
-                        model.block().forward(model.parameterStore(), tensors.input(), false);
-                lossSum += CausalLmLoss.tokenLosses(logits, tensors.labels()).sum().getFloat();
-                counted += BatchTensors.countedTokens(batch);
+                BatchLoss loss = objective.compute(model, batch, scope, false);
+                lossSum += loss.sum().getFloat();
+                counted += objective.normalizer(batch);
             }
         }
         return new Total(lossSum, counted);

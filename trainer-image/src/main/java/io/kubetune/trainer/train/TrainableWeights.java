@@ -1,14 +1,20 @@
 package io.kubetune.trainer.train;
 
 import ai.djl.nn.Parameter;
+import io.kubetune.api.v1alpha1.FreezeSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.trainer.model.CausalLm;
+import io.kubetune.trainer.model.DecoderLm;
+import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.WeightBinding;
+import io.kubetune.trainer.peft.Adapters;
+import io.kubetune.trainer.peft.LoraAdapters;
 import io.kubetune.trainer.peft.LoraTarget;
+import io.kubetune.trainer.peft.PeftMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,20 +27,44 @@ public final class TrainableWeights {
 
     private TrainableWeights() {}
 
-    public static Map<String, Parameter> of(
-            MethodSpec method, CausalLm model, List<LoraTarget> loraTargets) {
-        Map<String, Parameter> named = new LinkedHashMap<>();
-        if (method.type == MethodType.LORA) {
-            for (LoraTarget t : loraTargets) {
-                named.put("base_model.model." + t.modulePath() + ".lora_A.weight", t.adapter().a());
-                named.put("base_model.model." + t.modulePath() + ".lora_B.weight", t.adapter().b());
-            }
-            return named;
+    /**
+     * The weights a job's method trains, made ready: a PEFT method's adapters put on the model, or
+     * the model's own weights chosen and the rest frozen.
+     *
+     * @param trainable by stable names, what the optimizer and checkpoints see
+     * @param adapters the PEFT adapters, or null under full and freeze fine-tuning
+     */
+    public record Prepared(Map<String, Parameter> trainable, Adapters adapters) {}
+
+    /** Applies {@code method} (null or partly set: the CRD's defaults) to the model. */
+    public static Prepared prepare(MethodSpec method, PretrainedModel model) {
+        MethodSpec settings = method == null ? new MethodSpec() : method;
+        Optional<PeftMethod> peft = PeftMethod.of(settings.type);
+        if (peft.isPresent()) {
+            Adapters adapters =
+                    peft.get()
+                            .inject(
+                                    model.block(),
+                                    settings,
+                                    model.precision().dataType(),
+                                    model.manager());
+            return new Prepared(adapters.trainable(), adapters);
         }
+        return new Prepared(of(settings, model.block(), List.of()), null);
+    }
+
+    public static Map<String, Parameter> of(
+            MethodSpec method, DecoderLm model, List<LoraTarget> loraTargets) {
+        if (method.type == MethodType.LORA) {
+            return new LoraAdapters(loraTargets, null, false).trainable();
+        }
+        Map<String, Parameter> named = new LinkedHashMap<>();
+        int trainableLayers =
+                method.freeze == null
+                        ? new FreezeSpec().trainableLayers
+                        : method.freeze.trainableLayers;
         int firstTrained =
-                method.type == MethodType.FREEZE
-                        ? model.numLayers() - method.freeze.trainableLayers
-                        : 0;
+                method.type == MethodType.FREEZE ? model.numLayers() - trainableLayers : 0;
         for (WeightBinding binding : model.weightBindings()) {
             Parameter parameter = binding.parameter();
             boolean trained =

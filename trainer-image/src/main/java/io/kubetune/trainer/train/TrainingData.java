@@ -21,14 +21,14 @@ import java.util.Random;
  * A job's datasets read, rendered, tokenized and split into training and validation samples, plus a
  * few held-out conversations to ask the model before and after training.
  */
-record TrainingData(
+public record TrainingData(
         List<TokenizedSample> train, List<TokenizedSample> validation, List<Sample.Chat> probes) {
     private static final int PROBES = 3;
 
     /** A sample and its tokens. */
     private record Prepared(Sample sample, TokenizedSample tokens) {}
 
-    static TrainingData prepare(
+    public static TrainingData prepare(
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException {
         List<Prepared> all = new ArrayList<>();

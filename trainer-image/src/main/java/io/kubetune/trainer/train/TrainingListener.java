@@ -9,7 +9,13 @@ public interface TrainingListener {
 
     default void onStep(StepResult result, long totalSteps, double epoch) {}
 
+    /** The held-out loss only; override {@link #onEvaluation(long, Evaluation)} for metrics. */
     default void onEvaluation(long step, double evalLoss) {}
+
+    /** The held-out loss and the stage's metrics; by default passes the loss on. */
+    default void onEvaluation(long step, Evaluation evaluation) {
+        onEvaluation(step, evaluation.loss());
+    }
 
     default void onCheckpoint(long step, Path checkpoint) {}
 

@@ -5,25 +5,28 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import io.kubetune.trainer.batch.Batch;
-import io.kubetune.trainer.loss.CausalLmLoss;
 import io.kubetune.trainer.model.Gradients;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.Scalars;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.GradientClipping;
 import io.kubetune.trainer.optim.LearningRateSchedule;
+import io.kubetune.trainer.train.stage.BatchLoss;
+import io.kubetune.trainer.train.stage.Objective;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One optimizer step as transformers' Trainer takes it: forward and backward each micro-batch, with
- * the loss of every micro-batch divided by the counted tokens of the whole step (so gradient
- * accumulation equals one big batch), then clip, step and zero.
+ * One optimizer step as transformers' Trainer takes it, for any stage's {@link Objective}: forward
+ * and backward each micro-batch in its own memory scope, with the loss of every micro-batch divided
+ * by the normaliser of the whole step (so gradient accumulation equals one big batch), then clip,
+ * step and zero.
+ *
+ * @param <B> the stage's batch type
  */
-public final class TrainingLoop {
+public final class TrainingLoop<B> {
     private final PretrainedModel model;
+    private final Objective<B> objective;
     private final Map<String, Parameter> trainable;
     private final AdamW optimizer;
     private final LearningRateSchedule schedule;
@@ -32,12 +35,14 @@ public final class TrainingLoop {
 
     public TrainingLoop(
             PretrainedModel model,
+            Objective<B> objective,
             Map<String, Parameter> trainable,
             AdamW optimizer,
             LearningRateSchedule schedule,
             double maxGradNorm,
             long seed) {
         this.model = model;
+        this.objective = objective;
         this.trainable = trainable;
         this.optimizer = optimizer;
         this.schedule = schedule;
@@ -45,38 +50,59 @@ public final class TrainingLoop {
         this.seed = seed;
     }
 
-    /** Takes step number {@code optimizer.steps()} (0-based) on the given micro-batches. */
-    public StepResult step(List<Batch> microBatches) {
+    /**
+     * Takes step number {@code optimizer.steps()} (0-based) on the given micro-batches.
+     *
+     * @throws NonFiniteLossException before updating any weight when the loss or the gradient norm
+     *     is not finite
+     */
+    public StepResult step(List<B> microBatches) {
         long started = System.nanoTime();
         long step = optimizer.steps();
         // Dropout draws from a seed fixed per step, so a resumed run draws the same masks.
         Engine.getInstance().setRandomSeed((int) (seed + step));
-        long counted = microBatches.stream().mapToLong(BatchTensors::countedTokens).sum();
+        long normalizer = microBatches.stream().mapToLong(objective::normalizer).sum();
         double lossSum = 0;
         long tokens = 0;
+        MetricTotals metrics = new MetricTotals();
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            for (Batch batch : microBatches) {
+            for (B batch : microBatches) {
                 try (NDManager scope = model.manager().newSubManager()) {
-                    BatchTensors tensors = BatchTensors.of(batch, scope);
-                    ParameterStore ps = model.parameterStore();
-                    NDArray logits = model.block().forward(ps, tensors.input(), true);
-                    NDArray summed = CausalLmLoss.tokenLosses(logits, tensors.labels()).sum();
-                    collector.backward(summed.div(Scalars.like(summed, Math.max(1, counted))));
+                    BatchLoss loss = objective.compute(model, batch, scope, true);
+                    NDArray summed = loss.sum();
+                    collector.backward(summed.div(Scalars.like(summed, Math.max(1, normalizer))));
                     lossSum += summed.getFloat();
-                    tokens += batch.realTokens();
+                    tokens += loss.tokens();
+                    metrics.add(loss.metrics());
                 }
             }
         }
         double norm = GradientClipping.clip(trainable.values(), maxGradNorm);
+        double loss = lossSum / Math.max(1, normalizer);
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            Gradients.zero(trainable.values());
+            throw new NonFiniteLossException(step + 1, loss, norm);
+        }
         double lr = schedule.rate(step);
         optimizer.step(lr);
         Gradients.zero(trainable.values());
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new StepResult(step + 1, lossSum / Math.max(1, counted), lr, norm, tokens, seconds);
+        return new StepResult(step + 1, loss, lr, norm, tokens, seconds, metrics.means());
     }
 
-    /** Mean loss over counted tokens, without gradients. */
-    public double evaluate(List<Batch> batches) {
-        return HeldOutLoss.of(model, batches).mean();
+    /** The loss over the batches' normaliser and the stage's metrics, without gradients. */
+    public Evaluation evaluate(List<B> batches) {
+        double lossSum = 0;
+        long normalizer = 0;
+        MetricTotals metrics = new MetricTotals();
+        for (B batch : batches) {
+            try (NDManager scope = model.manager().newSubManager()) {
+                BatchLoss loss = objective.compute(model, batch, scope, false);
+                lossSum += loss.sum().getFloat();
+                normalizer += objective.normalizer(batch);
+                metrics.add(loss.metrics());
+            }
+        }
+        return new Evaluation(lossSum / Math.max(1, normalizer), metrics.means());
     }
 }

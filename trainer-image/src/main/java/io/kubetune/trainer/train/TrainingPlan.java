@@ -7,6 +7,7 @@ import io.kubetune.trainer.batch.LengthGroupedOrder;
 import io.kubetune.trainer.batch.Packer;
 import io.kubetune.trainer.batch.Row;
 import io.kubetune.trainer.batch.TokenizedSample;
+import io.kubetune.trainer.train.stage.BatchPlan;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Random;
  * Which micro-batches make up every optimizer step. Each epoch's order depends only on the seed and
  * the epoch, so a resumed run finds step k's batches without replaying the ones before.
  */
-public final class TrainingPlan {
+public final class TrainingPlan implements BatchPlan<Batch> {
     private final List<TokenizedSample> samples;
     private final Packer packer;
     private final Collator collator;
@@ -55,6 +56,7 @@ public final class TrainingPlan {
         this.totalSteps = maxSteps != null ? maxSteps : (long) epochs * stepsPerEpoch;
     }
 
+    @Override
     public long totalSteps() {
         return totalSteps;
     }
@@ -63,7 +65,7 @@ public final class TrainingPlan {
         return stepsPerEpoch;
     }
 
-    /** The micro-batches of optimizer step {@code step} (0-based). */
+    @Override
     public List<Batch> microBatches(long step) {
         int epoch = (int) (step / stepsPerEpoch);
         int first = (int) (step % stepsPerEpoch) * accumulation;
@@ -71,6 +73,7 @@ public final class TrainingPlan {
         return batches.subList(first, Math.min(batches.size(), first + accumulation));
     }
 
+    @Override
     public double epochAt(long step) {
         return (double) step / stepsPerEpoch;
     }

@@ -3,9 +3,9 @@ package io.kubetune.trainer.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubetune.trainer.model.decoder.DecoderConfig;
 import io.kubetune.trainer.model.io.HfConfig;
-import io.kubetune.trainer.model.llama.LlamaConfig;
-import io.kubetune.trainer.model.llama.LlamaModel;
+import io.kubetune.trainer.model.llama.LlamaFamily;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,15 +29,16 @@ class ArchitectureRegistryTest {
                         "intermediate_size", 128,
                         "num_hidden_layers", 1,
                         "vocab_size", 100);
-        LlamaConfig qwen2 = LlamaConfig.from(with(base, "qwen2", "sliding_window", 4096));
-        assertThat(qwen2.qkvBias()).isTrue();
-        assertThat(qwen2.outputBias()).isFalse();
-        assertThat(qwen2.slidingWindow()).isZero();
-        LlamaConfig mistral = LlamaConfig.from(with(base, "mistral", "sliding_window", 4096));
-        assertThat(mistral.qkvBias()).isFalse();
-        assertThat(mistral.slidingWindow()).isEqualTo(4096);
-        assertThat(ArchitectureRegistry.standard().create(with(base, "qwen2", "x", 0)))
-                .isInstanceOf(LlamaModel.class);
+        LlamaFamily llama = new LlamaFamily();
+        DecoderConfig qwen2 = llama.config(with(base, "qwen2", "sliding_window", 4096));
+        assertThat(qwen2.attention().qkvBias()).isTrue();
+        assertThat(qwen2.attention().outputBias()).isFalse();
+        assertThat(qwen2.attention().slidingWindow()).isZero();
+        DecoderConfig mistral = llama.config(with(base, "mistral", "sliding_window", 4096));
+        assertThat(mistral.attention().qkvBias()).isFalse();
+        assertThat(mistral.attention().slidingWindow()).isEqualTo(4096);
+        assertThat(ArchitectureRegistry.standard().create(with(base, "qwen2", "x", 0)).family())
+                .isEqualTo("qwen2");
     }
 
     @Test
@@ -51,7 +52,7 @@ class ArchitectureRegistryTest {
                         "num_hidden_layers", 1,
                         "vocab_size", 100,
                         "rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0));
-        assertThatThrownBy(() -> LlamaConfig.from(HfConfig.of(c, "config.json")))
+        assertThatThrownBy(() -> new LlamaFamily().config(HfConfig.of(c, "config.json")))
                 .hasMessageContaining("rope type 'yarn' is not supported")
                 .hasMessageContaining("default, linear, llama3");
     }

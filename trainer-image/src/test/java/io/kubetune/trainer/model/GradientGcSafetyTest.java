@@ -56,7 +56,7 @@ class GradientGcSafetyTest {
             NDArray input = step.create(ids, new Shape(1, ids.length));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits =
-                        model.block().forward(model.parameterStore(), ModelInput.of(input), true);
+                        model.block().logits(model.parameterStore(), ModelInput.of(input), true);
                 NDArray loss = CausalLmLoss.mean(logits, input);
                 if (gcBeforeBackward) {
                     churnFreedMemory();

@@ -98,7 +98,7 @@ class HalfPrecisionCheckpointTest {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray input = step.create(ids, new Shape(1, ids.length));
             return model.block()
-                    .forward(model.parameterStore(), ModelInput.of(input), false)
+                    .logits(model.parameterStore(), ModelInput.of(input), false)
                     .toType(DataType.FLOAT32, false)
                     .toFloatArray();
         }

@@ -78,7 +78,7 @@ class NativeMemoryFlatTest {
                     stepManager.randomInteger(0, shape.vocab(), new Shape(2, 8), DataType.INT64);
             ParameterStore ps = model.parameterStore();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = model.block().forward(ps, ModelInput.of(ids), true);
+                NDArray logits = model.block().logits(ps, ModelInput.of(ids), true);
                 NDArray loss = CausalLmLoss.mean(logits, ids);
                 collector.backward(loss);
                 assertThat(loss.getFloat()).as("loss at step %d", step).isFinite();

@@ -45,7 +45,7 @@ class PaddingTest {
             ModelInput input =
                     ModelInput.of(step.create(ids, shape))
                             .withAttentionMask(step.create(mask, shape));
-            NDArray logits = model.block().forward(model.parameterStore(), input, false);
+            NDArray logits = model.block().logits(model.parameterStore(), input, false);
             float[] alone = single(model, step, shortIds);
             float[] batched = logits.get(new NDIndex("0, 0:{}", shortIds.length)).toFloatArray();
             assertThat(maxAbsDiff(alone, batched)).isLessThan(1e-5);
@@ -63,7 +63,7 @@ class PaddingTest {
     private static float[] single(PretrainedModel model, NDManager step, long[] ids) {
         NDArray input = step.create(ids, new Shape(1, ids.length));
         return model.block()
-                .forward(model.parameterStore(), ModelInput.of(input), false)
+                .logits(model.parameterStore(), ModelInput.of(input), false)
                 .toFloatArray();
     }
 

@@ -58,7 +58,7 @@ class ReferenceParityTest {
         try (NDManager step = model.manager().newSubManager()) {
             NDArray ids = step.create(c.inputIds(), new Shape(1, c.inputIds().length));
             NDArray logits =
-                    model.block().forward(model.parameterStore(), ModelInput.of(ids), false);
+                    model.block().logits(model.parameterStore(), ModelInput.of(ids), false);
             float[] actual = logits.toType(DataType.FLOAT32, false).toFloatArray();
             double worst = maxAbsDiff(expected, actual);
             System.out.printf("%s prompt %d: max |logit diff| %.3e%n", fixture, index, worst);

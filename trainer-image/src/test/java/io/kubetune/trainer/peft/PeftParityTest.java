@@ -24,6 +24,7 @@ import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.train.StepResult;
 import io.kubetune.trainer.train.TrainableWeights;
 import io.kubetune.trainer.train.TrainingLoop;
+import io.kubetune.trainer.train.stage.CausalLmObjective;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -104,7 +105,7 @@ class PeftParityTest {
             NDArray input = scope.create(ids).expandDims(0);
             NDArray adapted =
                     model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .logits(model.parameterStore(), ModelInput.of(input), false)
                             .squeeze(0);
             NDArray peftAdapted =
                     loader.load(
@@ -122,7 +123,7 @@ class PeftParityTest {
             LoraMerger.merge(targets);
             NDArray merged =
                     model.block()
-                            .forward(model.parameterStore(), ModelInput.of(input), false)
+                            .logits(model.parameterStore(), ModelInput.of(input), false)
                             .squeeze(0);
             NDArray peftMerged =
                     loader.load(
@@ -159,9 +160,10 @@ class PeftParityTest {
             try (AdamW adamW =
                     AdamW.withDefaults(
                             trainable, f.get("weight_decay").asDouble(), model.manager())) {
-                TrainingLoop loop =
-                        new TrainingLoop(
+                TrainingLoop<Batch> loop =
+                        new TrainingLoop<>(
                                 model,
+                                new CausalLmObjective(),
                                 trainable,
                                 adamW,
                                 schedule,

@@ -151,9 +151,8 @@ class FineTuneRunTest {
             PeftAdapterFormat.read(
                     outcome.adapterDir(), base.block(), DataType.FLOAT32, base.manager());
             NDArray input = scope.create(ids).expandDims(0);
-            NDArray a =
-                    merged.block().forward(merged.parameterStore(), ModelInput.of(input), false);
-            NDArray b = base.block().forward(base.parameterStore(), ModelInput.of(input), false);
+            NDArray a = merged.block().logits(merged.parameterStore(), ModelInput.of(input), false);
+            NDArray b = base.block().logits(base.parameterStore(), ModelInput.of(input), false);
             assertThat(a.sub(b).abs().max().getFloat()).isLessThanOrEqualTo(1e-4f);
             assertThat(b.sub(baseLogits(input)).abs().max().getFloat())
                     .as("the adapter changed the model")
@@ -245,7 +244,7 @@ class FineTuneRunTest {
     private static NDArray baseLogits(NDArray input) throws IOException {
         try (PretrainedModel plain = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32)) {
             NDArray logits =
-                    plain.block().forward(plain.parameterStore(), ModelInput.of(input), false);
+                    plain.block().logits(plain.parameterStore(), ModelInput.of(input), false);
             logits.attach(input.getManager());
             return logits;
         }

@@ -51,6 +51,6 @@ class IsolatedPackingTest {
                 java.util.Arrays.stream(samples).map(ids -> new TokenizedSample(ids, ids)).toList();
         Batch batch = new Collator(0).collate(new Packer(mode, 64).rows(tokenized).subList(0, 1));
         ModelInput input = BatchTensors.of(batch, scope).input();
-        return model.block().forward(model.parameterStore(), input, false);
+        return model.block().logits(model.parameterStore(), input, false);
     }
 }

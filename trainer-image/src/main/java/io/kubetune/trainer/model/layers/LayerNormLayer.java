@@ -8,7 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /** Layer normalization over the last axis with weight and bias, as {@code torch.nn.LayerNorm}. */
-public final class LayerNormLayer extends ModuleBlock {
+public final class LayerNormLayer extends ModuleBlock implements Norm {
 
     private final Shape normalizedShape;
     private final float eps;
@@ -41,6 +41,7 @@ public final class LayerNormLayer extends ModuleBlock {
     }
 
     /** Normalizes {@code x}; eps goes to the native kernel as a value, not as an array. */
+    @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray gamma = ps.getValue(weight, x.getDevice(), training);
         NDArray beta = ps.getValue(bias, x.getDevice(), training);
@@ -55,12 +56,12 @@ public final class LayerNormLayer extends ModuleBlock {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 
-    /** Returns the scale. */
+    @Override
     public Parameter weight() {
         return weight;
     }
 
-    /** Returns the shift. */
+    @Override
     public Parameter bias() {
         return bias;
     }

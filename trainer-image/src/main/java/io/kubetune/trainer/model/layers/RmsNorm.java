@@ -13,7 +13,7 @@ import io.kubetune.trainer.model.Scalars;
  * Root-mean-square normalization as Llama's: computed in F32, then scaled by the weight in the
  * input's type.
  */
-public final class RmsNorm extends ModuleBlock {
+public final class RmsNorm extends ModuleBlock implements Norm {
 
     private final double eps;
     private final Parameter weight;
@@ -36,6 +36,7 @@ public final class RmsNorm extends ModuleBlock {
     }
 
     /** Returns {@code weight * x / sqrt(mean(x^2) + eps)}. */
+    @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         DataType inputType = x.getDataType();
         NDArray x32 = x.toType(DataType.FLOAT32, false);
@@ -51,8 +52,14 @@ public final class RmsNorm extends ModuleBlock {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 
-    /** Returns the scale. */
+    @Override
     public Parameter weight() {
         return weight;
+    }
+
+    /** RMSNorm has no shift. */
+    @Override
+    public Parameter bias() {
+        return null;
     }
 }

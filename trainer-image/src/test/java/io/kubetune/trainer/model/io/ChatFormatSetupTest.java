@@ -115,7 +115,7 @@ class ChatFormatSetupTest {
             }
             NDArray out =
                     model.block()
-                            .forward(
+                            .logits(
                                     model.parameterStore(),
                                     ModelInput.of(step.create(ids, new Shape(1, ids.length))),
                                     false);

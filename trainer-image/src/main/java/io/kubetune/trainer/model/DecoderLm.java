@@ -1,0 +1,228 @@
+package io.kubetune.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import io.kubetune.trainer.model.decoder.AttentionMask;
+import io.kubetune.trainer.model.decoder.DecoderConfig;
+import io.kubetune.trainer.model.decoder.DecoderLayer;
+import io.kubetune.trainer.model.decoder.LayerContext;
+import io.kubetune.trainer.model.decoder.PositionEncoding;
+import io.kubetune.trainer.model.decoder.PositionEncoding.Positions;
+import io.kubetune.trainer.model.io.WeightLayout;
+import io.kubetune.trainer.model.layers.LinearLayer;
+import io.kubetune.trainer.model.layers.ModuleBlock;
+import io.kubetune.trainer.model.layers.Norm;
+import io.kubetune.trainer.model.layers.TokenEmbedding;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoder every family shares: token embeddings (plus the family's position encoding), the
+ * layers, a final norm, and heads on the hidden states: the LM head (tied to the embeddings or its
+ * own {@code lm_head}) and a scalar {@code score} head for reward models. A family contributes only
+ * its {@link DecoderConfig} and tensor names ({@link DecoderFamily}).
+ */
+public final class DecoderLm extends ModuleBlock {
+
+    /** The score head's tensor, as transformers' {@code *ForSequenceClassification} names it. */
+    public static final String SCORE_WEIGHT = "score.weight";
+
+    private static final String LM_HEAD_WEIGHT = "lm_head.weight";
+
+    private final DecoderConfig config;
+    private final DecoderFamily family;
+    private final Heads heads;
+    private final TokenEmbedding tokens;
+    private final PositionEncoding positions;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final Norm finalNorm;
+    private final LinearLayer lmHead;
+    private final LinearLayer scoreHead;
+
+    /**
+     * Creates an uninitialized model.
+     *
+     * @param config the decoder's shape
+     * @param family the family, for its tensor names
+     * @param heads which heads to carry
+     */
+    public DecoderLm(DecoderConfig config, DecoderFamily family, Heads heads) {
+        this.config = config;
+        this.family = family;
+        this.heads = heads;
+        int hidden = config.hidden();
+        tokens = addChildBlock("embed_tokens", new TokenEmbedding(config.vocabSize(), hidden));
+        positions = config.positions().create(hidden);
+        if (positions instanceof Block block) {
+            addChildBlock("positions", block);
+        }
+        for (int i = 0; i < config.layers(); i++) {
+            layers.add(addChildBlock("layer" + i, new DecoderLayer(config, i)));
+        }
+        finalNorm = addChildBlock("norm", config.norm().create(hidden));
+        lmHead =
+                heads.languageModel() && !config.tieEmbeddings()
+                        ? addChildBlock(
+                                "lm_head", new LinearLayer(hidden, config.vocabSize(), false))
+                        : null;
+        scoreHead =
+                heads.hasScore() ? addChildBlock("score", new LinearLayer(hidden, 1, false)) : null;
+    }
+
+    /**
+     * Runs the decoder up to the hidden states; heads run when the output is asked for them.
+     *
+     * @param ps the parameter store
+     * @param input ids or embeddings, optional padding mask, positions, packing and KV cache
+     * @param training whether this pass is differentiated
+     * @return the last layer's hidden states after the final norm, with the heads on top
+     */
+    public ModelOutput forward(ParameterStore ps, ModelInput input, boolean training) {
+        NDArray h =
+                input.inputEmbeds() != null
+                        ? input.inputEmbeds()
+                        : embed(ps, input.inputIds(), training);
+        Positions encoded = positions.at(ps, input.positions(), h.getDataType(), training);
+        h = encoded.embed(h);
+        NDArray bias =
+                AttentionMask.bias(input, h.getDataType(), config.attention().slidingWindow());
+        LayerContext ctx = new LayerContext(ps, bias, encoded, input.cache(), training);
+        for (DecoderLayer layer : layers) {
+            h = layer.forward(ctx, h);
+        }
+        return new ModelOutput(this, ps, input, finalNorm.forward(ps, h, training), training);
+    }
+
+    /** Runs the decoder and the LM head: logits {@code [batch, seq, vocab]}. */
+    public NDArray logits(ParameterStore ps, ModelInput input, boolean training) {
+        return forward(ps, input, training).logits();
+    }
+
+    /** Looks up token embeddings {@code [batch, seq, hidden]}, the input embeddings of ids. */
+    public NDArray embed(ParameterStore ps, NDArray ids, boolean training) {
+        return tokens.forward(ps, ids, training);
+    }
+
+    /** Applies the LM head to hidden states. */
+    NDArray applyLmHead(ParameterStore ps, NDArray hidden, boolean training) {
+        if (!heads.languageModel()) {
+            throw new IllegalStateException(
+                    "this " + config.family() + " model was loaded without its LM head");
+        }
+        if (lmHead != null) {
+            return lmHead.forward(ps, hidden, training);
+        }
+        NDArray table = tokens.table(ps, hidden, training);
+        return hidden.getNDArrayInternal().linear(hidden, table, null).singletonOrThrow();
+    }
+
+    /** Applies the score head to hidden states: {@code [batch, seq]}. */
+    NDArray applyScoreHead(ParameterStore ps, NDArray hidden, boolean training) {
+        if (scoreHead == null) {
+            throw new IllegalStateException(
+                    "this " + config.family() + " model was loaded without a score head");
+        }
+        NDArray scores = scoreHead.forward(ps, hidden, training);
+        Shape shape = hidden.getShape();
+        return scores.reshape(shape.get(0), shape.get(1));
+    }
+
+    /** Returns every parameter with the checkpoint tensor that fills it. */
+    public List<WeightBinding> weightBindings() {
+        List<WeightBinding> out = new ArrayList<>(family.bodyBindings(this));
+        if (lmHead != null) {
+            out.add(WeightBinding.of(lmHead.weight(), LM_HEAD_WEIGHT));
+        }
+        if (scoreHead != null) {
+            NormalInitializer fresh = new NormalInitializer((float) config.initializerRange());
+            out.add(
+                    new WeightBinding(
+                            scoreHead.weight(),
+                            List.of(SCORE_WEIGHT),
+                            WeightLayout.AS_IS,
+                            heads.score() == Heads.ScoreHead.LOAD_OR_NEW ? fresh : null));
+        }
+        return out;
+    }
+
+    /** Returns the number of decoder layers (one KV cache entry each). */
+    public int numLayers() {
+        return config.layers();
+    }
+
+    /** Returns the vocabulary size (the logits' last axis). */
+    public long vocabSize() {
+        return config.vocabSize();
+    }
+
+    /** Returns the hidden width (the hidden states' last axis). */
+    public int hiddenSize() {
+        return config.hidden();
+    }
+
+    /** Returns the family's name, as {@code model_type} spells it. */
+    public String family() {
+        return config.family();
+    }
+
+    /** Returns the decoder's shape. */
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** Returns the heads it carries. */
+    public Heads heads() {
+        return heads;
+    }
+
+    /** Returns the token embeddings. */
+    public TokenEmbedding tokens() {
+        return tokens;
+    }
+
+    /** Returns the position encoding. */
+    public PositionEncoding positions() {
+        return positions;
+    }
+
+    /** Returns the layers, in order. */
+    public List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    /** Returns the final norm. */
+    public Norm finalNorm() {
+        return finalNorm;
+    }
+
+    /** Returns the untied LM head, or null when tied to the embeddings or absent. */
+    public LinearLayer lmHead() {
+        return lmHead;
+    }
+
+    /** Returns the score head ({@code [1, hidden]}), or null when absent. */
+    public LinearLayer scoreHead() {
+        return scoreHead;
+    }
+
+    /** Reads {@code (input_ids[, attention_mask])} and returns {@code (logits)}. */
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        ModelInput input = ModelInput.of(inputs.get(0));
+        if (inputs.size() > 1) {
+            input = input.withAttentionMask(inputs.get(1));
+        }
+        return new NDList(logits(ps, input, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(vocabSize())};
+    }
+}

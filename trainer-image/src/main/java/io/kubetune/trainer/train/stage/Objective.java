@@ -1,0 +1,36 @@
+package io.kubetune.trainer.train.stage;
+
+import ai.djl.ndarray.NDManager;
+import io.kubetune.trainer.model.PretrainedModel;
+
+/**
+ * The loss a stage minimises, on its own kind of batch {@code B}. The training loop around it
+ * accumulates gradients, clips, steps the optimizer and owns the per-step memory; the objective
+ * only turns a batch into a loss and its metrics.
+ *
+ * <p>Gradient accumulation is normalised as transformers does it: each micro-batch's summed loss is
+ * divided by the {@link #normalizer} of the whole step (all its micro-batches) before backward, so
+ * accumulating equals one big batch. A loss that is a mean per micro-batch (TRL's DPO) returns
+ * normalizer 1 and its mean as the sum.
+ *
+ * @param <B> the batch type the stage's data produces (token batches, preference pairs, ...)
+ */
+public interface Objective<B> {
+    /**
+     * How many units the summed loss of {@code batch} covers (counted tokens, pairs, 1): known
+     * before the forward pass, so that every micro-batch of a step can be divided by the step's
+     * total.
+     */
+    long normalizer(B batch);
+
+    /**
+     * Runs the model on one batch.
+     *
+     * @param model the model being trained
+     * @param batch the micro-batch
+     * @param scope this micro-batch's manager: every array made here belongs to it
+     * @param training whether this pass is differentiated (dropout on, gradients recorded)
+     * @return the summed loss, tokens read and the stage's metrics
+     */
+    BatchLoss compute(PretrainedModel model, B batch, NDManager scope, boolean training);
+}
