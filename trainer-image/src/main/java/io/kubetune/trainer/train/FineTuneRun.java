@@ -99,7 +99,8 @@ public final class FineTuneRun {
             RunFolder.prepare(outputDir, spec, resume);
             Path modelDir = baseModelDir();
             Engine.getInstance().setRandomSeed(spec.training.seed);
-            try (PretrainedModel model = PretrainedModel.load(modelDir, device, precision());
+            try (PretrainedModel model =
+                            PretrainedModel.load(modelDir, device, precision(), stage.heads());
                     HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
                 return train(stage, model, tokenizer, modelDir, stopRequested);
             }
@@ -122,7 +123,9 @@ public final class FineTuneRun {
                                 spec,
                                 model,
                                 weights.adapters(),
-                                () -> PretrainedModel.load(modelDir, device, precision()));
+                                () ->
+                                        PretrainedModel.load(
+                                                modelDir, device, precision(), stage.heads()));
                 AdamW optimizer =
                         AdamW.withDefaults(
                                 weights.trainable(),
