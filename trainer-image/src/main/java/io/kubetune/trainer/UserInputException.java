@@ -5,7 +5,7 @@ package io.kubetune.trainer;
  * be used. The message is one line for the user: it names the file or field, the value, and the
  * fix, and never quotes fetched content. The CLI prints only the message and exits 2.
  */
-public class UserInputException extends RuntimeException {
+public class UserInputException extends IllegalArgumentException {
 
     /** With a one-line message that names the file or field, the value, and the fix. */
     public UserInputException(String message) {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
             TrainCommand.class,
             EvalCommand.class,
             GenerateCommand.class,
+            ChatCommand.class,
             InitModelCommand.class,
             BenchCommand.class,
             ValidateCommand.class,

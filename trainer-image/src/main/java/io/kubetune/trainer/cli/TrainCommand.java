@@ -16,6 +16,7 @@ import io.kubetune.trainer.storage.RunOutput;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
+import io.kubetune.trainer.train.ResumeChoice;
 import io.kubetune.trainer.train.TrainingListener;
 import io.kubetune.trainer.train.stage.Stages;
 import io.kubetune.trainer.validate.JobValidator;
@@ -81,6 +82,20 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
                             + " else fp16.")
     String device;
 
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Start again: delete the checkpoints and logs an earlier run left in the output.")
+    boolean overwrite;
+
+    @Option(
+            names = "--resume-from",
+            paramLabel = "DIR",
+            description =
+                    "Resume from this checkpoint folder (checkpoints/step-NNNNNNNN), even if a"
+                            + " different spec wrote it.")
+    Path resumeFrom;
+
     @Spec CommandSpec spec;
 
     private final DeviceProbe probe;
@@ -114,7 +129,9 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
-        Stages.validate(job.getSpec()); // an unbuilt stage is refused before anything downloads
+        // An unbuilt stage or conflicting flags are refused before anything downloads.
+        Stages.validate(job.getSpec());
+        ResumeChoice resume = ResumeChoice.of(overwrite, resumeFrom);
         if (job.getSpec().training == null) {
             job.getSpec().training = new TrainingSpec();
         }
@@ -143,7 +160,8 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
                 StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);
         status.ifPresent(listeners::add);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
-        FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
+        FineTuneRun run =
+                new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

@@ -9,9 +9,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
 /**
- * What the operator learns from a run that threw: the exit code (a spec that cannot run as written
- * is not retried; anything else, network errors included, may be) and a one-line error with no
- * secret values and no stack trace.
+ * What the operator learns from a run that threw: the exit code (2 for a spec that cannot run as
+ * written, 1 for anything else, network errors included; the operator retries neither: the job
+ * fails with InvalidSpec or TrainerError, and only exit 75 after a checkpoint starts a new attempt)
+ * and a one-line error with no secret values and no stack trace.
  */
 public final class TrainerFailure {
     private TrainerFailure() {}

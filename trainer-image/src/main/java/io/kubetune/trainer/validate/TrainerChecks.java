@@ -3,7 +3,6 @@ package io.kubetune.trainer.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
-import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.train.stage.Stages;
 import java.util.List;
 
@@ -29,7 +28,7 @@ final class TrainerChecks {
         try {
             Stages.validate(job.getSpec());
             return List.of();
-        } catch (IllegalArgumentException | UserInputException e) {
+        } catch (IllegalArgumentException e) { // UserInputException included
             return List.of(problem(file, e.getMessage()));
         }
     }
