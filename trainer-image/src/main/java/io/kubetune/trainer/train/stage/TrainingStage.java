@@ -33,11 +33,6 @@ public interface TrainingStage<B> {
     StageData<B> prepare(FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException;
 
-    /** The heads the model is loaded with: the LM head, or a score head for a reward model. */
-    default Heads heads() {
-        return Heads.LM;
-    }
-
     /** The loss, made once the model and its adapters are ready. */
     Objective<B> objective(StageContext context);
 }
