@@ -50,6 +50,11 @@ final class JobInputs {
                                 "spec.validation.uri",
                                 Boolean.TRUE.equals(spec.validation.allowInsecureHttp))
                         : null;
-        return new FineTuneRun.Inputs(modelDir, files, validation);
+        // Adapters name their base as the user did: a remote URI as written, a folder absolute.
+        String modelName =
+                model == null && spec.model.uri.contains("://")
+                        ? spec.model.uri
+                        : modelDir.toAbsolutePath().normalize().toString();
+        return new FineTuneRun.Inputs(modelDir, files, validation, modelName);
     }
 }

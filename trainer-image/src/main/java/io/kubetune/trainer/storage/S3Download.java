@@ -124,7 +124,7 @@ public final class S3Download {
                                 .recursive(true)
                                 .build())) {
             Item item = r.get();
-            if (!item.isDir()) {
+            if (!item.isDir() && !item.objectName().endsWith("/")) { // not folder markers
                 items.add(item);
             }
         }

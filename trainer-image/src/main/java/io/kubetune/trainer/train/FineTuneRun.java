@@ -39,8 +39,18 @@ public final class FineTuneRun {
             Path modelDir,
             Path lastCheckpoint) {}
 
-    /** The local inputs: model folder, one file per dataset, optional validation file. */
-    public record Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {}
+    /**
+     * The local inputs: model folder, one file per dataset, optional validation file.
+     *
+     * @param modelName the model as the user named it: a remote URI as written (hf://...), a local
+     *     folder as an absolute path; adapters name it as their base model
+     */
+    public record Inputs(
+            Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
+        public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {
+            this(modelDir, dataFiles, validationFile, modelDir.toAbsolutePath().toString());
+        }
+    }
 
     private final FineTuneJobSpec spec;
     private final TrainingStage<?> stage;
@@ -48,6 +58,17 @@ public final class FineTuneRun {
     private final Path outputDir;
     private final Device device;
     private final List<TrainingListener> listeners;
+    private final ResumeChoice resume;
+
+    /** A run that resumes from the newest checkpoint written with the same settings. */
+    public FineTuneRun(
+            FineTuneJobSpec spec,
+            Inputs inputs,
+            Path outputDir,
+            Device device,
+            List<TrainingListener> listeners) {
+        this(spec, inputs, outputDir, device, listeners, ResumeChoice.NEWEST);
+    }
 
     /**
      * @throws IllegalArgumentException naming spec.stage when this trainer does not run the stage
@@ -57,9 +78,11 @@ public final class FineTuneRun {
             Inputs inputs,
             Path outputDir,
             Device device,
-            List<TrainingListener> listeners) {
+            List<TrainingListener> listeners,
+            ResumeChoice resume) {
         this.stage = Stages.validate(spec);
-        this.spec = spec;
+        this.spec = SpecDefaults.fill(spec);
+        this.resume = resume;
         this.inputs = inputs;
         this.outputDir = outputDir;
         this.device = device;
@@ -72,12 +95,14 @@ public final class FineTuneRun {
      */
     public Outcome run(BooleanSupplier stopRequested) throws IOException {
         Files.createDirectories(outputDir);
-        Path modelDir = baseModelDir();
-        Engine.getInstance().setRandomSeed(spec.training.seed);
-        try (PretrainedModel model =
-                        PretrainedModel.load(modelDir, device, precision(), stage.heads());
-                HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            return train(stage, model, tokenizer, modelDir, stopRequested);
+        try (OutputLock lock = OutputLock.acquire(outputDir)) {
+            RunFolder.prepare(outputDir, spec, resume);
+            Path modelDir = baseModelDir();
+            Engine.getInstance().setRandomSeed(spec.training.seed);
+            try (PretrainedModel model = load(modelDir);
+                    HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+                return train(stage, model, tokenizer, modelDir, stopRequested);
+            }
         }
     }
 
@@ -91,19 +116,12 @@ public final class FineTuneRun {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
         TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
         TrainingListener heard = new TrainingListeners(listeners);
-        TrainingSpec training = spec.training;
         try (StageContext context =
-                        new StageContext(
-                                spec,
-                                model,
-                                weights.adapters(),
-                                () ->
-                                        PretrainedModel.load(
-                                                modelDir, device, precision(), stage.heads()));
+                        new StageContext(spec, model, weights.adapters(), () -> load(modelDir));
                 AdamW optimizer =
                         AdamW.withDefaults(
                                 weights.trainable(),
-                                Double.parseDouble(training.weightDecay),
+                                Double.parseDouble(spec.training.weightDecay),
                                 model.manager())) {
             TrainingLoop<B> loop =
                     new TrainingLoop<>(
@@ -112,33 +130,44 @@ public final class FineTuneRun {
                             weights.trainable(),
                             optimizer,
                             schedule(data.plan().totalSteps()),
-                            Double.parseDouble(training.maxGradNorm),
-                            training.seed);
+                            Double.parseDouble(spec.training.maxGradNorm),
+                            spec.training.seed);
             Checkpointer checkpoints =
                     new Checkpointer(
                             new CheckpointStore(outputDir, spec.checkpoint.keepLast),
                             weights.trainable(),
                             optimizer,
                             model.manager(),
+                            RunSettings.of(spec),
                             heard);
-            RunExport export =
-                    new RunExport(
-                            model,
-                            weights.adapters(),
-                            outputDir,
-                            modelDir,
-                            spec.model.uri,
-                            Boolean.TRUE.equals(spec.output.mergeModel));
+            ProbeAnswers answers = answers(data, model, tokenizer, heard);
             return new TrainingSession<>(
                             spec,
                             data,
                             loop,
                             checkpoints,
-                            answers(data, model, tokenizer, heard),
-                            export,
+                            answers,
+                            export(model, weights, modelDir),
+                            resume,
                             heard)
                     .run(stopRequested);
         }
+    }
+
+    private PretrainedModel load(Path modelDir) throws IOException {
+        return PretrainedModel.load(modelDir, device, precision(), stage.heads());
+    }
+
+    private RunExport export(
+            PretrainedModel model, TrainableWeights.Prepared weights, Path modelDir) {
+        return new RunExport(
+                model,
+                weights.adapters(),
+                weights.trainable(),
+                outputDir,
+                modelDir,
+                inputs.modelName(),
+                Boolean.TRUE.equals(spec.output.mergeModel));
     }
 
     /** The model folder trained from: the job's, or its ChatML-adapted copy when asked for. */

@@ -84,6 +84,29 @@ class ChatCommandTest {
     }
 
     @Test
+    void hostileChatTemplateIsOneLineAndExitTwoWithinSeconds() throws IOException {
+        Path model = copy(GPT2, tmp.resolve("model"));
+        String config = Files.readString(model.resolve("tokenizer_config.json"));
+        String loops =
+                "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000)"
+                        + " %}{% set x = a %}{% endfor %}{% endfor %}{% endfor %}";
+        Files.writeString(
+                model.resolve("tokenizer_config.json"),
+                config.replaceFirst("\\{", "{\"chat_template\": \"" + loops + "\","));
+        long start = System.nanoTime();
+
+        Run run = run("", "generate", "--model", model.toString(), "--template", "model", "Hi");
+
+        assertThat(run.exit()).isEqualTo(2);
+        // stderr: the device line every model-loading command logs, then the one error line
+        assertThat(run.err().strip().replaceFirst("^kubetune: device [^\n]*\n", ""))
+                .startsWith("error: the model's tokenizer_config.json chat_template took longer")
+                .doesNotContain("\n")
+                .doesNotContain("{% for");
+        assertThat(System.nanoTime() - start).isLessThan(30_000_000_000L);
+    }
+
+    @Test
     void chatKeepsTheConversationReadFromStdin() {
         String[] chat = {
             "chat", "--model", GPT2.toString(), "--template", "chatml", "--max-new-tokens", "6"

@@ -24,14 +24,14 @@ public interface TrainingStage<B> {
      */
     default void validate(FineTuneJobSpec spec) {}
 
-    /** Reads, tokenizes and batches the job's data (local files by now). */
-    StageData<B> prepare(FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
-            throws IOException;
-
-    /** The heads the model is loaded with: the LM head, or a score head for a reward model. */
+    /** The heads the model is loaded with: the LM head by default; a reward model's score head. */
     default Heads heads() {
         return Heads.LM;
     }
+
+    /** Reads, tokenizes and batches the job's data (local files by now). */
+    StageData<B> prepare(FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
+            throws IOException;
 
     /** The loss, made once the model and its adapters are ready. */
     Objective<B> objective(StageContext context);
