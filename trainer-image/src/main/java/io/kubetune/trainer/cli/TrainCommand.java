@@ -10,6 +10,7 @@ import io.kubetune.trainer.status.StatusReporting;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.status.TrainerResults;
 import io.kubetune.trainer.storage.RunOutput;
+import io.kubetune.trainer.tracking.RunTracking;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
@@ -71,6 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(
+            names = "--tensorboard",
+            description =
+                    "Write TensorBoard event files to <output>/tensorboard/ (as spec.tracking.tensorboard).")
+    boolean tensorboard;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(jobFile)) {
@@ -101,6 +108,14 @@ public final class TrainCommand implements Callable<Integer> {
         Optional<StatusReporter> status =
                 StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);
         status.ifPresent(listeners::add);
+        RunTracking tracking =
+                RunTracking.forJob(
+                        job,
+                        tensorboard,
+                        sink,
+                        System.getenv(),
+                        run -> status.ifPresent(s -> s.onMlflowRun(run.toStatus())));
+        listeners.add(tracking);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
         FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
 
@@ -141,6 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
             return exitCode.get();
         } finally {
             try {
+                tracking.close();
                 sink.close(); // on an error too: what was written reaches S3
             } finally {
                 status.ifPresent(StatusReporter::close);
