@@ -218,6 +218,12 @@ record BadSpec(
                         "spec.validation",
                         "exactly one of validation.ratio or validation.uri"),
                 cel(
+                        "plain http data without the opt-in",
+                        ftj,
+                        set("spec.datasets[0].uri", "http://data.example/train.jsonl"),
+                        "spec.datasets[0]",
+                        "uri is plain http://: use https://, or set allowInsecureHttp: true"),
+                cel(
                         "perplexity without data",
                         ej,
                         set("spec.tasks[0].name", "perplexity")

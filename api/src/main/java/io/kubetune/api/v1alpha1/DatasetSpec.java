@@ -7,9 +7,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** One training dataset: where it is, what shape its records have, how they become prompts. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value =
+                "!has(self.uri) || !self.uri.startsWith('http://')"
+                        + " || (has(self.allowInsecureHttp) && self.allowInsecureHttp)",
+        message = "uri is plain http://: use https://, or set allowInsecureHttp: true")
 public class DatasetSpec {
     @Required
     @Size(max = 1024)
@@ -19,6 +25,11 @@ public class DatasetSpec {
                     + " https://..., or an absolute path. JSON Lines, JSON, CSV and Parquet are"
                     + " read.")
     public String uri;
+
+    @JsonPropertyDescription(
+            "Read a plain http:// URI for this dataset. Off by default: plain http can be changed by anyone on"
+                    + " the way, and reaches any address the pod can; prefer https://.")
+    public Boolean allowInsecureHttp;
 
     @Required
     @JsonPropertyDescription(

@@ -2,6 +2,8 @@ package io.kubetune.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
 
 /** Progress the trainer reports while it runs (its own field manager writes these). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,6 +34,12 @@ public class TrainingProgress {
 
     @JsonPropertyDescription("Estimated seconds until training ends.")
     public Long etaSeconds;
+
+    @Size(max = 32)
+    @JsonPropertyDescription(
+            "The stage's own metrics (training ones averaged since the last report, eval_ ones from"
+                    + " the latest evaluation), by name.")
+    public List<TrainingMetric> metrics;
 
     @JsonPropertyDescription("When the trainer last reported (RFC 3339).")
     public String updateTime;

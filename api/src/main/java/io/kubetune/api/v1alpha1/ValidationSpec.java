@@ -11,6 +11,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
         value = "has(self.ratio) != has(self.uri)",
         message = "set exactly one of validation.ratio or validation.uri")
+@ValidationRule(
+        value =
+                "!has(self.uri) || !self.uri.startsWith('http://')"
+                        + " || (has(self.allowInsecureHttp) && self.allowInsecureHttp)",
+        message = "uri is plain http://: use https://, or set allowInsecureHttp: true")
 public class ValidationSpec {
     @Size(max = 16)
     @Pattern(Patterns.FRACTION)
@@ -22,4 +27,9 @@ public class ValidationSpec {
     @Pattern(Patterns.DATA_URI)
     @JsonPropertyDescription("A separate validation file, in the format of the first dataset.")
     public String uri;
+
+    @JsonPropertyDescription(
+            "Read a plain http:// URI for the validation file. Off by default: plain http can be changed by anyone on"
+                    + " the way, and reaches any address the pod can; prefer https://.")
+    public Boolean allowInsecureHttp;
 }

@@ -48,7 +48,11 @@ final class EvalJobRun {
                 EvalTask task = spec.tasks.get(i);
                 String name = task.name == EvalTaskName.PERPLEXITY ? "perplexity" : "hellaswag";
                 String uri = task.dataUri != null ? task.dataUri : HELLASWAG_DEFAULT;
-                Path data = inputs.resolve(uri, "spec.tasks[" + i + "].dataUri");
+                Path data =
+                        inputs.resolve(
+                                uri,
+                                "spec.tasks[" + i + "].dataUri",
+                                Boolean.TRUE.equals(task.allowInsecureHttp));
                 DataFormat format = task.format != null ? task.format : DataFormat.TEXT;
                 results.add(
                         command.runTask(

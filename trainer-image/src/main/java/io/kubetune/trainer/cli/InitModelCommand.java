@@ -6,13 +6,16 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.bench.ModelShape;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfModelWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,8 +92,14 @@ public final class InitModelCommand implements Callable<Integer> {
             description = "Where the model folder is written.")
     Path output;
 
+    @Option(
+            names = "--force",
+            description = "Overwrite a model already in --output (refused without it).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
+        refuseToOverwrite();
         int vocab = vocabularySize(tokenizerDir.resolve("tokenizer.json"));
         Engine.getInstance().setRandomSeed(seed);
         ModelShape shape =
@@ -106,8 +115,24 @@ public final class InitModelCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A model already there is someone's work: it is replaced only when asked to. */
+    private void refuseToOverwrite() throws IOException {
+        if (force || !Files.isDirectory(output)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(output)) {
+            if (entries.findAny().isPresent()) {
+                throw new UserInputException(
+                        "--output "
+                                + output
+                                + " is not empty (a model may be there): pass --force to"
+                                + " overwrite it, or choose another folder");
+            }
+        }
+    }
+
     /** One more than the largest id of the vocabulary and the added tokens of tokenizer.json. */
-    static int vocabularySize(Path tokenizerJson) throws java.io.IOException {
+    static int vocabularySize(Path tokenizerJson) throws IOException {
         JsonObject root = JsonParser.parseString(Files.readString(tokenizerJson)).getAsJsonObject();
         int max = -1;
         JsonElement vocab = root.getAsJsonObject("model").get("vocab");

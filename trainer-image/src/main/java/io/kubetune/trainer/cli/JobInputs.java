@@ -39,12 +39,22 @@ final class JobInputs {
                     data != null && i < data.size()
                             ? data.get(i)
                             : resolver.resolve(
-                                    spec.datasets.get(i).uri, "spec.datasets[" + i + "].uri"));
+                                    spec.datasets.get(i).uri,
+                                    "spec.datasets[" + i + "].uri",
+                                    Boolean.TRUE.equals(spec.datasets.get(i).allowInsecureHttp)));
         }
         Path validation =
                 spec.validation != null && spec.validation.uri != null
-                        ? resolver.resolve(spec.validation.uri, "spec.validation.uri")
+                        ? resolver.resolve(
+                                spec.validation.uri,
+                                "spec.validation.uri",
+                                Boolean.TRUE.equals(spec.validation.allowInsecureHttp))
                         : null;
-        return new FineTuneRun.Inputs(modelDir, files, validation);
+        // Adapters name their base as the user did: a remote URI as written, a folder absolute.
+        String modelName =
+                model == null && spec.model.uri.contains("://")
+                        ? spec.model.uri
+                        : modelDir.toAbsolutePath().normalize().toString();
+        return new FineTuneRun.Inputs(modelDir, files, validation, modelName);
     }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvalCommand.class,
             GenerateCommand.class,
+            ChatCommand.class,
             InitModelCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

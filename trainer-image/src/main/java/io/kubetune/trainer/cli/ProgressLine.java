@@ -1,5 +1,6 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.trainer.train.Evaluation;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.SampleGenerations;
 import io.kubetune.trainer.train.StepResult;
@@ -8,10 +9,12 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A one-line progress bar on a terminal (a line per report when output is piped): step, loss,
- * learning rate, tokens/s and the time left.
+ * learning rate, tokens/s, the time left and the stage's metrics.
  */
 final class ProgressLine implements TrainingListener {
     private static final int WIDTH = 24;
@@ -48,16 +51,17 @@ final class ProgressLine implements TrainingListener {
         int filled = (int) (WIDTH * r.step() / Math.max(1, totalSteps));
         String line =
                 String.format(
-                        "[%s%s] %d/%d  epoch %.2f  loss %.4f  lr %.2e  %.0f tok/s  eta %s",
-                        "#".repeat(filled),
-                        ".".repeat(WIDTH - filled),
-                        r.step(),
-                        totalSteps,
-                        epoch,
-                        r.loss(),
-                        r.learningRate(),
-                        r.tokens() / Math.max(1e-9, r.seconds()),
-                        format(eta));
+                                "[%s%s] %d/%d  epoch %.2f  loss %.4f  lr %.2e  %.0f tok/s  eta %s",
+                                "#".repeat(filled),
+                                ".".repeat(WIDTH - filled),
+                                r.step(),
+                                totalSteps,
+                                epoch,
+                                r.loss(),
+                                r.learningRate(),
+                                r.tokens() / Math.max(1e-9, r.seconds()),
+                                format(eta))
+                        + metrics("", r.metrics());
         if (terminal) {
             out.print("\r" + line);
             if (r.step() == totalSteps) {
@@ -70,8 +74,23 @@ final class ProgressLine implements TrainingListener {
     }
 
     @Override
-    public void onEvaluation(long step, double evalLoss) {
-        out.printf("%sstep %d: eval loss %.4f%n", terminal ? "\n" : "", step, evalLoss);
+    public void onEvaluation(long step, Evaluation evaluation) {
+        out.printf(
+                "%sstep %d: eval loss %.4f%s%n",
+                terminal ? "\n" : "",
+                step,
+                evaluation.loss(),
+                metrics("eval_", evaluation.metrics()));
+    }
+
+    /** The stage's metrics, e.g. " rewards/margins 0.4210", in name order. */
+    private static String metrics(String prefix, Map<String, Double> metrics) {
+        StringBuilder line = new StringBuilder();
+        new TreeMap<>(metrics)
+                .forEach(
+                        (name, value) ->
+                                line.append(String.format("  %s%s %.4f", prefix, name, value)));
+        return line.toString();
     }
 
     @Override

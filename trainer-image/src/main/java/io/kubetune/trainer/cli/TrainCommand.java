@@ -14,6 +14,7 @@ import io.kubetune.trainer.tracking.RunTracking;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
+import io.kubetune.trainer.train.ResumeChoice;
 import io.kubetune.trainer.train.TrainingListener;
 import io.kubetune.trainer.train.stage.Stages;
 import java.nio.file.Files;
@@ -73,6 +74,20 @@ public final class TrainCommand implements Callable<Integer> {
     String device;
 
     @Option(
+            names = "--overwrite",
+            description =
+                    "Start again: delete the checkpoints and logs an earlier run left in the output.")
+    boolean overwrite;
+
+    @Option(
+            names = "--resume-from",
+            paramLabel = "DIR",
+            description =
+                    "Resume from this checkpoint folder (checkpoints/step-NNNNNNNN), even if a"
+                            + " different spec wrote it.")
+    Path resumeFrom;
+
+    @Option(
             names = "--tensorboard",
             description =
                     "Write TensorBoard event files to <output>/tensorboard/ (as spec.tracking.tensorboard).")
@@ -91,7 +106,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (job.getSpec() == null) {
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
-        Stages.validate(job.getSpec()); // an unbuilt stage is refused before anything downloads
+        // An unbuilt stage or conflicting flags are refused before anything downloads.
+        Stages.validate(job.getSpec());
+        ResumeChoice resume = ResumeChoice.of(overwrite, resumeFrom);
         // s3:// output (with credentials): a work folder in the cache, resumed from and mirrored
         // to S3
         RunOutput sink = RunOutput.choose(job, output, System.getenv());
@@ -117,7 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
                         run -> status.ifPresent(s -> s.onMlflowRun(run.toStatus())));
         listeners.add(tracking);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
-        FineTuneRun run = new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners);
+        FineTuneRun run =
+                new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

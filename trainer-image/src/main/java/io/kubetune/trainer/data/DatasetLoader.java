@@ -11,7 +11,6 @@ import java.util.List;
  * line and skipped; a file where most records are bad fails before any training starts.
  */
 public final class DatasetLoader {
-    private static final System.Logger LOG = System.getLogger(DatasetLoader.class.getName());
     private static final int PROBLEMS_SHOWN = 5;
 
     /** The samples, and the records that were skipped with the reason. */
@@ -34,7 +33,6 @@ public final class DatasetLoader {
                 problems.add(new DataProblem(file.toString(), record.line(), e.getMessage()));
             }
         }
-        problems.forEach(p -> LOG.log(System.Logger.Level.WARNING, "skipped record " + p));
         int total = samples.size() + problems.size();
         if (total == 0) {
             throw new IllegalArgumentException(file + " holds no records");
@@ -55,6 +53,19 @@ public final class DatasetLoader {
                                             .limit(PROBLEMS_SHOWN)
                                             .map(DataProblem::toString)
                                             .toList()));
+        }
+        if (!problems.isEmpty()) { // one line for the lot: a log line each would drown the run
+            System.out.println(
+                    file
+                            + ": skipped "
+                            + problems.size()
+                            + " of "
+                            + total
+                            + " records (first: line "
+                            + problems.get(0).line()
+                            + ": "
+                            + problems.get(0).message()
+                            + ")");
         }
         return new Loaded(samples, problems);
     }

@@ -74,7 +74,11 @@ public final class RecordReader {
                             new DataProblem(
                                     file.toString(),
                                     number,
-                                    "not a JSON object: " + e.getOriginalMessage()));
+                                    e.getLocation() == null // the parser's message quotes the line
+                                            ? "not a JSON object"
+                                            : "not a JSON object (column "
+                                                    + e.getLocation().getColumnNr()
+                                                    + ")"));
                 }
             }
         }

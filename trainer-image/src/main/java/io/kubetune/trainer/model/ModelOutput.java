@@ -48,6 +48,17 @@ public final class ModelOutput {
         return logits;
     }
 
+    /**
+     * Applies the LM head to part of {@link #hidden()} (selected positions, or one chunk of a
+     * chunked loss), so the full {@code [batch, seq, vocab]} is never made.
+     *
+     * @param hiddenPart hidden states {@code [..., hidden]} taken from this output
+     * @return logits {@code [..., vocab]}
+     */
+    public NDArray logitsOf(NDArray hiddenPart) {
+        return model.applyLmHead(ps, hiddenPart, training);
+    }
+
     /** Returns the score head's value at every position {@code [batch, seq]}. */
     public NDArray tokenScores() {
         if (tokenScores == null) {
@@ -57,36 +68,53 @@ public final class ModelOutput {
     }
 
     /**
-     * Returns one score per sequence {@code [batch]}, read at the last non-padding token as
-     * transformers' {@code *ForSequenceClassification} reads it (see {@link #scoredPositions}).
+     * Returns one score per sequence {@code [batch]}, read at the last token whose id is not the
+     * config's {@code pad_token_id} (see {@link #scoredPositions(Long)}).
      */
     public NDArray scores() {
-        NDArray index = scoredPositions().reshape(input.batchSize(), 1);
+        return scores(model.config().padTokenId());
+    }
+
+    /**
+     * Returns one score per sequence {@code [batch]}, read where {@link #scoredPositions(Long)}
+     * says, as transformers' {@code *ForSequenceClassification} reads it.
+     *
+     * @param padTokenId the padding id (TRL sets the config's to the tokenizer's, EOS when it has
+     *     none), or null
+     */
+    public NDArray scores(Long padTokenId) {
+        NDArray index = scoredPositions(padTokenId).reshape(input.batchSize(), 1);
         return tokenScores().gather(index, 1).reshape(input.batchSize());
+    }
+
+    /** Returns where {@link #scores()} reads each row, with the config's pad id. */
+    public NDArray scoredPositions() {
+        return scoredPositions(model.config().padTokenId());
     }
 
     /**
      * Returns where each row's score is read {@code [batch]} (INT64): the rightmost token whose id
-     * is not {@code pad_token_id} (so left and right padding both work, and when pad equals EOS the
-     * score lands before a trailing EOS); the last position when the input is embeddings or the
-     * config has no pad token (then only a batch of one is allowed, as transformers requires).
+     * is not {@code padTokenId} (so left and right padding both work, and when pad equals EOS the
+     * score lands before a trailing EOS); the last position when the input is embeddings or there
+     * is no pad id (then only a batch of one is allowed, as transformers requires).
+     *
+     * @param padTokenId the padding id, or null
      */
-    public NDArray scoredPositions() {
+    public NDArray scoredPositions(Long padTokenId) {
         NDManager manager = input.manager();
         long batch = input.batchSize();
         long seq = input.sequenceLength();
-        Long pad = model.config().padTokenId();
-        if (pad == null && batch != 1) {
+        if (padTokenId == null && batch != 1) {
             throw new IllegalArgumentException(
                     "config.json has no pad_token_id, so the scores of a batch of "
                             + batch
                             + " padded sequences cannot be read; set pad_token_id");
         }
-        if (pad == null || input.inputIds() == null) {
+        if (padTokenId == null || input.inputIds() == null) {
             return manager.full(new Shape(batch), (float) (seq - 1), DataType.INT64);
         }
-        NDArray notPad =
-                input.inputIds().neq(manager.full(new Shape(), (float) pad, DataType.INT64));
+        NDArray pad = manager.full(new Shape(), (float) padTokenId.longValue(), DataType.INT64);
+        NDArray notPad = input.inputIds().neq(pad);
         NDArray indices = manager.arange(0, (int) seq, 1, DataType.INT64);
         return indices.mul(notPad.toType(DataType.INT64, false)).argMax(-1);
     }

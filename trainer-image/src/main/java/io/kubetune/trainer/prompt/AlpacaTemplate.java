@@ -57,4 +57,9 @@ public final class AlpacaTemplate implements ChatTemplate {
         }
         out.append("### Response:\n");
     }
+
+    @Override
+    public List<String> stopStrings() {
+        return List.of("### Instruction:");
+    }
 }

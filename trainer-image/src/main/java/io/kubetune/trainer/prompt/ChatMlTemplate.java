@@ -20,4 +20,9 @@ public final class ChatMlTemplate implements ChatTemplate {
         }
         return out.toString();
     }
+
+    @Override
+    public List<String> stopStrings() {
+        return List.of("<|im_end|>");
+    }
 }

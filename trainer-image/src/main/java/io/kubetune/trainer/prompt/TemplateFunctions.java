@@ -8,10 +8,29 @@ import java.util.Locale;
 public final class TemplateFunctions {
     private TemplateFunctions() {}
 
+    private static final int MAX_REFUSAL = 200;
+
     /** Templates call raise_exception to refuse a conversation they cannot render. */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException(
-                "the chat template refused the conversation: " + message);
+        throw new Refusal(message);
+    }
+
+    /** The template's refusal, on one line and cut short, if {@code e} or a cause is one. */
+    static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof Refusal) {
+                String text = String.valueOf(t.getMessage()).replaceAll("\\s+", " ").strip();
+                return text.length() > MAX_REFUSAL ? text.substring(0, MAX_REFUSAL) + "..." : text;
+            }
+        }
+        return null;
+    }
+
+    /** What raise_exception throws: the template author's message to the user. */
+    static final class Refusal extends IllegalArgumentException {
+        Refusal(String message) {
+            super(message);
+        }
     }
 
     /** Python's strftime for the formats templates use (%d %b %Y, %Y-%m-%d). */

@@ -37,4 +37,9 @@ public final class VicunaTemplate implements ChatTemplate {
         }
         return out.toString();
     }
+
+    @Override
+    public List<String> stopStrings() {
+        return List.of("\nUSER:");
+    }
 }

@@ -1,9 +1,18 @@
 package io.kubetune.trainer.status;
 
+import io.kubetune.api.v1alpha1.TrainingMetric;
 import io.kubetune.api.v1alpha1.TrainingProgress;
+import io.kubetune.trainer.train.Evaluation;
 import io.kubetune.trainer.train.StepResult;
+import io.kubetune.trainer.train.stage.Metric;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns the steps of a run into the {@code status.progress} a user reads: the loss and throughput
@@ -23,6 +32,10 @@ final class ProgressTracker {
     private double windowSeconds;
     private long windowSteps;
 
+    private final Map<String, Metric> windowMetrics = new TreeMap<>();
+    private Map<String, Double> lastMetrics = Map.of();
+    private Map<String, Double> evalMetrics = Map.of();
+
     private Double lastLoss;
     private Double lastTokensPerSecond;
     private double secondsPerStep = Double.NaN;
@@ -41,13 +54,25 @@ final class ProgressTracker {
             windowLoss += result.loss();
             windowLossCount++;
         }
+        result.metrics().forEach(this::addToWindow);
         windowTokens += result.tokens();
         windowSeconds += result.seconds();
         windowSteps++;
     }
 
     synchronized void evaluation(double evalLoss) {
-        this.evalLoss = finite(evalLoss);
+        evaluation(new Evaluation(evalLoss, Map.of()));
+    }
+
+    synchronized void evaluation(Evaluation evaluation) {
+        this.evalLoss = finite(evaluation.loss());
+        this.evalMetrics = new TreeMap<>(evaluation.metrics());
+    }
+
+    private void addToWindow(String name, double value) {
+        if (Double.isFinite(value)) {
+            windowMetrics.merge(name, Metric.of(value), Metric::plus);
+        }
     }
 
     /** The progress now; starts a new averaging window. */
@@ -59,6 +84,12 @@ final class ProgressTracker {
             lastTokensPerSecond = windowTokens / windowSeconds;
             secondsPerStep = windowSeconds / windowSteps;
         }
+        if (!windowMetrics.isEmpty()) {
+            Map<String, Double> means = new TreeMap<>();
+            windowMetrics.forEach((name, metric) -> means.put(name, metric.mean()));
+            lastMetrics = means;
+        }
+        windowMetrics.clear();
         windowLoss = 0;
         windowLossCount = 0;
         windowTokens = 0;
@@ -78,8 +109,29 @@ final class ProgressTracker {
                 Double.isFinite(secondsPerStep)
                         ? Math.round(Math.max(0, totalSteps - step) * secondsPerStep)
                         : null;
+        p.metrics = metrics();
         p.updateTime = now.truncatedTo(ChronoUnit.SECONDS).toString();
         return p;
+    }
+
+    /** Training metrics, then the eval_ ones; null when the stage reports none. */
+    private List<TrainingMetric> metrics() {
+        List<TrainingMetric> out = new ArrayList<>();
+        lastMetrics.forEach((name, value) -> out.add(metric(name, value)));
+        evalMetrics.forEach((name, value) -> out.add(metric("eval_" + name, value)));
+        out.removeIf(m -> m.value == null);
+        return out.isEmpty() ? null : out;
+    }
+
+    private static TrainingMetric metric(String name, double value) {
+        return new TrainingMetric(
+                name,
+                Double.isFinite(value)
+                        ? new BigDecimal(value)
+                                .round(new MathContext(6))
+                                .stripTrailingZeros()
+                                .toPlainString()
+                        : null);
     }
 
     synchronized long step() {

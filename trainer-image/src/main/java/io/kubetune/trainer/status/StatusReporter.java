@@ -3,6 +3,7 @@ package io.kubetune.trainer.status;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.CheckpointRef;
 import io.kubetune.api.v1alpha1.MlflowRunRef;
+import io.kubetune.trainer.train.Evaluation;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.StepResult;
 import io.kubetune.trainer.train.TrainingListener;
@@ -82,8 +83,8 @@ public final class StatusReporter implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onEvaluation(long step, double evalLoss) {
-        progress.evaluation(evalLoss);
+    public void onEvaluation(long step, Evaluation evaluation) {
+        progress.evaluation(evaluation);
     }
 
     @Override

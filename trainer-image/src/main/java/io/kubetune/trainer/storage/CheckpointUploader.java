@@ -135,7 +135,7 @@ public final class CheckpointUploader implements TrainingListener {
             throws Exception {
         String root = output.prefix() + CHECKPOINTS + "/";
         TreeMap<String, List<String>> grouped = new TreeMap<>();
-        for (Item item : new S3Download(uploads.client()).list(uploads.bucket(), root)) {
+        for (Item item : S3Download.list(uploads.client(), uploads.bucket(), root)) {
             String rest = item.objectName().substring(root.length());
             int slash = rest.indexOf('/');
             if (slash > 0) {

@@ -3,6 +3,8 @@ package io.kubetune.trainer.storage;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubetune.trainer.UserInputException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +35,8 @@ public final class HubClient {
     public static final String ENDPOINT_ENV = "HF_ENDPOINT";
     static final String DEFAULT_ENDPOINT = "https://huggingface.co";
     private static final int MAX_REDIRECTS = 10;
+    // the hub's list of a repository with thousands of files is a few MB
+    private static final long MAX_LISTING_BYTES = 64L << 20;
 
     private final URI endpoint;
     private final String token;
@@ -67,12 +71,21 @@ public final class HubClient {
                                 + URLEncoder.encode(repo.revision(), StandardCharsets.UTF_8)
                                 + "?blobs=true");
         HttpResponse<InputStream> response = send(uri, -1);
+        String source = field + " " + repo + ": the hub";
         try (InputStream body = response.body()) {
             check(response.statusCode(), repo, repo.toString(), field);
-            JsonObject json =
-                    JsonParser.parseString(new String(body.readAllBytes(), StandardCharsets.UTF_8))
-                            .getAsJsonObject();
-            List<HubFile> files = new ArrayList<>();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            DownloadBudget.copyAtMost(body, answer, MAX_LISTING_BYTES, source + "'s file list");
+            return parseRevision(answer.toString(StandardCharsets.UTF_8), source);
+        }
+    }
+
+    /** The hub's answer, checked: a 40-hex commit and well-formed entries, or one clear error. */
+    private static HubRevision parseRevision(String answer, String source) {
+        JsonObject json;
+        List<HubFile> files = new ArrayList<>();
+        try {
+            json = JsonParser.parseString(answer).getAsJsonObject();
             for (JsonElement e : json.getAsJsonArray("siblings")) {
                 JsonObject s = e.getAsJsonObject();
                 JsonObject lfs = s.has("lfs") ? s.getAsJsonObject("lfs") : null;
@@ -86,16 +99,27 @@ public final class HubClient {
                                 size,
                                 lfs != null ? lfs.get("sha256").getAsString() : null));
             }
-            return new HubRevision(json.get("sha").getAsString(), List.copyOf(files));
+        } catch (RuntimeException malformed) { // the body is not quoted: it is fetched content
+            throw new UserInputException(
+                    source
+                            + " answered with something that is not a revision's file list;"
+                            + " check that HF_ENDPOINT is a Hugging Face hub");
         }
+        JsonElement sha = json.get("sha");
+        String commit =
+                RemotePaths.commit(
+                        sha != null && sha.isJsonPrimitive() ? sha.getAsString() : null, source);
+        return new HubRevision(commit, List.copyOf(files));
     }
 
     /**
      * Downloads one file of the commit to {@code target}: into {@code target.part} first,
      * continuing a part left by an earlier attempt with a Range request, then checked against the
-     * hub's size and SHA-256 and moved into place.
+     * hub's size and SHA-256 and moved into place. More than {@code maxBytes} is refused and the
+     * part deleted.
      */
-    public void download(HubRepo repo, String commit, HubFile file, Path target, String field)
+    public void download(
+            HubRepo repo, String commit, HubFile file, Path target, String field, long maxBytes)
             throws IOException {
         Files.createDirectories(target.getParent());
         Path part = target.resolveSibling(target.getFileName() + ".part");
@@ -127,7 +151,11 @@ public final class HubClient {
                                             ? StandardOpenOption.APPEND
                                             : StandardOpenOption.TRUNCATE_EXISTING,
                                     StandardOpenOption.WRITE)) {
-                        body.transferTo(out);
+                        DownloadBudget.copyAtMost(
+                                body, out, maxBytes - (append ? have : 0), field + " " + what);
+                    } catch (UserInputException tooMuch) {
+                        Files.deleteIfExists(part);
+                        throw tooMuch;
                     }
                 }
             }
@@ -164,7 +192,7 @@ public final class HubClient {
         for (int i = 0; i <= MAX_REDIRECTS; i++) {
             HttpRequest.Builder request =
                     HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10)).GET();
-            if (token != null && sameHost(current, endpoint)) {
+            if (token != null && mayCarryToken(current, endpoint)) {
                 request.header("Authorization", "Bearer " + token);
             }
             if (rangeFrom > 0) {
@@ -186,7 +214,13 @@ public final class HubClient {
             if (location == null) {
                 throw new IOException(endpoint + " answered " + status + " with no Location");
             }
-            current = current.resolve(location);
+            URI next = current.resolve(location);
+            if ("https".equalsIgnoreCase(current.getScheme())
+                    && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw new IOException(
+                        uri + " was redirected from https to plain http; refused (not followed)");
+            }
+            current = next;
         }
         throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
     }
@@ -228,10 +262,19 @@ public final class HubClient {
                 field + " " + what + ": the hub answered HTTP " + status + "; retry later");
     }
 
-    private static boolean sameHost(URI a, URI b) {
-        return a.getHost() != null
-                && a.getHost().equalsIgnoreCase(b.getHost())
-                && a.getPort() == b.getPort();
+    /** The token goes only to the hub itself: same scheme, host and port as the endpoint. */
+    static boolean mayCarryToken(URI target, URI endpoint) {
+        return target.getHost() != null
+                && target.getHost().equalsIgnoreCase(endpoint.getHost())
+                && port(target) == port(endpoint)
+                && endpoint.getScheme().equalsIgnoreCase(target.getScheme());
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private static String encodePath(String path) {

@@ -10,69 +10,91 @@ import java.util.List;
  * hf/<kind>/<org>--<name>/<commit>}: the revision is resolved to a commit first, so two revisions
  * never mix and a pinned commit is served from the cache. When the hub cannot be reached, the
  * commit a revision last resolved to (kept in {@code refs/}) is used if its files are complete.
+ * Every name the hub answers with goes through {@link RemotePaths} and every size through the run's
+ * {@link DownloadBudget} before a byte is fetched.
  */
 public final class HubDownload {
     private final HubClient hub;
+    private final DownloadBudget budget;
 
-    public HubDownload(HubClient hub) {
+    public HubDownload(HubClient hub, DownloadBudget budget) {
         this.hub = hub;
+        this.budget = budget;
     }
 
     /** A model folder or a dataset file. */
     public Path fetch(HubRepo repo, Path cacheRoot, String field, boolean validation)
             throws IOException {
+        String source = field + " " + repo;
         Path repoDir =
-                cacheRoot
-                        .resolve("hf")
-                        .resolve(repo.apiKind())
-                        .resolve(repo.id().replace("/", "--"));
-        Path ref = repoDir.resolve("refs").resolve(repo.revision().replace("/", "--"));
+                RemotePaths.inside(
+                        cacheRoot.resolve("hf").resolve(repo.apiKind()),
+                        repo.id().replace("/", "--"),
+                        source);
+        Path ref =
+                RemotePaths.inside(
+                        repoDir.resolve("refs"), repo.revision().replace("/", "--"), source);
         HubRevision revision;
         try {
             revision = hub.revision(repo, field);
         } catch (IOException unreachable) {
-            Path cached = cachedSnapshot(repo, repoDir, ref);
+            Path cached = cachedSnapshot(repo, repoDir, ref, source);
             if (cached != null) {
                 return cached;
             }
             throw new IOException(
-                    field + " " + repo + ": the hub cannot be reached: " + unreachable,
-                    unreachable);
+                    source + ": the hub cannot be reached: " + unreachable, unreachable);
         }
-        Path snapshot = repoDir.resolve(revision.commit());
+        Path snapshot = repoDir.resolve(revision.commit()); // 40 hex, checked by HubClient
+        List<HubFile> files =
+                repo.dataset()
+                        ? List.of(HubFileSelection.dataFile(revision, repo, field, validation))
+                        : HubFileSelection.model(revision, repo, field);
+        List<Path> targets =
+                files.stream()
+                        .map(f -> RemotePaths.inside(snapshot, f.path(), source + ": the hub"))
+                        .toList();
         Files.createDirectories(ref.getParent());
         Files.writeString(ref, revision.commit());
-        if (repo.dataset()) {
-            HubFile file = HubFileSelection.dataFile(revision, repo, field, validation);
-            Path target = snapshot.resolve(file.path());
-            if (!Files.exists(target)) {
-                hub.download(repo, revision.commit(), file, target, field);
+        if (repo.dataset() || !CacheEntry.isComplete(snapshot)) {
+            long[] max = new long[files.size()];
+            for (int i = 0; i < files.size(); i++) { // all admitted first: refused before any byte
+                max[i] = budget.admit(files.get(i).size(), source + " file " + files.get(i).path());
             }
-            return target;
-        }
-        if (!CacheEntry.isComplete(snapshot)) {
-            List<HubFile> files = HubFileSelection.model(revision, repo, field);
-            for (HubFile file : files) {
-                Path target = snapshot.resolve(file.path());
-                if (!Files.exists(target)) { // files appear only once verified
-                    hub.download(repo, revision.commit(), file, target, field);
-                }
+            for (int i = 0; i < files.size(); i++) {
+                download(repo, revision.commit(), files.get(i), targets.get(i), field, max[i]);
             }
-            CacheEntry.markComplete(snapshot, repo + " commit " + revision.commit());
+            if (!repo.dataset()) {
+                CacheEntry.markComplete(snapshot, repo + " commit " + revision.commit());
+            }
         }
-        return snapshot;
+        return repo.dataset() ? targets.get(0) : snapshot;
     }
 
-    private static Path cachedSnapshot(HubRepo repo, Path repoDir, Path ref) throws IOException {
+    private void download(
+            HubRepo repo, String commit, HubFile file, Path target, String field, long max)
+            throws IOException {
+        if (Files.exists(target)) { // files appear only once verified
+            return;
+        }
+        hub.download(repo, commit, file, target, field, max);
+        if (file.size() < 0) {
+            budget.spentUndeclared(Files.size(target));
+        }
+    }
+
+    private static Path cachedSnapshot(HubRepo repo, Path repoDir, Path ref, String source)
+            throws IOException {
         if (!Files.exists(ref)) {
             return null;
         }
-        Path snapshot = repoDir.resolve(Files.readString(ref).trim());
+        Path snapshot = repoDir.resolve(RemotePaths.commit(Files.readString(ref).trim(), source));
         if (!repo.dataset()) {
             return CacheEntry.isComplete(snapshot) ? snapshot : null;
         }
-        if (repo.file() != null && Files.exists(snapshot.resolve(repo.file()))) {
-            return snapshot.resolve(repo.file());
+        if (repo.file() != null) {
+            Path file = RemotePaths.inside(snapshot, repo.file(), source);
+            return Files.exists(file) ? file : null;
         }
         return null;
     }

@@ -31,6 +31,9 @@ final class HubFileSelection {
     private static final List<List<String>> VALIDATION =
             List.of(List.of("validation", "valid", "val", "dev"), List.of("test", "testing"));
 
+    // the hub's names are echoed in an error only when plainly harmless
+    private static final Pattern SHOWN = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
+
     private HubFileSelection() {}
 
     static List<HubFile> model(HubRevision revision, HubRepo repo, String field) {
@@ -117,6 +120,10 @@ final class HubFileSelection {
                                         + String.join(
                                                 ", ",
                                                 candidates.stream()
+                                                        .filter(
+                                                                f ->
+                                                                        SHOWN.matcher(f.path())
+                                                                                .matches())
                                                         .limit(5)
                                                         .map(HubFile::path)
                                                         .toList())

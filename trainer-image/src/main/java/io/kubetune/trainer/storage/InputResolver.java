@@ -13,4 +13,12 @@ public interface InputResolver {
      * @param field the spec field it came from, named in errors (e.g. {@code spec.model.uri})
      */
     Path resolve(String uri, String field) throws IOException;
+
+    /**
+     * As {@link #resolve(String, String)}; with {@code allowInsecureHttp} (the spec's opt-in) a
+     * plain {@code http://} URI is read too.
+     */
+    default Path resolve(String uri, String field, boolean allowInsecureHttp) throws IOException {
+        return resolve(uri, field);
+    }
 }

@@ -72,12 +72,21 @@ public final class RunOutput implements AutoCloseable {
         S3Uploads uploads = new S3Uploads(settings.client(), output.bucket(), UPLOAD_DEADLINE);
         String restored;
         try {
-            restored = CheckpointRestore.newest(uploads, output, work).orElse(null);
+            restored =
+                    CheckpointRestore.newest(
+                                    uploads,
+                                    output,
+                                    work,
+                                    new DownloadBudget(DownloadLimits.fromEnvironment(env)))
+                            .orElse(null);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException(
-                    "spec.output.uri " + uri + ": could not look for checkpoints to resume: " + e,
+                    "spec.output.uri "
+                            + uri
+                            + ": could not look for checkpoints to resume: "
+                            + S3Errors.describe(e),
                     e);
         }
         if (restored != null) {

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.storage;
 
+import io.kubetune.trainer.UserInputException;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -23,19 +24,27 @@ import java.util.List;
  */
 public final class S3Download {
     private final MinioClient client;
+    private final DownloadBudget budget;
 
-    public S3Download(MinioClient client) {
+    public S3Download(MinioClient client, DownloadBudget budget) {
         this.client = client;
+        this.budget = budget;
     }
 
     /** The local file (object) or folder (prefix) under {@code cacheRoot/s3/bucket/key}. */
     public Path fetch(S3Uri uri, Path cacheRoot, String field) throws IOException {
-        Path entry = cacheRoot.resolve("s3").resolve(uri.bucket()).resolve(stripSlash(uri.key()));
+        String source = field + " " + uri;
+        Path bucketDir = RemotePaths.inside(cacheRoot.resolve("s3"), uri.bucket(), source);
+        Path entry =
+                uri.key().isEmpty()
+                        ? bucketDir
+                        : RemotePaths.inside(bucketDir, stripSlash(uri.key()), source);
         try {
             Long size = uri.key().isEmpty() || uri.key().endsWith("/") ? null : objectSize(uri);
             if (size != null) {
-                Path file = entry.resolve(Path.of(uri.key()).getFileName().toString());
+                Path file = entry.resolve(entry.getFileName());
                 if (!CacheEntry.isComplete(entry)) {
+                    budget.admit(size, source);
                     Files.createDirectories(entry);
                     download(uri.key(), uri.bucket(), size, file);
                     CacheEntry.markComplete(entry, uri.toString());
@@ -52,12 +61,15 @@ public final class S3Download {
                                     + " was not found: no object with that key and none under"
                                     + " that prefix; check the bucket and the key");
                 }
-                for (Item item : items) {
+                List<Path> files = new ArrayList<>();
+                for (Item item : items) { // every name and size checked before any byte
                     String relative = item.objectName().substring(uri.prefix().length());
-                    Path file = entry.resolve(relative).normalize();
-                    if (!file.startsWith(entry)) {
-                        continue; // a key with ".." must not write outside the cache
-                    }
+                    files.add(RemotePaths.inside(entry, relative, source + ": a key under it"));
+                    budget.admit(item.size(), source + " key " + item.objectName());
+                }
+                for (int i = 0; i < items.size(); i++) {
+                    Item item = items.get(i);
+                    Path file = files.get(i);
                     Files.createDirectories(file.getParent());
                     download(item.objectName(), uri.bucket(), item.size(), file);
                 }
@@ -69,17 +81,16 @@ public final class S3Download {
                     field
                             + " "
                             + uri
-                            + ": S3 refused with "
-                            + e.errorResponse().code()
-                            + " ("
-                            + e.errorResponse().message()
-                            + "); check the bucket name and that the keys in the Secret may read"
+                            + ": "
+                            + S3Errors.describe(e)
+                            + "; check the bucket name and that the keys in the Secret may read"
                             + " it",
                     e);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException(field + " " + uri + ": could not read from S3: " + e, e);
+            throw new IOException(
+                    field + " " + uri + ": could not read from S3: " + S3Errors.describe(e), e);
         }
     }
 
@@ -99,6 +110,11 @@ public final class S3Download {
     }
 
     List<Item> list(String bucket, String prefix) throws Exception {
+        return list(client, bucket, prefix);
+    }
+
+    /** The objects (not folders) under a prefix, recursively. */
+    static List<Item> list(MinioClient client, String bucket, String prefix) throws Exception {
         List<Item> items = new ArrayList<>();
         for (Result<Item> r :
                 client.listObjects(
@@ -108,7 +124,7 @@ public final class S3Download {
                                 .recursive(true)
                                 .build())) {
             Item item = r.get();
-            if (!item.isDir()) {
+            if (!item.isDir() && !item.objectName().endsWith("/")) { // not folder markers
                 items.add(item);
             }
         }
@@ -135,7 +151,11 @@ public final class S3Download {
                     OutputStream out =
                             Files.newOutputStream(
                                     part, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                in.transferTo(out);
+                DownloadBudget.copyAtMost(
+                        in, out, size - have, "s3://" + bucket + "/" + key); // its listed size
+            } catch (UserInputException tooMuch) {
+                Files.deleteIfExists(part);
+                throw tooMuch;
             }
         } else if (!Files.exists(part)) {
             Files.createFile(part); // an empty object

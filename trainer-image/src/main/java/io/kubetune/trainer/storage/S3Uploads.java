@@ -95,15 +95,18 @@ public final class S3Uploads implements AutoCloseable {
             } catch (Exception e) {
                 if (System.nanoTime() + backoff.toNanos() > giveUpAt) {
                     throw new IOException(
-                            what + " failed for " + deadline.toSeconds() + " s: " + e, e);
+                            what
+                                    + " failed for "
+                                    + deadline.toSeconds()
+                                    + " s: "
+                                    + S3Errors.describe(e),
+                            e);
                 }
                 System.err.println(
                         "[s3] "
                                 + what
                                 + " failed ("
-                                + e.getClass().getSimpleName()
-                                + ": "
-                                + e.getMessage()
+                                + S3Errors.describe(e)
                                 + "); retrying in "
                                 + backoff.toSeconds()
                                 + " s");

@@ -47,9 +47,9 @@ public final class RunTracking implements TrainingListener, AutoCloseable {
         Map<String, String> params = RunParams.of(spec);
         List<TrainingListener> trackers = new ArrayList<>();
         if (tensorboard || Boolean.TRUE.equals(tracking.tensorboard)) {
-            EventFileWriter writer =
-                    new EventFileWriter(output.dir().resolve(TensorBoardLog.DIR), host());
-            trackers.add(new TensorBoardLog(writer, params, output::publish));
+            trackers.add(
+                    new TensorBoardLog(
+                            output.dir().resolve(TensorBoardLog.DIR), host(), params, output::publish));
         }
         if (tracking.mlflow != null) {
             trackers.add(

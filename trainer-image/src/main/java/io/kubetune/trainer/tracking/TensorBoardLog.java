@@ -24,7 +24,9 @@ public final class TensorBoardLog implements TrainingListener, AutoCloseable {
 
     static final Duration PUBLISH_EVERY = Duration.ofMinutes(1);
 
-    private final EventFileWriter writer;
+    private final Path dir;
+    private final String host;
+    private EventFileWriter writer;
     private final Map<String, String> params;
     private final Consumer<Path> publish;
     private long publishedAt = System.nanoTime();
@@ -38,6 +40,8 @@ public final class TensorBoardLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void onStart(long totalSteps, long resumedAtStep) {
+        // opened here, after the run prepared its folder (--overwrite clears tensorboard/)
+        write(() -> writer = new EventFileWriter(dir, host));
         write(() -> writer.text("hparams", resumedAtStep, RunParams.markdown(params)));
     }
 
@@ -97,7 +101,9 @@ public final class TensorBoardLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        writer.close();
+        if (writer != null) {
+            writer.close();
+        }
     }
 
     private interface Write {

@@ -37,7 +37,8 @@ public final class CheckpointStore {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String STATE = "trainer_state.json";
     public static final String MANIFEST = "manifest.json";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     private final Path root;
     private final int keepLast;
@@ -47,11 +48,19 @@ public final class CheckpointStore {
         this.keepLast = keepLast;
     }
 
-    /** Where the trainer stood: the next step to take and the best validation loss so far. */
-    public record TrainerState(long step, double bestEvalLoss, int evalsWithoutImprovement) {}
+    /**
+     * Where the trainer stood: the next step to take, the best validation loss so far and the last
+     * step's training loss.
+     */
+    public record TrainerState(
+            long step, double bestEvalLoss, int evalsWithoutImprovement, double lastLoss) {}
 
     public Path save(
-            long step, Map<String, Parameter> trainable, AdamW optimizer, TrainerState state)
+            long step,
+            Map<String, Parameter> trainable,
+            AdamW optimizer,
+            TrainerState state,
+            RunSettings settings)
             throws IOException {
         Path dir = root.resolve(String.format("step-%08d", step));
         Files.createDirectories(dir);
@@ -64,6 +73,11 @@ public final class CheckpointStore {
                 optimizer.state(),
                 Map.of("steps", Long.toString(optimizer.steps())));
         Files.writeString(dir.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
+        JsonObject stored = new JsonObject();
+        stored.addProperty("sha256", settings.hash());
+        stored.add("settings", GSON.toJsonTree(settings.values()));
+        Files.writeString(
+                dir.resolve(RunSettings.FILE), GSON.toJson(stored), StandardCharsets.UTF_8);
         writeManifest(dir, step);
         prune();
         return dir;
@@ -79,16 +93,35 @@ public final class CheckpointStore {
         }
     }
 
-    /** Loads a checkpoint into the trainable weights and the optimizer; returns the position. */
+    /** The settings a checkpoint was written with; empty for checkpoints older than them. */
+    public Optional<RunSettings> settings(Path dir) throws IOException {
+        Path file = dir.resolve(RunSettings.FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        JsonObject stored = GSON.fromJson(Files.readString(file), JsonObject.class);
+        Map<String, String> values = new java.util.TreeMap<>();
+        stored.getAsJsonObject("settings")
+                .entrySet()
+                .forEach(e -> values.put(e.getKey(), e.getValue().getAsString()));
+        return Optional.of(new RunSettings(values));
+    }
+
+    /**
+     * Loads a checkpoint into the trainable weights and the optimizer, after checking its files
+     * against the manifest; returns the position.
+     */
     public TrainerState restore(
             Path dir, Map<String, Parameter> trainable, AdamW optimizer, NDManager manager)
             throws IOException {
+        verify(dir);
         try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(WEIGHTS));
                 SafetensorsFile moments = SafetensorsFile.open(dir.resolve(OPTIMIZER));
                 TensorLoader loader = new TensorLoader();
                 NDManager scratch = manager.newSubManager()) {
             for (Map.Entry<String, Parameter> named : trainable.entrySet()) {
                 NDArray target = named.getValue().getArray();
+                checkShape(dir, named.getKey(), weights, target);
                 NDArray loaded =
                         loader.load(
                                 weights.tensor(named.getKey()),
@@ -114,9 +147,59 @@ public final class CheckpointStore {
         }
     }
 
+    private static void checkShape(Path dir, String name, SafetensorsFile file, NDArray target)
+            throws IOException {
+        if (!file.names().contains(name)) {
+            throw new IllegalArgumentException(
+                    dir
+                            + " has no weight "
+                            + name
+                            + ": it was written for another method or model");
+        }
+        ai.djl.ndarray.types.Shape stored = file.tensor(name).shape();
+        if (!stored.equals(target.getShape())) {
+            throw new IllegalArgumentException(
+                    dir
+                            + ": weight "
+                            + name
+                            + " is "
+                            + stored
+                            + " there but "
+                            + target.getShape()
+                            + " in this run (a changed method, e.g. method.lora.r); run with"
+                            + " --overwrite to start again");
+        }
+    }
+
+    /** Every file the manifest names has its size and SHA-256, as the S3 restore checks too. */
+    static void verify(Path dir) throws IOException {
+        JsonObject files =
+                GSON.fromJson(Files.readString(dir.resolve(MANIFEST)), JsonObject.class)
+                        .getAsJsonObject("files");
+        for (String name : files.keySet()) {
+            JsonObject meta = files.getAsJsonObject(name);
+            Path file = dir.resolve(name).normalize();
+            boolean intact =
+                    file.startsWith(dir)
+                            && Files.isRegularFile(file)
+                            && Files.size(file) == meta.get("size").getAsLong()
+                            && sha256(file).equals(meta.get("sha256").getAsString());
+            if (!intact) {
+                throw new IOException(
+                        "checkpoint "
+                                + dir
+                                + ": "
+                                + name
+                                + " does not match its manifest (size or sha256); delete that"
+                                + " checkpoint folder to resume from an older one, or run with"
+                                + " --overwrite to start again");
+            }
+        }
+    }
+
     private void writeManifest(Path dir, long step) throws IOException {
         JsonObject files = new JsonObject();
-        for (String name : List.of(WEIGHTS, OPTIMIZER, STATE)) {
+        for (String name : List.of(WEIGHTS, OPTIMIZER, STATE, RunSettings.FILE)) {
             JsonObject file = new JsonObject();
             file.addProperty("size", Files.size(dir.resolve(name)));
             file.addProperty("sha256", sha256(dir.resolve(name)));

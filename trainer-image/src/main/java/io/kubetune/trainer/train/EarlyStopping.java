@@ -32,7 +32,7 @@ final class EarlyStopping {
     }
 
     /** The position to store in a checkpoint after {@code step}. */
-    CheckpointStore.TrainerState state(long step) {
-        return new CheckpointStore.TrainerState(step, best, withoutImprovement);
+    CheckpointStore.TrainerState state(long step, double lastLoss) {
+        return new CheckpointStore.TrainerState(step, best, withoutImprovement, lastLoss);
     }
 }

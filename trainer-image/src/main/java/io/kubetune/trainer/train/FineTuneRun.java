@@ -39,8 +39,18 @@ public final class FineTuneRun {
             Path modelDir,
             Path lastCheckpoint) {}
 
-    /** The local inputs: model folder, one file per dataset, optional validation file. */
-    public record Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {}
+    /**
+     * The local inputs: model folder, one file per dataset, optional validation file.
+     *
+     * @param modelName the model as the user named it: a remote URI as written (hf://...), a local
+     *     folder as an absolute path; adapters name it as their base model
+     */
+    public record Inputs(
+            Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
+        public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {
+            this(modelDir, dataFiles, validationFile, modelDir.toAbsolutePath().toString());
+        }
+    }
 
     private final FineTuneJobSpec spec;
     private final TrainingStage<?> stage;
@@ -48,6 +58,17 @@ public final class FineTuneRun {
     private final Path outputDir;
     private final Device device;
     private final List<TrainingListener> listeners;
+    private final ResumeChoice resume;
+
+    /** A run that resumes from the newest checkpoint written with the same settings. */
+    public FineTuneRun(
+            FineTuneJobSpec spec,
+            Inputs inputs,
+            Path outputDir,
+            Device device,
+            List<TrainingListener> listeners) {
+        this(spec, inputs, outputDir, device, listeners, ResumeChoice.NEWEST);
+    }
 
     /**
      * @throws IllegalArgumentException naming spec.stage when this trainer does not run the stage
@@ -57,9 +78,11 @@ public final class FineTuneRun {
             Inputs inputs,
             Path outputDir,
             Device device,
-            List<TrainingListener> listeners) {
+            List<TrainingListener> listeners,
+            ResumeChoice resume) {
         this.stage = Stages.validate(spec);
-        this.spec = spec;
+        this.spec = SpecDefaults.fill(spec);
+        this.resume = resume;
         this.inputs = inputs;
         this.outputDir = outputDir;
         this.device = device;
@@ -72,11 +95,14 @@ public final class FineTuneRun {
      */
     public Outcome run(BooleanSupplier stopRequested) throws IOException {
         Files.createDirectories(outputDir);
-        Path modelDir = baseModelDir();
-        Engine.getInstance().setRandomSeed(spec.training.seed);
-        try (PretrainedModel model = PretrainedModel.load(modelDir, device, precision());
-                HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            return train(stage, model, tokenizer, modelDir, stopRequested);
+        try (OutputLock lock = OutputLock.acquire(outputDir)) {
+            RunFolder.prepare(outputDir, spec, resume);
+            Path modelDir = baseModelDir();
+            Engine.getInstance().setRandomSeed(spec.training.seed);
+            try (PretrainedModel model = PretrainedModel.load(modelDir, device, precision());
+                    HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+                return train(stage, model, tokenizer, modelDir, stopRequested);
+            }
         }
     }
 
@@ -117,14 +143,16 @@ public final class FineTuneRun {
                             weights.trainable(),
                             optimizer,
                             model.manager(),
+                            RunSettings.of(spec),
                             heard);
             RunExport export =
                     new RunExport(
                             model,
                             weights.adapters(),
+                            weights.trainable(),
                             outputDir,
                             modelDir,
-                            spec.model.uri,
+                            inputs.modelName(),
                             Boolean.TRUE.equals(spec.output.mergeModel));
             return new TrainingSession<>(
                             spec,
@@ -133,6 +161,7 @@ public final class FineTuneRun {
                             checkpoints,
                             answers(data, model, tokenizer, heard),
                             export,
+                            resume,
                             heard)
                     .run(stopRequested);
         }

@@ -1,11 +1,15 @@
 package io.kubetune.trainer.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.peft.Adapters;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Writes a run's results: the PEFT adapter ({@code adapter/}, and {@code best-adapter/} at the best
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 final class RunExport {
     private final PretrainedModel model;
     private final Adapters adapters;
+    private final Map<String, Parameter> trained;
     private final Path outputDir;
     private final Path baseModelDir;
     private final String baseModelName;
@@ -22,6 +27,7 @@ final class RunExport {
 
     /**
      * @param adapters the PEFT adapters, or null under full and freeze fine-tuning
+     * @param trained the weights the run trained, checked to be finite before anything is written
      * @param baseModelDir the model folder trained from, whose tokenizer and config files the
      *     written model copies
      * @param baseModelName {@code base_model_name_or_path} of adapters
@@ -29,12 +35,14 @@ final class RunExport {
     RunExport(
             PretrainedModel model,
             Adapters adapters,
+            Map<String, Parameter> trained,
             Path outputDir,
             Path baseModelDir,
             String baseModelName,
             boolean mergeModel) {
         this.model = model;
         this.adapters = adapters;
+        this.trained = trained;
         this.outputDir = outputDir;
         this.baseModelDir = baseModelDir;
         this.baseModelName = baseModelName;
@@ -60,7 +68,10 @@ final class RunExport {
             return null;
         }
         if (adapters != null) {
+            checkFinite(adapters.trainable());
             adapters.merge();
+        } else {
+            checkFinite(trained);
         }
         Path dir = outputDir.resolve(adapters == null ? "model" : "merged");
         HfModelWriter.write(dir, model, baseModelDir, DataType.FLOAT32);
@@ -71,7 +82,31 @@ final class RunExport {
         if (adapters == null) {
             return null;
         }
+        checkFinite(adapters.trainable());
         adapters.write(dir, baseModelName);
         return dir;
+    }
+
+    /** Never writes NaN or Inf: a run that diverged fails instead. */
+    private static void checkFinite(Map<String, Parameter> weights) {
+        for (Map.Entry<String, Parameter> weight : weights.entrySet()) {
+            NDArray array = weight.getValue().getArray();
+            boolean finite;
+            try (NDManager scratch = array.getManager().newSubManager()) {
+                // NaN and Inf survive a sum; F32 so that an FP16 sum does not overflow.
+                NDArray wide = array.toType(DataType.FLOAT32, true);
+                wide.attach(scratch);
+                NDArray total = wide.sum();
+                total.attach(scratch);
+                finite = Float.isFinite(total.getFloat());
+            }
+            if (!finite) {
+                throw new IllegalStateException(
+                        "weight "
+                                + weight.getKey()
+                                + " holds NaN or Inf after training, so nothing is exported;"
+                                + " lower spec.training.learningRate or check the model files");
+            }
+        }
     }
 }

@@ -50,7 +50,12 @@ public final class TrainingLoop<B> {
         this.seed = seed;
     }
 
-    /** Takes step number {@code optimizer.steps()} (0-based) on the given micro-batches. */
+    /**
+     * Takes step number {@code optimizer.steps()} (0-based) on the given micro-batches.
+     *
+     * @throws NonFiniteLossException before updating any weight when the loss or the gradient norm
+     *     is not finite
+     */
     public StepResult step(List<B> microBatches) {
         long started = System.nanoTime();
         long step = optimizer.steps();
@@ -73,18 +78,16 @@ public final class TrainingLoop<B> {
             }
         }
         double norm = GradientClipping.clip(trainable.values(), maxGradNorm);
+        double loss = lossSum / Math.max(1, normalizer);
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            Gradients.zero(trainable.values());
+            throw new NonFiniteLossException(step + 1, loss, norm);
+        }
         double lr = schedule.rate(step);
         optimizer.step(lr);
         Gradients.zero(trainable.values());
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new StepResult(
-                step + 1,
-                lossSum / Math.max(1, normalizer),
-                lr,
-                norm,
-                tokens,
-                seconds,
-                metrics.means());
+        return new StepResult(step + 1, loss, lr, norm, tokens, seconds, metrics.means());
     }
 
     /** The loss over the batches' normaliser and the stage's metrics, without gradients. */

@@ -19,6 +19,7 @@ final class TrainingSession<B> {
     private final Checkpointer checkpoints;
     private final ProbeAnswers answers;
     private final RunExport export;
+    private final ResumeChoice resume;
     private final TrainingListener listeners;
     private double lastLoss = Double.NaN;
     private Double lastEval;
@@ -30,7 +31,9 @@ final class TrainingSession<B> {
             Checkpointer checkpoints,
             ProbeAnswers answers,
             RunExport export,
+            ResumeChoice resume,
             TrainingListener listeners) {
+        this.resume = resume;
         this.spec = spec;
         this.data = data;
         this.loop = loop;
@@ -45,13 +48,14 @@ final class TrainingSession<B> {
      *     returns unfinished
      */
     FineTuneRun.Outcome run(BooleanSupplier stopRequested) throws IOException {
-        Checkpointer.Start start = checkpoints.resume();
+        CheckpointStore.TrainerState start = checkpoints.resume(resume);
+        lastLoss = start.lastLoss();
         long total = data.plan().totalSteps();
-        EarlyStopping early = new EarlyStopping(spec.training.earlyStoppingPatience, start.state());
+        EarlyStopping early = new EarlyStopping(spec.training.earlyStoppingPatience, start);
         PeriodicEvaluation<B> evaluation =
                 new PeriodicEvaluation<>(
                         loop, data.evaluation(), spec.training.evalSteps, total, listeners);
-        long step = start.state().step();
+        long step = start.step();
         listeners.onStart(total, step);
         if (step == 0) {
             answers.ask("before");
@@ -73,7 +77,7 @@ final class TrainingSession<B> {
             }
             boolean stop = stopRequested.getAsBoolean();
             if (step % spec.checkpoint.everySteps == 0 || stop || early.shouldStop()) {
-                checkpoints.save(early.state(step));
+                checkpoints.save(early.state(step, lastLoss));
             }
             if (stop) {
                 return finish(
@@ -84,10 +88,16 @@ final class TrainingSession<B> {
                 break;
             }
         }
-        return complete(step);
+        return complete(early.state(step, lastLoss));
     }
 
-    private FineTuneRun.Outcome complete(long step) throws IOException {
+    /**
+     * The final checkpoint first, so that a failed export is retried by running again without
+     * training again; then the adapter, the answers after training and the model.
+     */
+    private FineTuneRun.Outcome complete(CheckpointStore.TrainerState state) throws IOException {
+        checkpoints.saveFinal(state);
+        long step = state.step();
         java.nio.file.Path adapter = export.adapter();
         answers.ask("after");
         java.nio.file.Path model = export.model();

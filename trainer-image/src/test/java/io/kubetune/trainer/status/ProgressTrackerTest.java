@@ -3,8 +3,10 @@ package io.kubetune.trainer.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubetune.api.v1alpha1.TrainingProgress;
+import io.kubetune.trainer.train.Evaluation;
 import io.kubetune.trainer.train.StepResult;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProgressTrackerTest {
@@ -57,5 +59,34 @@ class ProgressTrackerTest {
         assertThat(p.step).isEqualTo(40);
         assertThat(p.percent).isEqualTo(40);
         assertThat(p.loss).isNull();
+    }
+
+    @Test
+    void stageMetricsAreAveragedLikeTheLossAndEvalOnesArePrefixed() {
+        tracker.start(10, 0);
+        tracker.step(step(1, Map.of("rewards/margins", 0.5, "rewards/accuracies", 0.25)), 10, 0.1);
+        tracker.step(step(2, Map.of("rewards/margins", 0.75, "rewards/accuracies", 0.75)), 10, 0.2);
+        tracker.evaluation(new Evaluation(0.9, Map.of("rewards/accuracies", 0.875)));
+
+        TrainingProgress p = tracker.snapshot(Instant.now());
+
+        assertThat(p.metrics)
+                .extracting(m -> m.name + "=" + m.value)
+                .containsExactly(
+                        "rewards/accuracies=0.5",
+                        "rewards/margins=0.625",
+                        "eval_rewards/accuracies=0.875");
+    }
+
+    @Test
+    void aStageWithoutMetricsReportsNoMetricsList() {
+        tracker.start(10, 0);
+        tracker.step(new StepResult(1, 2.0, 1e-3, 1, 10, 0.1), 10, 0.1);
+
+        assertThat(tracker.snapshot(Instant.now()).metrics).isNull();
+    }
+
+    private static StepResult step(long n, Map<String, Double> metrics) {
+        return new StepResult(n, 1.0, 1e-3, 1, 10, 0.1, metrics);
     }
 }

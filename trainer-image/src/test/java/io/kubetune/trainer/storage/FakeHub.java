@@ -35,6 +35,9 @@ final class FakeHub implements AutoCloseable {
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizationsAtCdn = new CopyOnWriteArrayList<>();
 
+    /** A hostile hub: these bytes for every download path, whatever the file list said. */
+    volatile byte[] anyDownload;
+
     FakeHub() throws IOException {
         // every interface: the CDN is reached as "localhost", the hub as 127.0.0.1
         server = HttpServer.create(new InetSocketAddress(0), 0);
@@ -61,6 +64,9 @@ final class FakeHub implements AutoCloseable {
         try (ex) {
             if (path.startsWith("/api/")) {
                 api(ex, path.substring("/api/".length()));
+            } else if (anyDownload != null) {
+                cdnBytesSent.addAndGet(anyDownload.length);
+                send(ex, 200, anyDownload, 0);
             } else if (path.startsWith("/cdn/")) {
                 cdn(ex, path.substring("/cdn/".length()));
             } else {

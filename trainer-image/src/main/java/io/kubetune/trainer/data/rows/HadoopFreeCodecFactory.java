@@ -18,6 +18,8 @@ import org.xerial.snappy.Snappy;
  * and zstd on request), through the same libraries parquet-hadoop brings.
  */
 final class HadoopFreeCodecFactory implements CompressionCodecFactory {
+    /** Pages are about 1 MiB; one far larger is refused before it is inflated. */
+    static final int MAX_PAGE_BYTES = 256 << 20;
 
     @Override
     public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
@@ -52,12 +54,25 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
         public void release() {}
 
         private byte[] decompress(byte[] compressed, int uncompressedSize) throws IOException {
+            if (uncompressedSize < 0 || uncompressedSize > MAX_PAGE_BYTES) {
+                throw new IOException(
+                        "a Parquet page declares "
+                                + uncompressedSize
+                                + " bytes uncompressed, above the "
+                                + MAX_PAGE_BYTES
+                                + " this reader inflates; rewrite the file with smaller pages"
+                                + " (pyarrow's default is 1 MiB)");
+            }
+            if (codec == CompressionCodecName.SNAPPY
+                    && Snappy.uncompressedLength(compressed) != uncompressedSize) {
+                throw sizeMismatch(Snappy.uncompressedLength(compressed), uncompressedSize);
+            }
             byte[] out =
                     switch (codec) {
                         case UNCOMPRESSED -> compressed;
                         case SNAPPY -> Snappy.uncompress(compressed);
                         case ZSTD -> Zstd.decompress(compressed, uncompressedSize);
-                        case GZIP -> gunzip(compressed);
+                        case GZIP -> gunzip(compressed, uncompressedSize);
                         default ->
                                 throw new IOException(
                                         "Parquet pages compressed with "
@@ -66,19 +81,24 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
                                                 + " gzip or zstd (pyarrow's default is snappy)");
                     };
             if (out.length != uncompressedSize) {
-                throw new IOException(
-                        codec
-                                + " page decompressed to "
-                                + out.length
-                                + " bytes, the page header says "
-                                + uncompressedSize);
+                throw sizeMismatch(out.length, uncompressedSize);
             }
             return out;
         }
 
-        private static byte[] gunzip(byte[] compressed) throws IOException {
+        private IOException sizeMismatch(long actual, int declared) {
+            return new IOException(
+                    codec
+                            + " page decompressed to "
+                            + actual
+                            + " bytes, the page header says "
+                            + declared);
+        }
+
+        /** Inflates at most one byte past the declared size: a gzip bomb stops there. */
+        private static byte[] gunzip(byte[] compressed, int uncompressedSize) throws IOException {
             try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-                return in.readAllBytes();
+                return in.readNBytes(uncompressedSize + 1);
             }
         }
     }

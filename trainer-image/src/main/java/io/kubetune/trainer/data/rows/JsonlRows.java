@@ -38,9 +38,8 @@ public final class JsonlRows {
                 JsonElement json;
                 try {
                     json = JsonParser.parseString(line);
-                } catch (JsonParseException e) {
-                    sink.unreadable(
-                            index++, "line " + lineNumber + " is not JSON: " + e.getMessage());
+                } catch (JsonParseException e) { // its message would quote the line: not shown
+                    sink.unreadable(index++, "line " + lineNumber + " is not JSON");
                     continue;
                 }
                 if (!json.isJsonObject()) {

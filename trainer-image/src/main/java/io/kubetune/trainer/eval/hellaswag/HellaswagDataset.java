@@ -60,6 +60,11 @@ public record HellaswagDataset(
         return this;
     }
 
+    /** Items whose label names no ending: lm-eval scores them as wrong, with a warning. */
+    public List<HellaswagItem> outOfRangeLabels() {
+        return items.stream().filter(i -> i.label() >= HellaswagItemParser.ENDINGS).toList();
+    }
+
     /** The first few problems, for a log line. */
     public String firstProblems() {
         String shown =

@@ -4,6 +4,7 @@ import io.kubetune.trainer.eval.LogLikelihoodModel;
 import io.kubetune.trainer.eval.TokenEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One hellaswag run, from a data file to a report: read (malformed items are reported and skipped;
@@ -45,6 +46,7 @@ public final class HellaswagEvaluation {
             dataset = dataset.limit(limit);
         }
         dataset.requireMostlyValid();
+        report(dataset);
         HellaswagScores scores =
                 new HellaswagScorer(encoder, model, batchSize).score(dataset.items());
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -52,5 +54,36 @@ public final class HellaswagEvaluation {
                 HellaswagResult.of(scores, modelName, adapterName, seconds),
                 scores.items(),
                 dataset.malformed());
+    }
+
+    /** One line each: the items skipped (stdout) and the labels scored as wrong (stderr). */
+    private static void report(HellaswagDataset dataset) {
+        if (!dataset.malformed().isEmpty()) {
+            System.out.println(
+                    "hellaswag: skipped "
+                            + dataset.malformed().size()
+                            + " of "
+                            + dataset.total()
+                            + " items of "
+                            + dataset.source()
+                            + " that cannot be scored (listed in "
+                            + HellaswagReport.MALFORMED_FILE
+                            + "; first: "
+                            + dataset.malformed().get(0)
+                            + ")");
+        }
+        List<HellaswagItem> outOfRange = dataset.outOfRangeLabels();
+        if (!outOfRange.isEmpty()) {
+            System.err.println(
+                    "warning: "
+                            + dataset.source()
+                            + ": "
+                            + outOfRange.size()
+                            + " item(s) have a label past the 4 endings (first: item "
+                            + outOfRange.get(0).index()
+                            + ", label "
+                            + outOfRange.get(0).label()
+                            + "); they are scored as wrong, as lm-eval scores them");
+        }
     }
 }

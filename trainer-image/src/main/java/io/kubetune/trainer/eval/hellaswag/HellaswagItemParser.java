@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * <p>Rows arrive as maps of field name to {@code String}, {@code Long} (integral numbers), {@code
  * Double} (other numbers), {@code Boolean}, {@code List} or null. The label is an integer in the
- * rowanz JSONL and a string in the Hugging Face Parquet; both must name one of the four endings.
+ * rowanz JSONL and a string in the Hugging Face Parquet, digits either way; one past the endings is
+ * kept (lm-eval scores such an item as wrong, with a warning).
  */
 final class HellaswagItemParser {
 
@@ -88,16 +89,9 @@ final class HellaswagItemParser {
             throw new MalformedItemException(
                     "label must be an integer 0 to 3, got " + quote(value));
         }
+        // lm-eval scores a label past the last ending (as wrong) with a warning; so do we
         BigInteger label = new BigInteger(text);
-        if (label.compareTo(BigInteger.valueOf(ENDINGS)) >= 0) {
-            throw new MalformedItemException(
-                    "label "
-                            + text
-                            + " is out of range: there are "
-                            + ENDINGS
-                            + " endings (0 to 3)");
-        }
-        return label.intValue();
+        return label.bitLength() < 31 ? label.intValue() : Integer.MAX_VALUE;
     }
 
     private static String quote(Object value) {

@@ -57,6 +57,19 @@ public final class HfConfig {
         return new HfConfig(GSON.toJsonTree(values).getAsJsonObject(), source);
     }
 
+    /**
+     * Returns a copy with one key set, for a config written back (a reward model's labels).
+     *
+     * @param key the key
+     * @param value a number, string, boolean, map or list
+     * @return the changed copy; this config is unchanged
+     */
+    public HfConfig with(String key, Object value) {
+        JsonObject copy = json.deepCopy();
+        copy.add(key, GSON.toJsonTree(value));
+        return new HfConfig(copy, source);
+    }
+
     /** Returns the config as a pretty-printed {@code config.json}. */
     public String toJson() {
         return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(json);

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonElement;
+import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.WeightBinding;
 import java.io.IOException;
@@ -53,13 +55,51 @@ public final class HfModelWriter {
                     dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         }
         Files.writeString(
-                dir.resolve("config.json"), model.config().toJson(), StandardCharsets.UTF_8);
+                dir.resolve("config.json"), configFor(model).toJson(), StandardCharsets.UTF_8);
         for (String file : TOKENIZER_FILES) {
             Path source = tokenizerFrom.resolve(file);
             if (Files.exists(source) && !source.equals(dir.resolve(file))) {
                 Files.copy(source, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
             }
         }
+    }
+
+    /**
+     * The config as written: a reward model (a score head, no LM head) is written as transformers'
+     * {@code *ForSequenceClassification} with one label, so {@code
+     * AutoModelForSequenceClassification} loads it with its {@code score.weight}.
+     */
+    static HfConfig configFor(PretrainedModel model) {
+        HfConfig config = model.config();
+        Heads heads = model.block().heads();
+        if (!heads.hasScore() || heads.languageModel()) {
+            return config;
+        }
+        HfConfig labelled =
+                config.with("id2label", Map.of("0", "LABEL_0"))
+                        .with("label2id", Map.of("LABEL_0", 0));
+        List<String> architectures = new ArrayList<>();
+        config.optRaw("architectures")
+                .filter(JsonElement::isJsonArray)
+                .ifPresent(
+                        list ->
+                                list.getAsJsonArray()
+                                        .forEach(
+                                                a ->
+                                                        architectures.add(
+                                                                classifier(a.getAsString()))));
+        return architectures.isEmpty() ? labelled : labelled.with("architectures", architectures);
+    }
+
+    // LlamaForCausalLM -> LlamaForSequenceClassification, GPT2LMHeadModel -> GPT2For...
+    private static String classifier(String architecture) {
+        for (String suffix : List.of("ForCausalLM", "LMHeadModel", "ForSequenceClassification")) {
+            if (architecture.endsWith(suffix)) {
+                return architecture.substring(0, architecture.length() - suffix.length())
+                        + "ForSequenceClassification";
+            }
+        }
+        return architecture;
     }
 
     /** Undoes the load-time layout: concatenate row slices in order, transpose back. */

@@ -63,11 +63,28 @@ class HellaswagEvaluationTest {
     }
 
     @Test
-    void skippedItemsAreListedAndLeaveNoStderrForOneItem() throws IOException {
+    void labelPastTheEndingsIsScoredAsWrongAsLmEvalScoresIt() throws IOException {
         Path data = dir.resolve("two.jsonl");
         List<String> lines = Files.readAllLines(Fixtures.itemsJsonl());
         Files.write(
                 data, List.of(lines.get(0), lines.get(1).replace("\"label\": 1", "\"label\": 7")));
+
+        HellaswagReport report = evaluation().run(data, null, "m", null);
+
+        assertThat(report.result().n()).isEqualTo(2);
+        assertThat(report.items().get(1).gold()).isEqualTo(7);
+        assertThat(report.items().get(1).acc()).isZero();
+        assertThat(report.items().get(1).accNorm()).isZero();
+        assertThat(report.malformed()).isEmpty();
+    }
+
+    @Test
+    void skippedItemsAreListedAndLeaveNoStderrForOneItem() throws IOException {
+        Path data = dir.resolve("two.jsonl");
+        List<String> lines = Files.readAllLines(Fixtures.itemsJsonl());
+        Files.write(
+                data,
+                List.of(lines.get(0), lines.get(1).replace("\"label\": 1", "\"label\": \"x\"")));
 
         HellaswagReport report = evaluation().run(data, null, "m", null);
         report.writeTo(dir.resolve("out"));
@@ -83,7 +100,7 @@ class HellaswagEvaluationTest {
         assertThat(summary.has("adapter")).isFalse();
         assertThat(Files.readAllLines(dir.resolve("out").resolve(HellaswagReport.MALFORMED_FILE)))
                 .containsExactly(
-                        "{\"idx\":1,\"reason\":\"label 7 is out of range: there are 4 endings (0 to 3)\"}");
+                        "{\"idx\":1,\"reason\":\"label must be an integer 0 to 3, got \\\"x\\\"\"}");
     }
 
     @Test

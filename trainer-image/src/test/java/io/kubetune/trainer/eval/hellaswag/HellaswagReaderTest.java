@@ -40,19 +40,18 @@ class HellaswagReaderTest {
     void malformedParquetRowsAreReportedByIndex() throws IOException {
         HellaswagDataset d =
                 HellaswagReader.read(Fixtures.resource("eval/hellaswag_malformed.parquet"));
-        assertThat(d.items()).extracting(HellaswagItem::index).containsExactly(0, 1, 5);
-        assertThat(d.malformed())
-                .extracting(MalformedItem::index)
-                .containsExactly(2, 3, 4, 6, 7, 8);
+        // label 4 (item 3) names no ending: kept, and scored as wrong as lm-eval does
+        assertThat(d.items()).extracting(HellaswagItem::index).containsExactly(0, 1, 3, 5);
+        assertThat(d.outOfRangeLabels()).extracting(HellaswagItem::index).containsExactly(3);
+        assertThat(d.malformed()).extracting(MalformedItem::index).containsExactly(2, 4, 6, 7, 8);
         assertThat(d.malformed().get(0).reason()).isEqualTo("endings has 3 entries, expected 4");
-        assertThat(d.malformed().get(1).reason()).contains("label 4 is out of range");
-        assertThat(d.malformed().get(2).reason()).contains("got \"x\"");
-        assertThat(d.malformed().get(3).reason()).isEqualTo("ctx_a is missing");
-        assertThat(d.malformed().get(4).reason()).isEqualTo("endings is missing");
-        assertThat(d.malformed().get(5).reason()).contains("got \"\"");
+        assertThat(d.malformed().get(1).reason()).contains("got \"x\"");
+        assertThat(d.malformed().get(2).reason()).isEqualTo("ctx_a is missing");
+        assertThat(d.malformed().get(3).reason()).isEqualTo("endings is missing");
+        assertThat(d.malformed().get(4).reason()).contains("got \"\"");
         assertThatThrownBy(d::requireMostlyValid)
                 .isInstanceOf(HellaswagDataException.class)
-                .hasMessageContaining("6 of 9 items are malformed")
+                .hasMessageContaining("5 of 9 items are malformed")
                 .hasMessageContaining("item 2: endings has 3 entries");
     }
 
@@ -78,44 +77,41 @@ class HellaswagReaderTest {
                         GOOD.formatted("3"),
                         "   ");
         HellaswagDataset d = HellaswagReader.read(file);
-        assertThat(d.items()).extracting(HellaswagItem::index).containsExactly(0, 1, 10);
-        assertThat(d.items()).extracting(HellaswagItem::label).containsExactly(0, 2, 3);
+        assertThat(d.items()).extracting(HellaswagItem::index).containsExactly(0, 1, 2, 10);
+        assertThat(d.items()).extracting(HellaswagItem::label).containsExactly(0, 2, 4, 3);
         assertThat(d.malformed())
                 .extracting(MalformedItem::index)
-                .containsExactly(2, 3, 4, 5, 6, 7, 8, 9);
+                .containsExactly(3, 4, 5, 6, 7, 8, 9);
         assertThat(d.malformed())
                 .extracting(MalformedItem::reason)
                 .satisfiesExactly(
-                        r ->
-                                assertThat(r)
-                                        .isEqualTo(
-                                                "label 4 is out of range: there are 4 endings (0 to 3)"),
                         r -> assertThat(r).isEqualTo("label must be an integer 0 to 3, got 3.0"),
                         r -> assertThat(r).isEqualTo("label must be an integer 0 to 3, got \"-1\""),
-                        r -> assertThat(r).startsWith("line 7 is not JSON: "),
+                        r -> assertThat(r).isEqualTo("line 7 is not JSON"),
                         r -> assertThat(r).isEqualTo("line 8 is not a JSON object"),
                         r -> assertThat(r).isEqualTo("ctx_b is missing"),
                         r -> assertThat(r).isEqualTo("endings[1] is not a string: null"),
                         r -> assertThat(r).isEqualTo("endings is missing"));
         assertThat(d.total()).isEqualTo(11);
         assertThatThrownBy(d::requireMostlyValid)
-                .hasMessageContaining("8 of 11 items are malformed")
-                .hasMessageContaining("; and 3 more");
+                .hasMessageContaining("7 of 11 items are malformed")
+                .hasMessageContaining("; and 2 more");
     }
 
     @Test
     void runsWhenAtMostHalfAreBad() throws IOException {
-        HellaswagDataset d = HellaswagReader.read(write(GOOD.formatted("1"), GOOD.formatted("9")));
+        HellaswagDataset d =
+                HellaswagReader.read(write(GOOD.formatted("1"), GOOD.formatted("\"x\"")));
         assertThat(d.requireMostlyValid().items()).hasSize(1);
         assertThat(d.firstProblems())
-                .isEqualTo("item 1: label 9 is out of range: there are 4 endings (0 to 3)");
+                .isEqualTo("item 1: label must be an integer 0 to 3, got \"x\"");
     }
 
     @Test
     void limitTakesTheFirstItemsOfTheFile() throws IOException {
         HellaswagDataset d =
                 HellaswagReader.read(
-                        write(GOOD.formatted("9"), GOOD.formatted("1"), GOOD.formatted("2")));
+                        write(GOOD.formatted("\"x\""), GOOD.formatted("1"), GOOD.formatted("2")));
         HellaswagDataset two = d.limit(2);
         assertThat(two.items()).extracting(HellaswagItem::index).containsExactly(1);
         assertThat(two.malformed()).extracting(MalformedItem::index).containsExactly(0);

@@ -6,10 +6,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,5 +60,31 @@ class HfModelWriterTest {
         }
         assertThat(dir.resolve("tokenizer.json")).exists();
         assertThat(HfConfig.read(dir.resolve("config.json")).modelType()).isEqualTo(name);
+    }
+
+    @Test
+    void aRewardModelIsWrittenAsSequenceClassificationWithItsScoreHead() throws IOException {
+        Path source = Path.of("src/test/resources/fixtures/models/llama");
+        float[] score;
+        try (PretrainedModel model =
+                PretrainedModel.load(
+                        source, Device.cpu(), Precision.FP32, Heads.NEW_REWARD_MODEL)) {
+            score = model.block().scoreHead().weight().getArray().toFloatArray();
+            HfModelWriter.write(dir, model, source, DataType.FLOAT32);
+        }
+        HfConfig config = HfConfig.read(dir.resolve("config.json"));
+        assertThat(config.optRaw("architectures").orElseThrow().toString())
+                .isEqualTo("[\"LlamaForSequenceClassification\"]");
+        assertThat(config.optRaw("id2label").orElseThrow().toString())
+                .as("num_labels 1, as transformers counts them")
+                .isEqualTo("{\"0\":\"LABEL_0\"}");
+        try (SafetensorsFile written = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+            assertThat(written.names()).contains("score.weight").doesNotContain("lm_head.weight");
+        }
+        try (PretrainedModel back =
+                PretrainedModel.load(dir, Device.cpu(), Precision.FP32, Heads.REWARD_MODEL)) {
+            assertThat(back.block().scoreHead().weight().getArray().toFloatArray())
+                    .containsExactly(score);
+        }
     }
 }

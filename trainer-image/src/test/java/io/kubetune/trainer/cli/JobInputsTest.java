@@ -1,0 +1,43 @@
+package io.kubetune.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.trainer.train.FineTuneRun;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The base model an adapter names is the model as the user named it, never a relative path. */
+class JobInputsTest {
+    private static final Path JOB_DIR = Path.of("/jobs/team");
+
+    @Test
+    void aRemoteModelIsNamedByItsUriAndALocalOneByItsAbsolutePath() throws IOException {
+        assertThat(inputs("hf://Qwen/Qwen2.5-0.5B", null).modelName())
+                .isEqualTo("hf://Qwen/Qwen2.5-0.5B");
+        assertThat(inputs("../models/llama", null).modelName()).isEqualTo("/jobs/models/llama");
+        assertThat(inputs("hf://Qwen/Qwen2.5-0.5B", Path.of("/data/my-model")).modelName())
+                .isEqualTo("/data/my-model");
+    }
+
+    private static FineTuneRun.Inputs inputs(String modelUri, Path modelOverride)
+            throws IOException {
+        FineTuneJobSpec spec = new FineTuneJobSpec();
+        spec.model = new ModelSource();
+        spec.model.uri = modelUri;
+        DatasetSpec data = new DatasetSpec();
+        data.uri = "train.jsonl";
+        spec.datasets = List.of(data);
+        // Resolves as the real resolver does for paths: against the job file's folder.
+        return JobInputs.resolve(
+                spec,
+                (uri, field) ->
+                        uri.contains("://") ? Path.of("/cache/download") : JOB_DIR.resolve(uri),
+                modelOverride,
+                null);
+    }
+}
