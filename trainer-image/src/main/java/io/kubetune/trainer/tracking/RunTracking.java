@@ -49,7 +49,10 @@ public final class RunTracking implements TrainingListener, AutoCloseable {
         if (tensorboard || Boolean.TRUE.equals(tracking.tensorboard)) {
             trackers.add(
                     new TensorBoardLog(
-                            output.dir().resolve(TensorBoardLog.DIR), host(), params, output::publish));
+                            output.dir().resolve(TensorBoardLog.DIR),
+                            host(),
+                            params,
+                            output::publish));
         }
         if (tracking.mlflow != null) {
             trackers.add(

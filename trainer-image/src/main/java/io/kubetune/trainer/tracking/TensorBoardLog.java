@@ -31,9 +31,13 @@ public final class TensorBoardLog implements TrainingListener, AutoCloseable {
     private final Consumer<Path> publish;
     private long publishedAt = System.nanoTime();
 
+    /**
+     * @param host the machine or pod, part of the event file's name as in TensorBoard's writers
+     */
     public TensorBoardLog(
-            EventFileWriter writer, Map<String, String> params, Consumer<Path> publish) {
-        this.writer = writer;
+            Path dir, String host, Map<String, String> params, Consumer<Path> publish) {
+        this.dir = dir;
+        this.host = host;
         this.params = Map.copyOf(params);
         this.publish = publish;
     }

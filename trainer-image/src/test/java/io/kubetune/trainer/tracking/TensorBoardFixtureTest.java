@@ -54,7 +54,7 @@ class TensorBoardFixtureTest {
         try (RunTracking tracking = RunTracking.forJob(job, false, output, Map.of(), run -> {})) {
             new FineTuneRun(
                             job.getSpec(),
-                            new FineTuneRun.Inputs(LLAMA, List.of(instructions()), null),
+                            new FineTuneRun.Inputs(LLAMA, List.of(instructions(dir)), null),
                             out,
                             Device.cpu(),
                             List.of(new MetricsLog(out), tracking))
@@ -159,7 +159,7 @@ class TensorBoardFixtureTest {
                 StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static FineTuneJob job() {
+    static FineTuneJob job() {
         FineTuneJobSpec spec = new FineTuneJobSpec();
         spec.model = new ModelSource();
         spec.model.uri = "/models/llama";
@@ -193,7 +193,7 @@ class TensorBoardFixtureTest {
         return job;
     }
 
-    private Path instructions() throws IOException {
+    static Path instructions(Path dir) throws IOException {
         String[] words = {
             "harbor", "lantern", "meadow", "anvil", "quill", "glacier", "orchard", "beacon"
         };
