@@ -72,10 +72,11 @@ holds those verbs itself: Kubernetes refuses to let it grant rights it does not 
   verbs: ["get", "list", "watch", "delete"]
 - apiGroups: [""]
   resources: ["configmaps", "serviceaccounts"]
-  verbs: ["create"]
+  # get: on a name clash (409) the operator checks that the object is its own before using it
+  verbs: ["get", "create"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
-  verbs: ["create"]
+  verbs: ["get", "create"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -8,11 +8,12 @@ import java.util.function.Consumer;
 
 /**
  * A wrong spec a user could write: a valid example with one mistake, the field the error must name,
- * and a piece of the message. Shared by the schema test and the real-API-server test.
+ * and a piece of the message. Shared by the schema test, the real-API-server test and (through this
+ * module's test-jar) the trainer's {@code kubetune validate} test.
  *
  * @param cel true when only a CEL rule (so only a real API server) catches it
  */
-record BadSpec(
+public record BadSpec(
         String description,
         String plural,
         Consumer<ObjectNode> mistake,
@@ -23,6 +24,17 @@ record BadSpec(
     @Override
     public String toString() {
         return description;
+    }
+
+    /** The example resource of the kind (examples/finetunejob.yaml or examples/evaljob.yaml). */
+    public static JsonNode validResource(String plural) {
+        return CrdSchema.readYaml(
+                RepoFiles.example(plural.equals("evaljobs") ? "evaljob.yaml" : "finetunejob.yaml"));
+    }
+
+    /** The bad resource: the example of its kind with the mistake made. */
+    public JsonNode resource() {
+        return applyTo(validResource(plural));
     }
 
     JsonNode applyTo(JsonNode validResource) {
@@ -88,7 +100,7 @@ record BadSpec(
     }
 
     /** At least 15 mistakes users make, each caught with the field named. */
-    static List<BadSpec> all() {
+    public static List<BadSpec> all() {
         String ftj = "finetunejobs";
         String ej = "evaljobs";
         return List.of(

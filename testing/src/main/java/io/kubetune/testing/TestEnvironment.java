@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * by tests: the settings from the env file that up.sh writes, clients for both.
  *
  * <p>{@link #get()} starts the environment once per JVM when it is not up (the first run on a
- * machine builds the binaries with Go, which takes many minutes).
+ * machine builds the binaries with Go, which takes many minutes); one started so is stopped when
+ * the last test JVM using it ends ({@link TestEnvironmentLease}).
  */
 public final class TestEnvironment {
 
@@ -68,10 +69,12 @@ public final class TestEnvironment {
             TestEnvironment existing = new TestEnvironment(root, readEnvFile(envFile));
             // an env file of an older up.sh lacks newer keys: up.sh again builds what is missing
             if (existing.values.keySet().containsAll(REQUIRED_KEYS) && existing.isHealthy()) {
+                TestEnvironmentLease.take(envFile.getParent(), root, false);
                 return existing;
             }
         }
         Path written = runUpScript(root);
+        TestEnvironmentLease.take(written.getParent(), root, true);
         return new TestEnvironment(root, readEnvFile(written));
     }
 

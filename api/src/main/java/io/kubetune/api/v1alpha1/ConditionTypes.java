@@ -20,5 +20,11 @@ public final class ConditionTypes {
     /** The evaluation after training finished; results are on the status. */
     public static final String EVALUATED = "Evaluated";
 
+    /**
+     * False while the operator cannot carry out what the job needs (an API call refused: quota,
+     * admission, permission, an object it does not own), with the reason; True again once it can.
+     */
+    public static final String RECONCILED = "Reconciled";
+
     private ConditionTypes() {}
 }

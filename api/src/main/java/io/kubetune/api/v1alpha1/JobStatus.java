@@ -18,7 +18,8 @@ public abstract class JobStatus {
     public JobState state;
 
     @JsonPropertyDescription(
-            "Running, Suspended, Succeeded, Failed and Evaluated, each with a CamelCase reason.")
+            "Running, Suspended, Succeeded, Failed, Evaluated and Reconciled, each with a CamelCase"
+                    + " reason.")
     public List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("When the first attempt started (RFC 3339).")

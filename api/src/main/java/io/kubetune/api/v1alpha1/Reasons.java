@@ -47,6 +47,12 @@ public final class Reasons {
     /** The pod asked for a GPU and the trainer saw none (image, driver or device plugin). */
     public static final String NO_GPU = "NoGpu";
 
+    /**
+     * An object the operator would create for the job (ServiceAccount, Role, RoleBinding, job-file
+     * ConfigMap, Job) exists and is not owned by the job: the operator does not use it.
+     */
+    public static final String RESOURCE_CONFLICT = "ResourceConflict";
+
     /** The spec cannot be run as written; the message names the field. */
     public static final String INVALID_SPEC = "InvalidSpec";
 

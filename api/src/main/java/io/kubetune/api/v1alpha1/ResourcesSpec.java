@@ -13,6 +13,9 @@ import java.util.Map;
 /** What the trainer pod asks of the cluster. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResourcesSpec {
+    /** Room for a 7B model in fp16 (about 15 GB), its data and a few local checkpoints. */
+    public static final String DEFAULT_CACHE_SIZE = "100Gi";
+
     @Min(0)
     @Max(64)
     @Default("0")
@@ -28,6 +31,16 @@ public class ResourcesSpec {
     @Pattern(Patterns.QUANTITY)
     @JsonPropertyDescription("Memory request and limit, a quantity such as \"16Gi\".")
     public String memory;
+
+    @Size(max = 32)
+    @Pattern(Patterns.QUANTITY)
+    @Default(DEFAULT_CACHE_SIZE)
+    @JsonPropertyDescription(
+            "Size limit of the pod's download cache (model, data, local checkpoints), a quantity"
+                    + " such as \"200Gi\"; a pod that writes more is evicted. Default "
+                    + DEFAULT_CACHE_SIZE
+                    + ".")
+    public String cacheSize = DEFAULT_CACHE_SIZE;
 
     @Size(max = 32)
     @JsonPropertyDescription("Node labels the pod must be scheduled on.")

@@ -12,11 +12,21 @@ import java.util.Objects;
  *     KUBETUNE_TRAINER_GPU_IMAGE}); the trainer image when unset
  * @param resyncInterval how often a running job is looked at even when nothing changed (deadline
  *     and TTL checks, pod states missed by a watch)
+ * @param policy what jobs may ask of the cluster (images, node selectors, tolerations)
  */
 public record OperatorSettings(
-        String trainerImage, String gpuTrainerImage, Duration resyncInterval) {
+        String trainerImage,
+        String gpuTrainerImage,
+        Duration resyncInterval,
+        TrainerPolicy policy) {
+
+    /** Settings that allow any image and placement. */
+    public OperatorSettings(String trainerImage, String gpuTrainerImage, Duration resyncInterval) {
+        this(trainerImage, gpuTrainerImage, resyncInterval, TrainerPolicy.OPEN);
+    }
 
     public OperatorSettings {
+        policy = policy == null ? TrainerPolicy.OPEN : policy;
         Objects.requireNonNull(trainerImage, "trainerImage");
         if (gpuTrainerImage == null || gpuTrainerImage.isBlank()) {
             gpuTrainerImage = trainerImage;

@@ -7,27 +7,37 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Names of the objects made for a job. A Job's name must fit a label value (63 characters: the Job
- * controller labels its pods with it), so long names are cut and made unique with a hash.
+ * Names of the objects made for a job. Each kind has its own infix ({@code ftj} for a FineTuneJob,
+ * {@code ej} for an EvalJob), so a FineTuneJob and an EvalJob of the same name never share a child.
+ * A Job's name must fit a label value (63 characters: the Job controller labels its pods with it),
+ * so long names are cut and made unique with a hash.
  */
 public final class Names {
     static final int MAX_LABEL = 63;
 
     private Names() {}
 
-    /** The Job of one attempt: {@code <name>-<attempt>}, so that a retry is a new Job. */
+    /** The Job of one attempt: {@code <name>-ftj-<attempt>}, so that a retry is a new Job. */
     public static String job(HasMetadata owner, int attempt) {
-        return fit(owner.getMetadata().getName(), "-" + attempt, MAX_LABEL);
+        return fit(owner.getMetadata().getName(), infix(owner) + attempt, MAX_LABEL);
     }
 
-    /** The ConfigMap holding the job file. */
+    /** The ConfigMap holding the job file: {@code <name>-ftj-job}. */
     public static String configMap(HasMetadata owner) {
-        return fit(owner.getMetadata().getName(), "-job", 253);
+        return fit(owner.getMetadata().getName(), infix(owner) + "job", 253);
     }
 
-    /** The trainer's ServiceAccount, Role and RoleBinding. */
+    /** The trainer's ServiceAccount, Role and RoleBinding: {@code <name>-ftj-trainer}. */
     public static String trainer(HasMetadata owner) {
-        return fit(owner.getMetadata().getName(), "-trainer", 253);
+        return fit(owner.getMetadata().getName(), infix(owner) + "trainer", 253);
+    }
+
+    private static String infix(HasMetadata owner) {
+        return switch (owner.getKind()) {
+            case "FineTuneJob" -> "-ftj-";
+            case "EvalJob" -> "-ej-";
+            default -> "-" + owner.getKind().toLowerCase(java.util.Locale.ROOT) + "-";
+        };
     }
 
     /** A label value for a name, cut with a hash when too long. */

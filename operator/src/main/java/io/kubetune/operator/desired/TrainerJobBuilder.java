@@ -113,7 +113,7 @@ public final class TrainerJobBuilder {
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(r.image())
-                .withArgs(r.command(), TrainerContract.JOB_FILE)
+                .withArgs(args(r.command(), res))
                 .withEnv(
                         new EnvVar(TrainerContract.CACHE_DIR_ENV, TrainerContract.CACHE_DIR, null),
                         new EnvVar(TrainerContract.REPORT_STATUS_ENV, "true", null),
@@ -149,6 +149,19 @@ public final class TrainerJobBuilder {
                         new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
                         new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build())
                 .build();
+    }
+
+    /**
+     * The trainer's arguments: a pod that asks for GPUs runs on CUDA ({@code --device cuda}); the
+     * trainer exits {@value TrainerContract#EXIT_NO_GPU} when it sees none rather than train on the
+     * CPU. The precision (spec.training.precision, an EvalJob's spec.precision; auto by default)
+     * travels in the job file.
+     */
+    static List<String> args(String command, ResourcesSpec res) {
+        int gpus = res.gpus == null ? 0 : res.gpus;
+        return gpus > 0
+                ? List.of(command, TrainerContract.JOB_FILE, "--device", "cuda")
+                : List.of(command, TrainerContract.JOB_FILE);
     }
 
     /** Each referenced Secret once, as envFrom: the values never leave the Secret. */
@@ -199,10 +212,17 @@ public final class TrainerJobBuilder {
                 .toList();
     }
 
+    static String cacheSize(ResourcesSpec res) {
+        return res.cacheSize == null || res.cacheSize.isBlank()
+                ? ResourcesSpec.DEFAULT_CACHE_SIZE
+                : res.cacheSize;
+    }
+
     /**
-     * The job file, and three emptyDirs: the cache (downloads of the model and data; emptyDir so
-     * each attempt starts clean, resuming from the checkpoint in S3, not from local files), /tmp
-     * (the root file system is read-only) and /dev/shm in memory (counts against the memory limit).
+     * The job file, and three emptyDirs: the cache (spec.resources.cacheSize; downloads of the
+     * model and data; emptyDir so each attempt starts clean, resuming from the checkpoint in S3,
+     * not from local files), /tmp (the root file system is read-only) and /dev/shm in memory
+     * (counts against the memory limit).
      */
     private static List<Volume> volumes(TrainerJobRequest r, ResourcesSpec res) {
         int gpus = res.gpus == null ? 0 : res.gpus;
@@ -214,7 +234,12 @@ public final class TrainerJobBuilder {
                         .withName(Names.configMap(r.owner()))
                         .endConfigMap()
                         .build(),
-                new VolumeBuilder().withName("cache").withNewEmptyDir().endEmptyDir().build(),
+                new VolumeBuilder()
+                        .withName("cache")
+                        .withNewEmptyDir()
+                        .withSizeLimit(new Quantity(cacheSize(res)))
+                        .endEmptyDir()
+                        .build(),
                 new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
                 new VolumeBuilder()
                         .withName("dshm")

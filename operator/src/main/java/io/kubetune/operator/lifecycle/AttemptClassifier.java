@@ -134,6 +134,8 @@ public final class AttemptClassifier {
                     new AttemptOutcome(Phase.FAILED, Reasons.TRAINER_ERROR, detail, result);
             case TrainerContract.EXIT_INVALID_SPEC ->
                     new AttemptOutcome(Phase.FAILED, Reasons.INVALID_SPEC, detail, result);
+            case TrainerContract.EXIT_NO_GPU ->
+                    new AttemptOutcome(Phase.FAILED, Reasons.NO_GPU, noGpu(pod, detail), result);
             case TrainerContract.EXIT_RESUMABLE ->
                     new AttemptOutcome(
                             Phase.RESUMABLE,
@@ -153,6 +155,17 @@ public final class AttemptClassifier {
                             "the trainer exited with " + exit + ": " + detail,
                             result);
         };
+    }
+
+    /** A retry on the same image and node pool would see no GPU either. */
+    private static String noGpu(Pod pod, String detail) {
+        String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        return "the pod asked for a GPU and the trainer saw none"
+                + (node == null ? "" : " on node " + node)
+                + ": check that the image carries a CUDA libtorch (spec.image or the operator's"
+                + " KUBETUNE_TRAINER_GPU_IMAGE), that the node's NVIDIA driver works and that the"
+                + " NVIDIA device plugin runs there"
+                + (detail == null || detail.isBlank() ? "" : " (trainer: " + detail + ")");
     }
 
     /** Eviction, preemption or node loss, from the pod's reason or DisruptionTarget condition. */

@@ -1,6 +1,8 @@
 package io.kubetune.operator.lifecycle;
 
+import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.api.v1alpha1.TrainerResult;
+import java.util.Set;
 
 /**
  * Where one attempt (one Job and its pod) stands.
@@ -27,6 +29,31 @@ public record AttemptOutcome(Phase phase, String reason, String message, Trainer
         RESUMABLE,
         /** Stopped by the operator for spec.suspend. */
         SUSPENDED
+    }
+
+    /**
+     * The reasons of {@link Phase#RESUMABLE} outcomes: the one list of which failures a new attempt
+     * resumes from. Retries are counted from the Jobs annotated with one of them.
+     */
+    public static final Set<String> RESUMABLE_REASONS =
+            Set.of(
+                    Reasons.EVICTED,
+                    Reasons.PREEMPTED,
+                    OperatorReasons.TRAINER_INTERRUPTED,
+                    OperatorReasons.POD_KILLED,
+                    OperatorReasons.NODE_LOST);
+
+    public AttemptOutcome {
+        if ((phase == Phase.RESUMABLE) != RESUMABLE_REASONS.contains(reason)
+                && phase != Phase.SUSPENDED) {
+            throw new IllegalArgumentException(
+                    reason + " is " + (phase == Phase.RESUMABLE ? "not " : "") + "resumable");
+        }
+    }
+
+    /** Whether an attempt that ended for {@code reason} is resumed by a new attempt. */
+    public static boolean resumes(String reason) {
+        return RESUMABLE_REASONS.contains(reason);
     }
 
     public boolean finished() {

@@ -17,8 +17,26 @@ public final class OperatorReasons {
     /** The node of the pod was lost (taint manager or pod GC deleted it): resumable. */
     public static final String NODE_LOST = "NodeLost";
 
-    /** The trainer exited with a code outside the contract (not 0, 1, 2, 75). */
+    /** The trainer exited with a code outside the contract (not 0, 1, 2, 3, 75). */
     public static final String UNEXPECTED_EXIT = "UnexpectedExit";
+
+    /** The condition Reconciled is True again: what failed before went through. */
+    public static final String RECONCILED = "Reconciled";
+
+    /** An API call was refused by a ResourceQuota of the namespace; retried with backoff. */
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+
+    /** An admission webhook or policy refused an object the operator made; retried. */
+    public static final String ADMISSION_REFUSED = "AdmissionRefused";
+
+    /** The operator's service account may not do what the job needs (RBAC); retried. */
+    public static final String PERMISSION_DENIED = "PermissionDenied";
+
+    /** A conflict (409) that persisted over the retries within one reconcile; retried. */
+    public static final String API_CONFLICT = "Conflict";
+
+    /** Any other failed API call (the message has the code); retried with backoff. */
+    public static final String API_ERROR = "ApiError";
 
     private OperatorReasons() {}
 }

@@ -6,23 +6,57 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Creates children that are never updated: the Job of an attempt (its pod template is immutable and
- * a retry is a new Job), the job file (the spec is frozen once started) and the trainer's RBAC. An
- * existing object (409) is the idempotent case: a reconcile repeated after a restart or on a stale
- * cache creates nothing twice, because names are deterministic.
+ * a retry is a new Job), the job file (the spec is frozen once started) and the trainer's RBAC.
+ *
+ * <p>An existing object (409) is the idempotent case only when the job owns it (a reconcile
+ * repeated after a restart or on a stale cache; names are deterministic). One that someone else
+ * made is never used: a pre-existing ServiceAccount could carry more rights than the trainer's own.
  */
 final class CreateOnly {
     private CreateOnly() {}
 
-    /** True if created, false if it already existed. */
-    static boolean create(KubernetesClient client, HasMetadata desired) {
+    /**
+     * True if created, false if {@code owner} already owns it.
+     *
+     * @throws ResourceConflictException when an object of that name exists that {@code owner} does
+     *     not control
+     */
+    static boolean create(KubernetesClient client, HasMetadata owner, HasMetadata desired) {
         try {
             client.resource(desired).create();
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                return false;
+            if (e.getCode() != 409) {
+                throw e;
             }
-            throw e;
         }
+        HasMetadata existing = client.resource(desired).get();
+        if (existing == null) {
+            // deleted between our create and get (an older owner's child being collected)
+            throw new ResourceConflictException(desired, "is being deleted; retrying");
+        }
+        if (!ownedBy(existing, owner)) {
+            throw new ResourceConflictException(
+                    existing,
+                    "exists and is not owned by "
+                            + owner.getKind()
+                            + " "
+                            + owner.getMetadata().getName()
+                            + "; delete or rename it (the operator never uses an object it did not"
+                            + " create)");
+        }
+        return false;
+    }
+
+    /** Whether {@code owner} (this very object: its UID) is the controller of {@code child}. */
+    static boolean ownedBy(HasMetadata child, HasMetadata owner) {
+        String uid = owner.getMetadata().getUid();
+        return uid != null
+                && child.getMetadata().getOwnerReferences() != null
+                && child.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(
+                                r ->
+                                        uid.equals(r.getUid())
+                                                && Boolean.TRUE.equals(r.getController()));
     }
 }

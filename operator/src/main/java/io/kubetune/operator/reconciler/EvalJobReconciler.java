@@ -3,6 +3,7 @@ package io.kubetune.operator.reconciler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.kubetune.api.v1alpha1.AdapterSource;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.EvalJobStatus;
@@ -11,12 +12,14 @@ import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.operator.lifecycle.AttemptOutcome;
+import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,6 +28,11 @@ import java.util.Set;
  */
 // a singleton, not application-scoped: no client proxy, so the constructor can take its settings
 @Singleton
+@GradualRetry(
+        maxAttempts = -1,
+        initialInterval = 1000,
+        intervalMultiplier = 2,
+        maxInterval = 60_000)
 @ControllerConfiguration(name = "evaljob")
 public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStatus> {
 
@@ -36,12 +44,7 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
 
     @Inject
     public EvalJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
-        super(settings, metrics, EvalJob.class, EvalJobStatus.class, TRAINER_FIELDS);
-    }
-
-    @Override
-    protected String command() {
-        return "eval";
+        super(settings, metrics, EvalJob.class, EvalJobStatus.class, TRAINER_FIELDS, "eval");
     }
 
     @Override
@@ -95,12 +98,12 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
     }
 
     @Override
-    protected Duration onTrainerSucceeded(
+    protected Optional<Duration> onTrainerSucceeded(
             EvalJob ej,
             AttemptOutcome outcome,
             Step<EvalJobStatus> step,
             Context<EvalJob> context) {
         step.to().succeeded("evaluation finished");
-        return null;
+        return Optional.empty();
     }
 }

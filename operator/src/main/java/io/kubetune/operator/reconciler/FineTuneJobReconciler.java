@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.EvalResult;
 import io.kubetune.api.v1alpha1.FineTuneJob;
@@ -15,6 +16,7 @@ import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.operator.desired.EvalAfterTraining;
 import io.kubetune.operator.desired.Labels;
 import io.kubetune.operator.lifecycle.AttemptOutcome;
+import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -30,6 +32,11 @@ import java.util.Set;
  */
 // a singleton, not application-scoped: no client proxy, so the constructor can take its settings
 @Singleton
+@GradualRetry(
+        maxAttempts = -1,
+        initialInterval = 1000,
+        intervalMultiplier = 2,
+        maxInterval = 60_000)
 @ControllerConfiguration(name = "finetunejob")
 public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, FineTuneJobStatus> {
 
@@ -38,12 +45,13 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
 
     @Inject
     public FineTuneJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
-        super(settings, metrics, FineTuneJob.class, FineTuneJobStatus.class, TRAINER_FIELDS);
-    }
-
-    @Override
-    protected String command() {
-        return "train";
+        super(
+                settings,
+                metrics,
+                FineTuneJob.class,
+                FineTuneJobStatus.class,
+                TRAINER_FIELDS,
+                "train");
     }
 
     @Override
@@ -68,7 +76,7 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
     }
 
     @Override
-    protected Duration onTrainerSucceeded(
+    protected Optional<Duration> onTrainerSucceeded(
             FineTuneJob ftj,
             AttemptOutcome outcome,
             Step<FineTuneJobStatus> step,
@@ -84,12 +92,12 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
         }
         if (ftj.getSpec().evaluation == null) {
             step.to().succeeded("training finished");
-            return null;
+            return Optional.empty();
         }
         if (st.adapterUri == null) {
             step.to().evaluated(false, "the trainer reported no adapter URI to evaluate");
             step.to().succeeded("training finished; nothing to evaluate");
-            return null;
+            return Optional.empty();
         }
         String name = EvalAfterTraining.name(ftj);
         st.evalJobName = name;
@@ -98,9 +106,10 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
                         .filter(e -> name.equals(e.getMetadata().getName()))
                         .findFirst();
         if (eval.isEmpty()) {
-            CreateOnly.create(context.getClient(), EvalAfterTraining.build(ftj, st.adapterUri));
+            CreateOnly.create(
+                    context.getClient(), ftj, EvalAfterTraining.build(ftj, st.adapterUri));
             step.to().evaluating("training finished; EvalJob " + name + " evaluates the adapter");
-            return settings.resyncInterval();
+            return Optional.of(settings.resyncInterval());
         }
         JobState evalState = eval.get().getStatus() == null ? null : eval.get().getStatus().state;
         if (evalState == JobState.Succeeded) {
@@ -108,16 +117,16 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
             st.hellaswag = hellaswag(st.evalResults);
             step.to().evaluated(true, "EvalJob " + name + " succeeded");
             step.to().succeeded("training and evaluation finished");
-            return null;
+            return Optional.empty();
         }
         if (evalState == JobState.Failed) {
             String why = eval.get().getStatus().message;
             step.to().evaluated(false, "EvalJob " + name + " failed: " + why);
             step.to().succeeded("training finished; the evaluation failed, the adapter is valid");
-            return null;
+            return Optional.empty();
         }
         step.to().evaluating("training finished; EvalJob " + name + " evaluates the adapter");
-        return settings.resyncInterval();
+        return Optional.of(settings.resyncInterval());
     }
 
     static Double hellaswag(List<EvalResult> results) {

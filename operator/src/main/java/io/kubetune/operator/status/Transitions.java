@@ -1,9 +1,11 @@
 package io.kubetune.operator.status;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.kubetune.api.v1alpha1.ConditionTypes;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.JobStatus;
 import io.kubetune.api.v1alpha1.Reasons;
+import io.kubetune.operator.lifecycle.OperatorReasons;
 
 /**
  * The states of a job as state + conditions + message, one method per state, so that every path of
@@ -78,6 +80,23 @@ public final class Transitions {
                 ok ? "True" : "False",
                 ok ? Reasons.EVAL_SUCCEEDED : Reasons.EVAL_FAILED,
                 message);
+    }
+
+    /** An API call the job needs was refused: the job stays where it was, the reason says why. */
+    public void notReconciled(String reason, String message) {
+        set(ConditionTypes.RECONCILED, "False", reason, message);
+    }
+
+    /** What was refused went through: Reconciled True again (and never added before a refusal). */
+    public void reconciled() {
+        Condition old = Conditions.find(st.conditions, ConditionTypes.RECONCILED);
+        if (old != null && !"True".equals(old.getStatus())) {
+            set(
+                    ConditionTypes.RECONCILED,
+                    "True",
+                    OperatorReasons.RECONCILED,
+                    "recovered from " + old.getReason());
+        }
     }
 
     private void finished() {

@@ -19,7 +19,7 @@ class JobFileConfigMapTest {
 
         ConfigMap cm = JobFileConfigMap.build(ftj);
 
-        assertThat(cm.getMetadata().getName()).isEqualTo("moby-job");
+        assertThat(cm.getMetadata().getName()).isEqualTo("moby-ftj-job");
         String yaml = cm.getData().get("job.yaml");
         FineTuneJob read = Serialization.unmarshal(yaml, FineTuneJob.class);
         assertThat(read.getMetadata().getName()).isEqualTo("moby");

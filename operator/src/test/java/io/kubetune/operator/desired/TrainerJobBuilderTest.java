@@ -42,17 +42,19 @@ class TrainerJobBuilderTest {
     void runsTheTrainerOnTheMountedJobFileOncePerAttempt() {
         Job job = build(TestJobs.fineTuneJob(), 2);
 
-        assertThat(job.getMetadata().getName()).isEqualTo("moby-2");
+        assertThat(job.getMetadata().getName()).isEqualTo("moby-ftj-2");
         assertThat(job.getMetadata().getNamespace()).isEqualTo("team-a");
         assertThat(job.getSpec().getBackoffLimit()).isZero();
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(1200L);
         assertThat(pod(job).getRestartPolicy()).isEqualTo("Never");
         assertThat(pod(job).getTerminationGracePeriodSeconds()).isEqualTo(300L);
-        assertThat(pod(job).getServiceAccountName()).isEqualTo("moby-trainer");
+        assertThat(pod(job).getServiceAccountName()).isEqualTo("moby-ftj-trainer");
         Container c = trainer(job);
         assertThat(c.getImage()).isEqualTo("kubetune/trainer:1");
         assertThat(c.getCommand()).isEmpty();
-        assertThat(c.getArgs()).containsExactly("train", "/etc/kubetune/job.yaml");
+        // two GPUs: on CUDA
+        assertThat(c.getArgs())
+                .containsExactly("train", "/etc/kubetune/job.yaml", "--device", "cuda");
         assertThat(c.getEnv())
                 .anySatisfy(e -> assertThat(e.getName()).isEqualTo("KUBETUNE_REPORT_STATUS"))
                 .anySatisfy(
@@ -80,7 +82,7 @@ class TrainerJobBuilderTest {
         Map<String, Volume> volumes =
                 pod(job).getVolumes().stream()
                         .collect(java.util.stream.Collectors.toMap(Volume::getName, v -> v));
-        assertThat(volumes.get("job").getConfigMap().getName()).isEqualTo("moby-job");
+        assertThat(volumes.get("job").getConfigMap().getName()).isEqualTo("moby-ftj-job");
         assertThat(volumes.get("dshm").getEmptyDir().getMedium()).isEqualTo("Memory");
         // 2 GPUs: 4Gi each
         assertThat(volumes.get("dshm").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("8Gi"));
@@ -127,6 +129,44 @@ class TrainerJobBuilderTest {
                             assertThat(t.getOperator()).isEqualTo("Exists");
                             assertThat(t.getEffect()).isEqualTo("NoSchedule");
                         });
+    }
+
+    @Test
+    void gpuJobRunsTheTrainerOnCudaWithThePrecisionOfItsSpec() {
+        FineTuneJob ftj = TestJobs.fineTuneJob();
+        ftj.getSpec().resources.gpus = 1;
+
+        Job job = build(ftj, 1);
+
+        assertThat(trainer(job).getArgs())
+                .containsExactly("train", "/etc/kubetune/job.yaml", "--device", "cuda");
+        // precision travels in the job file: auto (bf16 on a GPU that has it) unless set
+        assertThat(JobFileConfigMap.jobFile(ftj)).contains("precision: \"auto\"");
+    }
+
+    @Test
+    void cpuJobLetsTheTrainerChooseItsDevice() {
+        Job job = build(TestJobs.cpuFineTuneJob(), 1);
+
+        assertThat(trainer(job).getArgs()).containsExactly("train", "/etc/kubetune/job.yaml");
+    }
+
+    @Test
+    void cacheIsLimitedToTheSpecsCacheSizeOrTheDefault() {
+        FineTuneJob ftj = TestJobs.fineTuneJob();
+        ftj.getSpec().resources.cacheSize = "250Gi";
+
+        assertThat(cache(build(ftj, 1)).getSizeLimit()).isEqualTo(new Quantity("250Gi"));
+        assertThat(cache(build(TestJobs.cpuFineTuneJob(), 1)).getSizeLimit())
+                .isEqualTo(new Quantity("100Gi"));
+    }
+
+    private static io.fabric8.kubernetes.api.model.EmptyDirVolumeSource cache(Job job) {
+        return pod(job).getVolumes().stream()
+                .filter(v -> v.getName().equals("cache"))
+                .findFirst()
+                .orElseThrow()
+                .getEmptyDir();
     }
 
     @Test

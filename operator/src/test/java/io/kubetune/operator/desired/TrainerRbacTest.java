@@ -35,17 +35,17 @@ class TrainerRbacTest {
         RoleBinding b = TrainerRbac.roleBinding(TestJobs.fineTuneJob());
 
         assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
-        assertThat(b.getRoleRef().getName()).isEqualTo("moby-trainer");
+        assertThat(b.getRoleRef().getName()).isEqualTo("moby-ftj-trainer");
         assertThat(b.getSubjects())
                 .singleElement()
                 .satisfies(
                         s -> {
                             assertThat(s.getKind()).isEqualTo("ServiceAccount");
-                            assertThat(s.getName()).isEqualTo("moby-trainer");
+                            assertThat(s.getName()).isEqualTo("moby-ftj-trainer");
                             assertThat(s.getNamespace()).isEqualTo("team-a");
                         });
         assertThat(TrainerRbac.serviceAccount(TestJobs.fineTuneJob()).getMetadata().getName())
-                .isEqualTo("moby-trainer");
+                .isEqualTo("moby-ftj-trainer");
         assertThat(
                         TrainerRbac.serviceAccount(TestJobs.fineTuneJob())
                                 .getMetadata()

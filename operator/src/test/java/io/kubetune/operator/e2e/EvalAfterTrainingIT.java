@@ -111,7 +111,8 @@ class EvalAfterTrainingIT {
         client.resource(fake("base", "succeed", "")).create();
 
         awaitEval("later", JobState.Succeeded);
-        String jobFile = client.configMaps().withName("later-job").get().getData().get("job.yaml");
+        String jobFile =
+                client.configMaps().withName("later-ej-job").get().getData().get("job.yaml");
         EvalJob seen = Serialization.unmarshal(jobFile, EvalJob.class);
         assertThat(seen.getSpec().adapter.uri)
                 .isEqualTo("s3://kubetune-test/fake/succeed/base/adapter");
@@ -120,7 +121,7 @@ class EvalAfterTrainingIT {
                         client.batch()
                                 .v1()
                                 .jobs()
-                                .withName("later-1")
+                                .withName("later-ej-1")
                                 .get()
                                 .getSpec()
                                 .getTemplate()

@@ -23,7 +23,9 @@ import java.util.List;
  *       first, the shell waits 5 s so that it dies by SIGKILL too), later attempts succeed at once;
  *   <li>{@code fail} (exit 1), {@code invalid} (exit 2), {@code resumable} (exit 75 every time);
  *   <li>{@code oom}: SIGKILLs itself, reported as OOMKilled for {@value #OOM_IMAGE};
- *   <li>{@code eval} (the command, any behaviour): sleeps 6 s, then succeeds.
+ *   <li>{@code eval} (the command, any behaviour): sleeps 6 s, then succeeds;
+ *   <li>with {@code --device cuda} (a pod that asked for GPUs), any behaviour: exits 3 as the
+ *       trainer does when it sees no GPU (the test nodes have none).
  * </ul>
  */
 final class FakeTrainer {
@@ -39,6 +41,10 @@ final class FakeTrainer {
                 name=$(echo "$uri" | cut -d/ -f6)
                 msg="$KUBETUNE_TERMINATION_MESSAGE_PATH"
                 echo "fake trainer: $1 $behaviour $name"
+                if [ "$3" = --device ] && [ "$4" = cuda ]; then
+                  echo '{"error":"--device cuda: the engine sees no GPU"}' > "$msg"
+                  exit 3
+                fi
                 if [ "$1" = eval ]; then
                   sleep 6
                   echo '{"evalResults":[{"task":"hellaswag","acc":0.25,"accNorm":0.3,"n":10}]}' > "$msg"

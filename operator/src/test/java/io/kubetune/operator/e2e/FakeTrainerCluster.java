@@ -12,14 +12,28 @@ final class FakeTrainerCluster implements AutoCloseable {
     private final String namespace;
     private TestOperator operator;
 
-    private FakeTrainerCluster(KubernetesClient client, String namespace) {
+    private FakeTrainerCluster(KubernetesClient client, String namespace, TestOperator operator) {
         this.namespace = namespace;
         this.runner = FakeTrainer.runner(client, namespace);
-        this.operator = TestOperator.start(namespace);
+        this.operator = operator;
     }
 
     static FakeTrainerCluster start(KubernetesClient client, String namespace) {
-        return new FakeTrainerCluster(client, namespace);
+        return new FakeTrainerCluster(client, namespace, TestOperator.start(namespace));
+    }
+
+    /** With an operator that runs as {@code operatorClient} (e.g. a restricted identity). */
+    static FakeTrainerCluster start(
+            KubernetesClient client, String namespace, KubernetesClient operatorClient) {
+        return new FakeTrainerCluster(
+                client,
+                namespace,
+                TestOperator.start(
+                        operatorClient,
+                        namespace,
+                        new io.kubetune.operator.config.OperatorSettings(
+                                TestOperator.TRAINER_IMAGE, null, java.time.Duration.ofSeconds(5)),
+                        4));
     }
 
     TestOperator operator() {

@@ -61,6 +61,30 @@ class FineTuneJobFailureIT {
     }
 
     @Test
+    void podThatAskedForAGpuAndSawNoneFailsNoGpu() {
+        FineTuneJob j = fake("gpu-less", "succeed", "");
+        j.getSpec().resources.gpus = 1;
+
+        FineTuneJob failed = failsWith(j, Reasons.NO_GPU);
+
+        assertThat(failed.getStatus().message)
+                .contains("image")
+                .contains("driver")
+                .contains("device plugin");
+        assertThat(Jobs.jobsOf(client, "gpu-less")).hasSize(1);
+        assertThat(
+                        Jobs.jobsOf(client, "gpu-less")
+                                .get(0)
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getArgs())
+                .containsSequence("--device", "cuda");
+    }
+
+    @Test
     void invalidSpecIsNotRetried() {
         FineTuneJob failed = failsWith(fake("invalid", "invalid", ""), Reasons.INVALID_SPEC);
 

@@ -120,7 +120,7 @@ class FineTuneJobLifecycleIT {
         assertThat(done.getStatus().attempts).isEqualTo(2);
         assertThat(Jobs.jobsOf(client, "killed"))
                 .extracting(j -> j.getMetadata().getName())
-                .containsExactlyInAnyOrder("killed-1", "killed-2");
+                .containsExactlyInAnyOrder("killed-ftj-1", "killed-ftj-2");
         assertThat(Jobs.warnings(client, "killed"))
                 .anySatisfy(e -> assertThat(e.getReason()).isEqualTo(OperatorReasons.POD_KILLED));
         assertThat(
@@ -174,7 +174,7 @@ class FineTuneJobLifecycleIT {
         awaitState(client, "restart", JobState.Succeeded, TIMEOUT);
         assertThat(Jobs.jobsOf(client, "restart"))
                 .extracting(j -> j.getMetadata().getName())
-                .containsExactly("restart-1");
+                .containsExactly("restart-ftj-1");
     }
 
     @Test
@@ -204,7 +204,7 @@ class FineTuneJobLifecycleIT {
                 Jobs.awaitReason(client, "queued", Reasons.AWAITING_ADMISSION, TIMEOUT);
         assertThat(waiting.getStatus().state).isEqualTo(JobState.Pending);
         assertCondition(waiting, "Suspended", "True", Reasons.AWAITING_ADMISSION);
-        var job = client.batch().v1().jobs().withName("queued-1").get();
+        var job = client.batch().v1().jobs().withName("queued-ftj-1").get();
         assertThat(job.getMetadata().getLabels())
                 .containsEntry("kueue.x-k8s.io/queue-name", "team-a");
         assertThat(job.getSpec().getSuspend()).isTrue();
@@ -214,7 +214,7 @@ class FineTuneJobLifecycleIT {
         client.batch()
                 .v1()
                 .jobs()
-                .withName("queued-1")
+                .withName("queued-ftj-1")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":false}}");
 
         FineTuneJob done = awaitState(client, "queued", JobState.Succeeded, TIMEOUT);
@@ -255,7 +255,8 @@ class FineTuneJobLifecycleIT {
         io.fabric8.kubernetes.client.Config config =
                 new io.fabric8.kubernetes.client.ConfigBuilder(
                                 io.kubetune.testing.TestEnvironment.get().config(ns))
-                        .withImpersonateUsername("system:serviceaccount:" + ns + ":rbac-a-trainer")
+                        .withImpersonateUsername(
+                                "system:serviceaccount:" + ns + ":rbac-a-ftj-trainer")
                         .build();
         try (KubernetesClient trainer =
                 new io.fabric8.kubernetes.client.KubernetesClientBuilder()

@@ -31,7 +31,12 @@ final class TestOperator implements AutoCloseable {
     }
 
     static TestOperator start(String namespace, OperatorSettings settings, int threads) {
-        KubernetesClient client = TestEnvironment.get().newClient(namespace);
+        return start(TestEnvironment.get().newClient(namespace), namespace, settings, threads);
+    }
+
+    /** The operator with its own client (closed with it), e.g. one with less than admin rights. */
+    static TestOperator start(
+            KubernetesClient client, String namespace, OperatorSettings settings, int threads) {
         OperatorMetrics metrics = new OperatorMetrics(new SimpleMeterRegistry());
         Operator operator =
                 new Operator(

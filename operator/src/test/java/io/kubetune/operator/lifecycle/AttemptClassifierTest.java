@@ -107,6 +107,24 @@ class AttemptClassifierTest {
     }
 
     @Test
+    void noGpuFailsAtOnceNamingTheLikelyCauses() {
+        AttemptOutcome o =
+                classify(
+                        terminated(
+                                3,
+                                "Error",
+                                "{\"error\":\"--device cuda: the engine sees no GPU\"}"));
+
+        assertThat(o.phase()).isEqualTo(Phase.FAILED);
+        assertThat(o.reason()).isEqualTo(Reasons.NO_GPU);
+        assertThat(o.message())
+                .contains("image")
+                .contains("driver")
+                .contains("device plugin")
+                .contains("the engine sees no GPU");
+    }
+
+    @Test
     void invalidSpecIsNotRetried() {
         AttemptOutcome o =
                 classify(

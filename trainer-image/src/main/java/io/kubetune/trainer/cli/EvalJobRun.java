@@ -8,11 +8,13 @@ import io.kubetune.api.v1alpha1.EvalResult;
 import io.kubetune.api.v1alpha1.EvalTask;
 import io.kubetune.api.v1alpha1.EvalTaskName;
 import io.kubetune.api.v1alpha1.TrainerResult;
+import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.status.EvalStatus;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.storage.InputResolver;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ final class EvalJobRun {
     int call() throws Exception {
         EvalJob job = read(jobFile);
         EvalJobSpec spec = job.getSpec();
+        command.models.usePrecision(spec.precision);
+        command.models.target(); // a GPU asked for and not seen fails before any download
         InputResolver inputs = JobInputs.resolver(jobFile);
         command.models.model = inputs.resolve(spec.model.uri, "spec.model.uri");
         command.models.adapter = adapter(spec, inputs);
@@ -67,9 +71,11 @@ final class EvalJobRun {
     }
 
     private static EvalJob read(Path file) throws java.io.IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(
-                    file + " is not a file; pass the EvalJob YAML (kind: EvalJob)");
+        // Refused here, as `kubectl apply` would, before anything is downloaded.
+        String kind = new JobValidator(System.err::println).check(file);
+        if (!kind.equals("EvalJob")) {
+            throw new UserInputException(
+                    file + " is a " + kind + ": run it with kubetune train " + file);
         }
         EvalJob job =
                 new KubernetesSerialization().unmarshal(Files.readString(file), EvalJob.class);

@@ -1,18 +1,15 @@
 package io.kubetune.trainer.cli;
 
-import io.kubetune.trainer.status.SecretRedactor;
-import io.kubetune.trainer.status.TerminationMessage;
-import io.kubetune.trainer.status.TrainerFailure;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.kubetune.trainer.model.DeviceProbe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The trainer's entry point: {@code kubetune <command>}. */
 @Command(
         name = "kubetune",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Fine-tune, evaluate and benchmark Hugging Face causal LMs on DJL.",
         subcommands = {
             TrainCommand.class,
@@ -21,6 +18,7 @@ import picocli.CommandLine.Command;
             ChatCommand.class,
             InitModelCommand.class,
             BenchCommand.class,
+            ValidateCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KubetuneCli implements Runnable {
@@ -34,22 +32,32 @@ public final class KubetuneCli implements Runnable {
 
     /** The command line, with errors a user can fix shown as one line rather than a trace. */
     static CommandLine commandLine() {
-        return new CommandLine(new KubetuneCli())
-                .setExecutionExceptionHandler(
-                        (e, cmd, parsed) -> {
-                            SecretRedactor redactor = SecretRedactor.fromEnvironment();
-                            if (!(e instanceof IllegalArgumentException)
-                                    && !(e instanceof IOException)) {
-                                // A bug rather than a user's mistake: the trace helps, masked.
-                                StringWriter trace = new StringWriter();
-                                e.printStackTrace(new PrintWriter(trace));
-                                cmd.getErr().print(redactor.redact(trace.toString()));
-                            }
-                            cmd.getErr().println("error: " + TrainerFailure.message(e, redactor));
-                            TerminationMessage.write(TrainerFailure.result(e, redactor));
-                            return TrainerFailure.exitCode(e);
-                        });
+        return commandLine(DeviceProbe.engine());
     }
+
+    /** The command line with another answer to "which devices are there" (tests). */
+    static CommandLine commandLine(DeviceProbe probe) {
+        return new CommandLine(new KubetuneCli(), new ProbeFactory(probe))
+                .setExecutionExceptionHandler(new Failures());
+    }
+
+    /** Gives the probe to the commands and options that choose a device. */
+    private record ProbeFactory(DeviceProbe probe) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getDeclaredConstructor(DeviceProbe.class).newInstance(probe);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+
+    @Option(
+            names = "--debug",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too.")
+    boolean debug;
 
     @Override
     public void run() {

@@ -1,12 +1,12 @@
 package io.kubetune.trainer.cli;
 
-import ai.djl.ndarray.types.DataType;
-import io.kubetune.trainer.model.Devices;
+import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** The model, optional LoRA adapter and device of the commands that run a trained model. */
@@ -22,20 +22,64 @@ final class ModelOptions {
 
     @Option(
             names = "--device",
-            defaultValue = "cpu",
-            description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
+            defaultValue = "auto",
+            description =
+                    "auto (a GPU when the engine sees one, else the CPU), cpu or cuda[:N]"
+                            + " (default ${DEFAULT-VALUE}).")
     String device;
 
-    /** The model in fp32 with the adapter, if any, attached. */
+    @Option(
+            names = "--precision",
+            defaultValue = "auto",
+            description =
+                    "auto (fp32 on the CPU, bf16 on GPUs of compute capability 8.0+, else fp16),"
+                            + " fp32, fp16 or bf16 (default ${DEFAULT-VALUE}).")
+    String precision;
+
+    private final DeviceProbe probe;
+    private ComputeTarget target;
+
+    ModelOptions() {
+        this(DeviceProbe.engine());
+    }
+
+    ModelOptions(DeviceProbe probe) {
+        this.probe = probe;
+    }
+
+    /**
+     * The device and precision, chosen once (a GPU asked for and not seen fails here, before
+     * anything is downloaded) and said on stderr.
+     */
+    ComputeTarget target() {
+        if (target == null) {
+            io.kubetune.api.v1alpha1.Precision requested =
+                    precision.equalsIgnoreCase("auto")
+                            ? io.kubetune.api.v1alpha1.Precision.AUTO
+                            : Precision.parse(precision).toSpec();
+            target = ComputeTarget.choose(device, requested, probe);
+            System.err.println("kubetune: " + target.describe());
+        }
+        return target;
+    }
+
+    /** An EvalJob's {@code spec.precision} instead of {@code --precision}. */
+    void usePrecision(io.kubetune.api.v1alpha1.Precision requested) {
+        precision = requested == null ? "auto" : requested.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The model in the chosen precision with the adapter, if any, attached. */
     PretrainedModel load() throws IOException {
         if (model == null) {
             // Not required by picocli: `kubetune eval EVALJOB.yaml` takes the model from the job.
             throw new IllegalArgumentException("--model DIR is required: the model folder");
         }
-        PretrainedModel loaded = PretrainedModel.load(model, Devices.parse(device), Precision.FP32);
+        ComputeTarget chosen = target();
+        PretrainedModel loaded = PretrainedModel.load(model, chosen.device(), chosen.precision());
         try {
             if (adapter != null) {
-                PeftAdapterFormat.read(adapter, loaded.block(), DataType.FLOAT32, loaded.manager());
+                PeftAdapterFormat.read(
+                        adapter, loaded.block(), chosen.precision().dataType(), loaded.manager());
             }
             return loaded;
         } catch (IOException | RuntimeException e) {

@@ -4,11 +4,14 @@ import ai.djl.Device;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.TrainerContract;
-import io.kubetune.trainer.model.Devices;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.UserInputException;
+import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.status.StatusReporter;
 import io.kubetune.trainer.status.StatusReporting;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.status.TrainerResults;
+import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.RunOutput;
 import io.kubetune.trainer.tracking.RunTracking;
 import io.kubetune.trainer.train.FineTuneRun;
@@ -17,6 +20,7 @@ import io.kubetune.trainer.train.MetricsLog;
 import io.kubetune.trainer.train.ResumeChoice;
 import io.kubetune.trainer.train.TrainingListener;
 import io.kubetune.trainer.train.stage.Stages;
+import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +32,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code kubetune train job.yaml}: runs a FineTuneJob on this machine. */
 @Command(
@@ -42,7 +48,7 @@ import picocli.CommandLine.Parameters;
             "Ctrl-C (or SIGTERM) writes a checkpoint and stops with exit code 75; the same command"
                     + " again resumes from it."
         })
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer>, Failures.WritesFolders {
     @Parameters(index = "0", paramLabel = "JOB.yaml", description = "A FineTuneJob resource.")
     Path jobFile;
 
@@ -69,8 +75,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--device",
-            defaultValue = "cpu",
-            description = "cpu or cuda[:N] (default ${DEFAULT-VALUE}).")
+            defaultValue = "auto",
+            description =
+                    "auto (a GPU when the engine sees one, else the CPU), cpu or cuda[:N]"
+                            + " (default ${DEFAULT-VALUE}); spec.training.precision auto then"
+                            + " means fp32 on the CPU, bf16 on GPUs of compute capability 8.0+,"
+                            + " else fp16.")
     String device;
 
     @Option(
@@ -87,6 +97,25 @@ public final class TrainCommand implements Callable<Integer> {
                             + " different spec wrote it.")
     Path resumeFrom;
 
+    @Spec CommandSpec spec;
+
+    private final DeviceProbe probe;
+    private final List<Path> writtenFolders =
+            new ArrayList<>(List.of(CacheDir.fromEnvironment(System.getenv())));
+
+    TrainCommand() {
+        this(DeviceProbe.engine());
+    }
+
+    TrainCommand(DeviceProbe probe) {
+        this.probe = probe;
+    }
+
+    @Override
+    public List<Path> folders() {
+        return writtenFolders;
+    }
+
     @Option(
             names = "--tensorboard",
             description =
@@ -95,10 +124,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(jobFile)) {
-            throw new IllegalArgumentException(
-                    jobFile
-                            + " is not a file; pass the FineTuneJob YAML, e.g. examples/local/finetunejob.yaml");
+        // Refused here, as `kubectl apply` would, before anything is downloaded.
+        String kind = new JobValidator(System.err::println).check(jobFile);
+        if (!kind.equals("FineTuneJob")) {
+            throw new UserInputException(
+                    jobFile + " is a " + kind + ": run it with kubetune eval " + jobFile);
         }
         FineTuneJob job =
                 new KubernetesSerialization()
@@ -109,11 +139,22 @@ public final class TrainCommand implements Callable<Integer> {
         // An unbuilt stage or conflicting flags are refused before anything downloads.
         Stages.validate(job.getSpec());
         ResumeChoice resume = ResumeChoice.of(overwrite, resumeFrom);
+        if (job.getSpec().training == null) {
+            job.getSpec().training = new TrainingSpec();
+        }
+        // A GPU asked for and not seen fails here, before anything is downloaded. FineTuneRun
+        // reads the precision chosen for this device from the spec.
+        ComputeTarget compute =
+                ComputeTarget.choose(device, job.getSpec().training.precision, probe);
+        job.getSpec().training.precision = compute.precision().toSpec();
+        spec.commandLine().getOut().println("kubetune: " + compute.describe());
+        spec.commandLine().getOut().flush();
         // s3:// output (with credentials): a work folder in the cache, resumed from and mirrored
         // to S3
         RunOutput sink = RunOutput.choose(job, output, System.getenv());
         Path outputDir = sink.dir();
-        Device target = Devices.parse(device);
+        writtenFolders.add(outputDir);
+        Device target = compute.device();
         boolean terminal = System.console() != null;
         FineTuneRun.Inputs inputs =
                 JobInputs.resolve(job.getSpec(), JobInputs.resolver(jobFile), model, data);

@@ -10,6 +10,9 @@ public enum Precision {
     FP16(DataType.FLOAT16),
     BF16(DataType.BFLOAT16);
 
+    /** Compute capability (major * 10 + minor) from which GPUs compute bf16 natively. */
+    static final int BF16_CAPABILITY = 80;
+
     private final DataType dataType;
 
     Precision(DataType dataType) {
@@ -35,6 +38,39 @@ public enum Precision {
                     throw new IllegalArgumentException(
                             "precision '" + name + "' is not one of fp32, fp16, bf16");
         };
+    }
+
+    /**
+     * The precision a job's {@code precision} means on a device: {@code auto} is fp32 on the CPU,
+     * bf16 on a GPU that computes it natively (compute capability 8.0 or newer), fp16 (with loss
+     * scaling when training) on an older GPU.
+     *
+     * @throws IllegalArgumentException for bf16 where it cannot run
+     */
+    public static Precision choose(
+            io.kubetune.api.v1alpha1.Precision requested, Device device, DeviceProbe probe) {
+        boolean bf16Native =
+                device.isGpu() && probe.computeCapability(device.getDeviceId()) >= BF16_CAPABILITY;
+        Precision chosen =
+                switch (requested == null ? io.kubetune.api.v1alpha1.Precision.AUTO : requested) {
+                    case AUTO -> !device.isGpu() ? FP32 : bf16Native ? BF16 : FP16;
+                    case FP32 -> FP32;
+                    case FP16 -> FP16;
+                    case BF16 -> BF16;
+                };
+        chosen.checkSupportedOn(device);
+        if (chosen == BF16 && !bf16Native) {
+            throw new IllegalArgumentException(
+                    "precision bf16 needs a GPU of compute capability 8.0 or newer (this one: "
+                            + probe.computeCapability(device.getDeviceId()) / 10.0
+                            + "): use precision fp16 or auto");
+        }
+        return chosen;
+    }
+
+    /** The job-spec value naming this precision. */
+    public io.kubetune.api.v1alpha1.Precision toSpec() {
+        return io.kubetune.api.v1alpha1.Precision.valueOf(name());
     }
 
     /**

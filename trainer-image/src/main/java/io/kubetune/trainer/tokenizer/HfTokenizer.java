@@ -2,6 +2,7 @@ package io.kubetune.trainer.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.kubetune.trainer.UserInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +41,31 @@ public final class HfTokenizer implements AutoCloseable {
     public static HfTokenizer load(Path modelDir) throws IOException {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.exists(file)) {
-            throw new IOException(
+            throw new UserInputException(
                     modelDir
                             + " has no tokenizer.json; kubetune needs the fast-tokenizer file"
                             + " (transformers writes it with tokenizer.save_pretrained)");
         }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(file, OPTIONS);
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.newInstance(file, OPTIONS);
+        } catch (RuntimeException e) {
+            // The Rust parser's words say where the file stops making sense, not what it holds.
+            throw new UserInputException(
+                    file
+                            + " is not a Hugging Face tokenizer file ("
+                            + firstLine(e)
+                            + "): copy the model's tokenizer.json again, or write it with"
+                            + " transformers' tokenizer.save_pretrained",
+                    e);
+        }
         return new HfTokenizer(tokenizer, SpecialTokens.read(modelDir));
+    }
+
+    private static String firstLine(RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String line = message.lines().findFirst().orElse("").strip();
+        return line.length() > 120 ? line.substring(0, 120) + "..." : line;
     }
 
     /** Encodes text as transformers' {@code tokenizer(text)} does, special tokens included. */

@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubetune.trainer.UserInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -100,17 +101,21 @@ public final class SafetensorsFile implements AutoCloseable {
         ByteBuffer lengthBytes = readFully(channel, 0, 8, path);
         long headerLength = lengthBytes.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > fileSize) {
-            throw new IOException(
-                    path + " is not a safetensors file (header length " + headerLength + ")");
+            throw damaged(path, "is not a safetensors file (header length " + headerLength + ")");
         }
         ByteBuffer headerBytes = readFully(channel, 8, (int) headerLength, path);
         String json = StandardCharsets.UTF_8.decode(headerBytes).toString();
-        JsonObject header = JsonParser.parseString(json).getAsJsonObject();
+        JsonObject header;
+        try {
+            header = JsonParser.parseString(json).getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw damaged(path, "has a safetensors header that is not a JSON object");
+        }
         long dataStart = 8 + headerLength;
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : header.entrySet()) {
             if (!"__metadata__".equals(e.getKey())) {
-                Entry entry = Entry.parse(e.getKey(), e.getValue().getAsJsonObject(), dataStart);
+                Entry entry = Entry.parse(e.getKey(), e.getValue(), dataStart, path);
                 entry.check(e.getKey(), fileSize, path);
                 entries.put(e.getKey(), entry);
             }
@@ -123,7 +128,7 @@ public final class SafetensorsFile implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, at + buffer.position()) < 0) {
-                throw new IOException(path + " ends inside its safetensors header");
+                throw damaged(path, "ends inside its safetensors header");
             }
         }
         return buffer.flip();
@@ -132,7 +137,18 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Where one tensor lies in the file. */
     private record Entry(SafetensorsDtype dtype, Shape shape, long offset, long length) {
 
-        static Entry parse(String name, JsonObject json, long dataStart) {
+        static Entry parse(String name, JsonElement element, long dataStart, Path path) {
+            try {
+                return parse(name, element.getAsJsonObject(), dataStart);
+            } catch (IllegalArgumentException e) {
+                throw e; // an unknown dtype, named by SafetensorsDtype
+            } catch (RuntimeException e) {
+                throw damaged(
+                        path, "describes tensor '" + name + "' without dtype, shape or offsets");
+            }
+        }
+
+        private static Entry parse(String name, JsonObject json, long dataStart) {
             SafetensorsDtype dtype = SafetensorsDtype.parse(json.get("dtype").getAsString(), name);
             JsonArray dims = json.getAsJsonArray("shape");
             long[] shape = new long[dims.size()];
@@ -145,24 +161,42 @@ public final class SafetensorsFile implements AutoCloseable {
             return new Entry(dtype, new Shape(shape), dataStart + begin, end - begin);
         }
 
-        void check(String name, long fileSize, Path path) throws IOException {
+        void check(String name, long fileSize, Path path) {
             long expected = shape.size() * dtype.bytes();
-            if (length != expected || offset + length > fileSize) {
-                throw new IOException(
-                        "tensor '"
+            if (offset + length > fileSize) {
+                throw damaged(
+                        path,
+                        "ends before the end of tensor '"
                                 + name
-                                + "' in "
-                                + path
-                                + " has "
+                                + "' ("
+                                + fileSize
+                                + " bytes, "
+                                + (offset + length)
+                                + " needed)");
+            }
+            if (length != expected) {
+                throw damaged(
+                        path,
+                        "gives tensor '"
+                                + name
+                                + "' "
                                 + length
                                 + " bytes where shape "
                                 + shape
                                 + " of "
                                 + dtype
                                 + " needs "
-                                + expected
-                                + ", or lies past the end of the file");
+                                + expected);
             }
         }
+    }
+
+    /** One line for the user: which file, what is wrong, what to do. */
+    private static UserInputException damaged(Path path, String what) {
+        return new UserInputException(
+                path
+                        + " "
+                        + what
+                        + ": the file is truncated or damaged; download or copy the model again");
     }
 }

@@ -35,7 +35,7 @@ class CausalLmObjectiveTest {
 
             NDArray logits =
                     model.block()
-                            .forward(
+                            .logits(
                                     model.parameterStore(),
                                     ModelInput.of(
                                             scope.create(ids)

@@ -95,7 +95,7 @@ class ReferenceModelTest {
 
     private static NDArray logits(PretrainedModel model, NDManager scope) {
         NDArray input = scope.create(IDS).expandDims(0);
-        return model.block().forward(model.parameterStore(), ModelInput.of(input), false);
+        return model.block().logits(model.parameterStore(), ModelInput.of(input), false);
     }
 
     private static float maxDiff(NDArray a, NDArray b) {

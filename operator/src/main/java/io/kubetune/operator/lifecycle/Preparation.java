@@ -1,4 +1,4 @@
-package io.kubetune.operator.reconciler;
+package io.kubetune.operator.lifecycle;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
@@ -7,22 +7,22 @@ import java.util.List;
  * What a job needs before its first Job can be made: the resource to write into the job file and
  * the Secrets for its environment; or why it must wait, or why it cannot run.
  */
-record Preparation(
+public record Preparation(
         HasMetadata jobFile,
         List<String> secretNames,
         String waitReason,
         String failReason,
         String message) {
 
-    static Preparation ready(HasMetadata jobFile, List<String> secretNames) {
+    public static Preparation ready(HasMetadata jobFile, List<String> secretNames) {
         return new Preparation(jobFile, secretNames, null, null, null);
     }
 
-    static Preparation waiting(String reason, String message) {
+    public static Preparation waiting(String reason, String message) {
         return new Preparation(null, List.of(), reason, null, message);
     }
 
-    static Preparation failed(String reason, String message) {
+    public static Preparation failed(String reason, String message) {
         return new Preparation(null, List.of(), null, reason, message);
     }
 }
