@@ -306,7 +306,9 @@ start minio "$MINIO_PORT" "$MINIO_CONSOLE_PORT" -- env \
 
 # one worker; the state dir on the command line lets component_pid and down.sh recognise it
 mkdir -p "$ENV_DIR/mlflow"
-start mlflow "$MLFLOW_PORT" -- "$MLFLOW_BIN/bin/python" -m mlflow server \
+# (its background job runner, a dozen processes, is not used by training runs)
+start mlflow "$MLFLOW_PORT" -- env MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
+  "$MLFLOW_BIN/bin/python" -m mlflow server \
   --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 \
   --backend-store-uri "sqlite:///$ENV_DIR/mlflow/mlflow.db" \
   --artifacts-destination "$ENV_DIR/mlflow/artifacts"

@@ -27,8 +27,9 @@ import java.util.function.Function;
  */
 public final class MlflowLog implements TrainingListener, AutoCloseable {
     static final int MAX_PENDING = 200_000;
-    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
-    private static final int BATCH = 1000; // MLflow's log-batch limit for metrics
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+    // MLflow allows 1000 a call; smaller calls stay quick on a busy server (SQLite store: ~seconds)
+    private static final int BATCH = 200;
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
@@ -134,7 +135,7 @@ public final class MlflowLog implements TrainingListener, AutoCloseable {
     }
 
     /**
-     * Ends the run in MLflow (FAILED when {@link #finish} was never called), waiting at most 30 s.
+     * Ends the run in MLflow (FAILED when {@link #finish} was never called), waiting at most {@link #CLOSE_WAIT}.
      */
     @Override
     public void close() {
@@ -194,7 +195,7 @@ public final class MlflowLog implements TrainingListener, AutoCloseable {
                 if (lastProblem == null) {
                     log.println("[mlflow] " + e.getMessage() + "; metrics are kept and retried");
                 }
-                lastProblem = e.getMessage();
+                lastProblem = String.valueOf(e.getMessage());
                 if (!sleep(backoff)) {
                     return;
                 }

@@ -23,7 +23,8 @@ import java.util.Optional;
  * need nothing. Errors name the call and the HTTP status only: a server's reply is never echoed.
  */
 public final class MlflowRest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** One metric value at a step; {@code timestamp} in epoch milliseconds. */
     public record Metric(String key, double value, long timestamp, long step) {}
@@ -40,7 +41,11 @@ public final class MlflowRest {
     public MlflowRest(String trackingUri, Map<String, String> env) {
         this.base = URI.create(trackingUri.endsWith("/") ? trackingUri : trackingUri + "/");
         this.authorization = authorization(env);
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        this.http = HttpClient.newBuilder()
+                        // no h2c upgrade attempt on http:// (MLflow's uvicorn refuses it)
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(CONNECT_TIMEOUT)
+                        .build();
     }
 
     private static Optional<String> authorization(Map<String, String> env) {
@@ -148,6 +153,10 @@ public final class MlflowRest {
         }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // a refused connection has no message: name the call and the failure's kind
+            throw new IOException(
+                    "MLflow " + call + " at " + base + " failed: " + e.getClass().getSimpleName(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("MLflow " + call + " interrupted", e);

@@ -194,9 +194,9 @@ class MlflowTrackingIT {
                         .withNamespace("team-a")
                         .withUid("uid-1")
                         .build());
-        job.getSpec().training.maxSteps = 120;
-        job.getSpec().training.evalSteps = 40;
-        job.getSpec().checkpoint.everySteps = 60;
+        job.getSpec().training.maxSteps = 300;
+        job.getSpec().training.evalSteps = 100;
+        job.getSpec().checkpoint.everySteps = 150;
         job.getSpec().tracking = new TrackingSpec();
         job.getSpec().tracking.mlflow = new MlflowSpec();
         job.getSpec().tracking.mlflow.trackingUri = trackingUri;

@@ -40,7 +40,7 @@ final class PrivateMlflow implements AutoCloseable {
 
     void start() throws Exception {
         Files.createDirectories(dir);
-        server =
+        ProcessBuilder builder =
                 new ProcessBuilder(
                                 List.of(
                                         python.toString(),
