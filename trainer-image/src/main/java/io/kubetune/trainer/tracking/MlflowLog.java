@@ -135,7 +135,8 @@ public final class MlflowLog implements TrainingListener, AutoCloseable {
     }
 
     /**
-     * Ends the run in MLflow (FAILED when {@link #finish} was never called), waiting at most {@link #CLOSE_WAIT}.
+     * Ends the run in MLflow (FAILED when {@link #finish} was never called), waiting at most {@link
+     * #CLOSE_WAIT}.
      */
     @Override
     public void close() {

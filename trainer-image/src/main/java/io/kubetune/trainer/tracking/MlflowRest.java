@@ -41,7 +41,8 @@ public final class MlflowRest {
     public MlflowRest(String trackingUri, Map<String, String> env) {
         this.base = URI.create(trackingUri.endsWith("/") ? trackingUri : trackingUri + "/");
         this.authorization = authorization(env);
-        this.http = HttpClient.newBuilder()
+        this.http =
+                HttpClient.newBuilder()
                         // no h2c upgrade attempt on http:// (MLflow's uvicorn refuses it)
                         .version(HttpClient.Version.HTTP_1_1)
                         .connectTimeout(CONNECT_TIMEOUT)
@@ -156,7 +157,8 @@ public final class MlflowRest {
         } catch (IOException e) {
             // a refused connection has no message: name the call and the failure's kind
             throw new IOException(
-                    "MLflow " + call + " at " + base + " failed: " + e.getClass().getSimpleName(), e);
+                    "MLflow " + call + " at " + base + " failed: " + e.getClass().getSimpleName(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("MLflow " + call + " interrupted", e);

@@ -60,8 +60,10 @@ final class PrivateMlflow implements AutoCloseable {
                         .redirectErrorStream(true)
                         .redirectOutput(
                                 ProcessBuilder.Redirect.appendTo(
-                                        dir.resolve("mlflow.log").toFile()))
-                        .start();
+                                        dir.resolve("mlflow.log").toFile()));
+        // the server's background job runner (a dozen processes) is not used by training runs
+        builder.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
+        server = builder.start();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
