@@ -99,6 +99,11 @@ public record BadSpec(
         return array.get(Integer.parseInt(part.substring(bracket + 1, part.length() - 1)));
     }
 
+    /** The valid example turned into a DPO job on preference data. */
+    static Consumer<ObjectNode> dpo() {
+        return set("spec.stage", "dpo").andThen(set("spec.datasets[0].format", "preference"));
+    }
+
     /** At least 15 mistakes users make, each caught with the field named. */
     public static List<BadSpec> all() {
         String ftj = "finetunejobs";
@@ -242,6 +247,77 @@ public record BadSpec(
                                 .andThen(remove("spec.tasks[0].dataUri")),
                         "spec.tasks[0]",
                         "perplexity task needs dataUri"),
+                schema(
+                        "unknown preference loss",
+                        ftj,
+                        dpo().andThen(set("spec.preference", java.util.Map.of("loss", "kto"))),
+                        "spec.preference.loss",
+                        "sigmoid"),
+                schema(
+                        "label smoothing of 0.5",
+                        ftj,
+                        dpo().andThen(
+                                        set(
+                                                "spec.preference",
+                                                java.util.Map.of(
+                                                        "loss",
+                                                        "robust",
+                                                        "labelSmoothing",
+                                                        "0.5"))),
+                        "spec.preference.labelSmoothing",
+                        "pattern"),
+                cel(
+                        "stage kto, not built yet",
+                        ftj,
+                        set("spec.stage", "kto"),
+                        "spec.stage",
+                        "stages kto and ppo are not built yet"),
+                cel(
+                        "stage ppo, not built yet",
+                        ftj,
+                        set("spec.stage", "ppo"),
+                        "spec.stage",
+                        "stages kto and ppo are not built yet"),
+                cel(
+                        "preference data under stage sft",
+                        ftj,
+                        set("spec.datasets[0].format", "preference"),
+                        "spec.datasets",
+                        "stages pt and sft read alpaca"),
+                cel(
+                        "instruction data under stage dpo",
+                        ftj,
+                        set("spec.stage", "dpo"),
+                        "spec.datasets",
+                        "every dataset needs format preference"),
+                cel(
+                        "preference settings under stage sft",
+                        ftj,
+                        set("spec.preference", java.util.Map.of("beta", "0.2")),
+                        "spec.preference",
+                        "only used by stages rm and dpo"),
+                cel(
+                        "simpoGamma with the sigmoid loss",
+                        ftj,
+                        dpo().andThen(set("spec.preference", java.util.Map.of("simpoGamma", "1"))),
+                        "spec.preference.simpoGamma",
+                        "only used by loss simpo"),
+                cel(
+                        "labelSmoothing with the ipo loss",
+                        ftj,
+                        dpo().andThen(
+                                        set(
+                                                "spec.preference",
+                                                java.util.Map.of(
+                                                        "loss", "ipo", "labelSmoothing", "0.1"))),
+                        "spec.preference.labelSmoothing",
+                        "only used by loss robust"),
+                cel(
+                        "dpo with packed rows",
+                        ftj,
+                        dpo().andThen(set("spec.training.batching", "packed")),
+                        "spec.training.batching",
+                        "set training.batching: padding"),
                 cel(
                         "adapter by URI and by FineTuneJob",
                         ej,

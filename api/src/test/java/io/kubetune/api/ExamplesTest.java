@@ -54,6 +54,31 @@ class ExamplesTest {
                 .isEmpty();
     }
 
+    /**
+     * The local examples name their model and data by paths relative to the file (the command line
+     * resolves them); made absolute, as a cluster job's would be, they pass the CRD's schema.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"local/finetunejob.yaml", "local/rm.yaml", "local/dpo.yaml"})
+    void localExamplesAreValidAndRoundTrip(String name) throws IOException {
+        String yaml = Files.readString(RepoFiles.example(name));
+        com.fasterxml.jackson.databind.node.ObjectNode spec =
+                (com.fasterxml.jackson.databind.node.ObjectNode)
+                        CrdSchema.readYaml(RepoFiles.example(name)).get("spec");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.get("model"))
+                .put("uri", "/models/m");
+        spec.get("datasets")
+                .forEach(
+                        d ->
+                                ((com.fasterxml.jackson.databind.node.ObjectNode) d)
+                                        .put("uri", "/data/d.jsonl"));
+        JsonNode resource = CrdSchema.readYaml(RepoFiles.example(name));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) resource).set("spec", spec);
+        assertThat(CrdSchema.of("finetunejobs").errors(resource)).isEmpty();
+        assertRoundTripKeepsEveryField(yaml, serialization.unmarshal(yaml, FineTuneJob.class));
+    }
+
     /** Every field written in the YAML must come back out of the Java object unchanged. */
     private void assertRoundTripKeepsEveryField(String yaml, Object parsed) throws IOException {
         JsonNode original = CrdSchema.YAML.readTree(yaml);

@@ -51,8 +51,8 @@ class HelmChartIT {
                     "kubetune.io evaljobs/finalizers,finetunejobs/finalizers update",
                     "batch jobs create,delete,get,list,patch,watch",
                     "core pods delete,get,list,watch",
-                    "core configmaps,serviceaccounts create",
-                    "rbac.authorization.k8s.io rolebindings,roles create",
+                    "core configmaps,serviceaccounts create,get",
+                    "rbac.authorization.k8s.io rolebindings,roles create,get",
                     "core events create");
 
     private final KubernetesClient client;
@@ -91,6 +91,7 @@ class HelmChartIT {
         assertThat(env(operator, "KUBETUNE_TRAINER_IMAGE")).isEqualTo("kubetune/trainer:0.1.0");
         assertThat(env(operator, "KUBETUNE_TRAINER_GPU_IMAGE")).isEmpty();
         assertThat(env(operator, "KUBETUNE_WATCH_NAMESPACES")).isEmpty();
+        assertThat(env(operator, "KUBETUNE_POLICY_ALLOWED_IMAGES")).isEmpty();
         assertThat(env(operator, "KUBETUNE_LEADER_ELECTION_ENABLED")).isEqualTo("false");
         assertThat(env(operator, "QUARKUS_LOG_CONSOLE_JSON")).isEqualTo("true");
         EnvVar podNamespace = envVar(operator, "POD_NAMESPACE");
@@ -138,12 +139,18 @@ class HelmChartIT {
                                 "--set", "trainer.image.tag=2.0.0",
                                 "--set",
                                         "trainer.gpuImage.repository=registry.example.com/ml/trainer-cuda",
-                                "--set", "trainer.gpuImage.tag=2.0.0-cu128"));
+                                "--set", "trainer.gpuImage.tag=2.0.0-cu128",
+                                "--set", "policy.allowedImages={registry.example.com/ml/*}",
+                                "--set", "policy.allowedTolerationKeys={nvidia.com/gpu}"));
 
         assertThat(env(operator, "KUBETUNE_TRAINER_IMAGE"))
                 .isEqualTo("registry.example.com/ml/trainer:2.0.0");
         assertThat(env(operator, "KUBETUNE_TRAINER_GPU_IMAGE"))
                 .isEqualTo("registry.example.com/ml/trainer-cuda:2.0.0-cu128");
+        assertThat(env(operator, "KUBETUNE_POLICY_ALLOWED_IMAGES"))
+                .isEqualTo("registry.example.com/ml/*");
+        assertThat(env(operator, "KUBETUNE_POLICY_ALLOWED_TOLERATION_KEYS"))
+                .isEqualTo("nvidia.com/gpu");
     }
 
     @Test

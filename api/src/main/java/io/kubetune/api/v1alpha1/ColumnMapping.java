@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ColumnMapping {
     @Size(max = 128)
-    @JsonPropertyDescription("Column holding the instruction (alpaca, dolly).")
+    @JsonPropertyDescription(
+            "Column holding the instruction (alpaca, dolly; preference in LLaMA-Factory's alpaca layout).")
     public String instruction;
 
     @Size(max = 128)
@@ -24,7 +25,8 @@ public class ColumnMapping {
     public String system;
 
     @Size(max = 128)
-    @JsonPropertyDescription("Column holding the list of turns (sharegpt, messages).")
+    @JsonPropertyDescription(
+            "Column holding the list of turns (sharegpt, messages; preference in LLaMA-Factory's sharegpt layout, the prompt turns).")
     public String messages;
 
     @Size(max = 128)
@@ -50,6 +52,11 @@ public class ColumnMapping {
     @Size(max = 128)
     @JsonPropertyDescription("Column holding the dispreferred answer (preference).")
     public String rejected;
+
+    @Size(max = 128)
+    @JsonPropertyDescription(
+            "Column holding how much better chosen is than rejected (preference, stage rm).")
+    public String margin;
 
     @Size(max = 128)
     @JsonPropertyDescription("Column holding the answer to be judged (kto).")

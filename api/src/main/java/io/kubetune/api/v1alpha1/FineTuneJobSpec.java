@@ -5,10 +5,39 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** What to fine-tune, on what, how, and where the results go. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!(self.stage in ['kto', 'ppo'])",
+        message = "stages kto and ppo are not built yet; use pt, sft, rm or dpo",
+        fieldPath = ".stage")
+@ValidationRule(
+        value = "!(self.stage in ['rm', 'dpo']) || self.datasets.all(d, d.format == 'preference')",
+        message =
+                "stages rm and dpo train on pairs: every dataset needs format preference"
+                        + " ({prompt, chosen, rejected})",
+        fieldPath = ".datasets")
+@ValidationRule(
+        value =
+                "!(self.stage in ['pt', 'sft'])"
+                        + " || self.datasets.all(d, !(d.format in ['preference', 'kto']))",
+        message =
+                "formats preference and kto are for stages rm, dpo and kto; stages pt and sft"
+                        + " read alpaca, dolly, sharegpt, messages or text",
+        fieldPath = ".datasets")
+@ValidationRule(
+        value = "!has(self.preference) || self.stage in ['rm', 'dpo', 'kto']",
+        message = "preference is only used by stages rm and dpo; remove it or change the stage",
+        fieldPath = ".preference")
+@ValidationRule(
+        value = "!(self.stage in ['rm', 'dpo']) || self.training.batching == 'padding'",
+        message =
+                "stages rm and dpo keep each pair whole in padded rows; set training.batching:"
+                        + " padding",
+        fieldPath = ".training.batching")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")
@@ -23,8 +52,15 @@ public class FineTuneJobSpec extends RunSpec {
     public ValidationSpec validation;
 
     @Default("sft")
-    @JsonPropertyDescription("pt, sft, rm, dpo, kto or ppo.")
+    @JsonPropertyDescription(
+            "pt (raw text), sft (instructions, conversations), rm (reward model on pairs) or dpo"
+                    + " (preference optimisation on pairs); kto and ppo are not built yet.")
     public Stage stage = Stage.SFT;
+
+    @JsonPropertyDescription(
+            "Settings of stages rm and dpo: beta, the loss (sigmoid, ipo, hinge, robust, orpo,"
+                    + " simpo) and its parameters.")
+    public PreferenceSpec preference;
 
     @JsonPropertyDescription(
             "chatml: give a base model without a chat template ChatML's <|im_start|> and"

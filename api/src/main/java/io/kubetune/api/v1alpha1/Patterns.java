@@ -27,6 +27,9 @@ public final class Patterns {
     /** A fraction in [0, 1): "0", "0.05", ".1". */
     public static final String FRACTION = "^(0(\\.[0-9]+)?|\\.[0-9]+)$";
 
+    /** A fraction in [0, 0.5): "0", "0.1", ".25". */
+    public static final String HALF_FRACTION = "^(0|0?\\.[0-4][0-9]*)$";
+
     /** A Kubernetes resource quantity: "4", "500m", "16Gi". */
     public static final String QUANTITY = "^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$";
 

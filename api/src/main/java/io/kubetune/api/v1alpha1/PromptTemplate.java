@@ -15,5 +15,8 @@ public enum PromptTemplate {
     VICUNA,
     /** <|im_start|>role ... <|im_end|> */
     @JsonProperty("chatml")
-    CHATML
+    CHATML,
+    /** No template: prompt and answer joined as plain text, the tokenizer's EOS appended (TRL). */
+    @JsonProperty("none")
+    NONE
 }

@@ -95,16 +95,16 @@ public final class Decider {
             return d;
         }
         Transitions to = transitions(o, d.status());
+        String mark = d.outcomeMark().orElse(null);
         if (prep.failReason() != null) {
             to.failed(prep.failReason(), prep.message());
-            return d.with(
-                    new Action.Fail(null, prep.failReason()),
-                    Optional.empty(),
-                    List.of(new Warning(prep.failReason(), prep.message())));
+            Warning why = new Warning(prep.failReason(), prep.message());
+            Action fail = new Action.Fail(null, prep.failReason());
+            return marked(afterEnd(o, d.status(), fail, List.of(why)), mark);
         }
         if (prep.waitReason() != null) {
             to.pending(prep.waitReason(), prep.message());
-            return d.with(new Action.Wait(), Optional.of(o.resync()), List.of());
+            return decision(new Action.Wait(), d.status(), o.resync(), List.of(), mark);
         }
         return d;
     }

@@ -173,7 +173,10 @@ class OperatorPermissionIT {
                 () -> "no Warning event: " + Jobs.warnings(client, "unbound"));
         assertThat(Jobs.jobsOf(client, "unbound")).isEmpty();
 
-        client.resource(role(true)).update();
+        client.rbac()
+                .roles()
+                .withName(ACCOUNT)
+                .edit(r -> new RoleBuilder(r).withRules(rules(true)).build());
 
         FineTuneJob done = awaitState(client, "unbound", JobState.Succeeded, TIMEOUT);
         assertThat(reason(done)).isEqualTo(OperatorReasons.RECONCILED);

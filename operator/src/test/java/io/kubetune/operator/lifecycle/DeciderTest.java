@@ -472,9 +472,31 @@ class DeciderTest {
         assertThat(fails.action()).isInstanceOf(Fail.class);
         assertThat(fails.status().state).isEqualTo(JobState.Failed);
         assertThat(fails.status().message).isEqualTo("spec.image: not allowed");
+        assertThat(fails.requeueAfter()).as("no TTL, nothing to wait for").isEmpty();
         assertThat(fails.warnings())
                 .extracting(Decision.Warning::reason)
                 .containsExactly(Reasons.INVALID_SPEC);
+    }
+
+    @Test
+    void aJobThatCannotStartIsStillDeletedAfterItsTtl() {
+        Observation seen =
+                new Cluster()
+                        .spec(
+                                j -> {
+                                    j.getSpec().ttlSecondsAfterFinished = 30L;
+                                    return j;
+                                })
+                        .observation();
+
+        Decision fails =
+                Decider.prepared(
+                        seen,
+                        Decider.decide(seen),
+                        Preparation.failed(Reasons.INVALID_SPEC, "spec.image: not allowed"));
+
+        assertThat(fails.status().completionTime).isEqualTo(Cluster.NOW.toString());
+        assertThat(fails.requeueAfter()).contains(Duration.ofSeconds(31));
     }
 
     /**

@@ -19,7 +19,7 @@ public final class DatasetLoader {
     private DatasetLoader() {}
 
     public static Loaded load(DatasetSpec spec, Path file) throws IOException {
-        SampleParser parser = SampleParser.of(spec.format, spec.columns);
+        SampleParser parser = SampleParser.of(spec);
         RecordReader.Result read = RecordReader.read(file);
         List<Sample> samples = new ArrayList<>(read.records().size());
         List<DataProblem> problems = new ArrayList<>(read.problems());

@@ -13,4 +13,26 @@ public sealed interface Sample {
             turns = List.copyOf(turns);
         }
     }
+
+    /**
+     * Two answers to one prompt, the first preferred: what stages rm and dpo learn from.
+     *
+     * @param prompt the turns both answers continue; a single user turn for plain-text records
+     * @param plainText true when prompt, chosen and rejected were all strings, so they can be
+     *     joined as text (template none) instead of rendered by a chat template
+     * @param margin how much better chosen is (the reward model's margin column), 0 when absent
+     */
+    record Preference(
+            List<Turn> prompt,
+            List<Turn> chosen,
+            List<Turn> rejected,
+            boolean plainText,
+            double margin)
+            implements Sample {
+        public Preference {
+            prompt = List.copyOf(prompt);
+            chosen = List.copyOf(chosen);
+            rejected = List.copyOf(rejected);
+        }
+    }
 }

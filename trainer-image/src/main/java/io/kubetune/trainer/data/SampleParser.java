@@ -2,6 +2,8 @@ package io.kubetune.trainer.data;
 
 import io.kubetune.api.v1alpha1.ColumnMapping;
 import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
 import java.util.Map;
 
 /** Turns a record of one data format into a {@link Sample}. */
@@ -10,6 +12,14 @@ public interface SampleParser {
      * @throws MalformedRecordException naming the missing or wrong column
      */
     Sample parse(Map<String, Object> fields);
+
+    /** The parser for a dataset: its format, column mapping and, for pairs, template. */
+    static SampleParser of(DatasetSpec dataset) {
+        SampleParser parser = of(dataset.format, dataset.columns);
+        return parser instanceof PreferenceParser pairs && dataset.template == PromptTemplate.NONE
+                ? pairs.textOnly()
+                : parser;
+    }
 
     /** The parser for a dataset's format, honouring its column mapping. */
     static SampleParser of(DataFormat format, ColumnMapping columns) {
@@ -40,13 +50,29 @@ public interface SampleParser {
                             or(c.contentKey, "content"),
                             or(c.system, "system"));
             case TEXT -> new TextParser(or(c.text, "text"));
-            case PREFERENCE, KTO ->
+            case PREFERENCE ->
+                    new PreferenceParser(
+                            new PreferenceParser.Columns(
+                                    or(c.prompt, "prompt"),
+                                    or(c.chosen, "chosen"),
+                                    or(c.rejected, "rejected"),
+                                    or(c.margin, "margin"),
+                                    or(c.system, "system"),
+                                    blankAsNull(c.instruction),
+                                    or(c.input, "input"),
+                                    blankAsNull(c.messages),
+                                    blankAsNull(c.roleKey),
+                                    blankAsNull(c.contentKey)),
+                            false);
+            case KTO ->
                     throw new UnsupportedOperationException(
-                            "format "
-                                    + format.name().toLowerCase()
-                                    + " is read by the rm, dpo and kto stages, which this trainer"
-                                    + " version does not run yet; use stage sft or pt");
+                            "format kto is read by the kto stage, which this trainer version does"
+                                    + " not run yet");
         };
+    }
+
+    private static String blankAsNull(String mapped) {
+        return mapped == null || mapped.isBlank() ? null : mapped;
     }
 
     private static String or(String mapped, String standard) {

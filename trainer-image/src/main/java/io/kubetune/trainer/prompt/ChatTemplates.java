@@ -31,6 +31,7 @@ public final class ChatTemplates {
             case ALPACA -> new Choice(new AlpacaTemplate(eos), false);
             case VICUNA -> new Choice(new VicunaTemplate(eos), false);
             case CHATML -> new Choice(new ChatMlTemplate(), false);
+            case NONE -> new Choice(new PlainTextTemplate(eos), false);
             case MODEL ->
                     tokens.chatTemplate()
                             .map(t -> model(t, tokens, eos))

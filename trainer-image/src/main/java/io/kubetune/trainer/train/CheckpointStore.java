@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -78,6 +79,13 @@ public final class CheckpointStore {
         stored.add("settings", GSON.toJsonTree(settings.values()));
         Files.writeString(
                 dir.resolve(RunSettings.FILE), GSON.toJson(stored), StandardCharsets.UTF_8);
+        // The history so far travels with the checkpoint: a pod that resumes from S3 starts
+        // with an empty folder, and the loss plot and metrics.jsonl must still cover every step.
+        Path history = root.getParent().resolve(MetricsHistory.FILE);
+        if (Files.exists(history)) {
+            Files.copy(
+                    history, dir.resolve(MetricsHistory.FILE), StandardCopyOption.REPLACE_EXISTING);
+        }
         writeManifest(dir, step);
         prune();
         return dir;
@@ -143,6 +151,10 @@ public final class CheckpointStore {
             TrainerState position =
                     GSON.fromJson(Files.readString(dir.resolve(STATE)), TrainerState.class);
             optimizer.restore(state, position.step());
+            Path history = root.getParent().resolve(MetricsHistory.FILE);
+            if (Files.exists(dir.resolve(MetricsHistory.FILE)) && !Files.exists(history)) {
+                Files.copy(dir.resolve(MetricsHistory.FILE), history);
+            }
             return position;
         }
     }
@@ -199,7 +211,11 @@ public final class CheckpointStore {
 
     private void writeManifest(Path dir, long step) throws IOException {
         JsonObject files = new JsonObject();
-        for (String name : List.of(WEIGHTS, OPTIMIZER, STATE, RunSettings.FILE)) {
+        for (String name :
+                List.of(WEIGHTS, OPTIMIZER, STATE, RunSettings.FILE, MetricsHistory.FILE)) {
+            if (!Files.exists(dir.resolve(name))) {
+                continue;
+            }
             JsonObject file = new JsonObject();
             file.addProperty("size", Files.size(dir.resolve(name)));
             file.addProperty("sha256", sha256(dir.resolve(name)));
@@ -210,7 +226,7 @@ public final class CheckpointStore {
         manifest.add("files", files);
         Path temp = dir.resolve(MANIFEST + ".tmp");
         Files.writeString(temp, GSON.toJson(manifest), StandardCharsets.UTF_8);
-        Files.move(temp, dir.resolve(MANIFEST), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(temp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Deletes complete checkpoints beyond the newest keepLast, after the new one is complete. */

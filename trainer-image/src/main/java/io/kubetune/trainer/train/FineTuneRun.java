@@ -99,7 +99,7 @@ public final class FineTuneRun {
             RunFolder.prepare(outputDir, spec, resume);
             Path modelDir = baseModelDir();
             Engine.getInstance().setRandomSeed(spec.training.seed);
-            try (PretrainedModel model = PretrainedModel.load(modelDir, device, precision());
+            try (PretrainedModel model = load(modelDir);
                     HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
                 return train(stage, model, tokenizer, modelDir, stopRequested);
             }
@@ -116,17 +116,12 @@ public final class FineTuneRun {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
         TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
         TrainingListener heard = new TrainingListeners(listeners);
-        TrainingSpec training = spec.training;
         try (StageContext context =
-                        new StageContext(
-                                spec,
-                                model,
-                                weights.adapters(),
-                                () -> PretrainedModel.load(modelDir, device, precision()));
+                        new StageContext(spec, model, weights.adapters(), () -> load(modelDir));
                 AdamW optimizer =
                         AdamW.withDefaults(
                                 weights.trainable(),
-                                Double.parseDouble(training.weightDecay),
+                                Double.parseDouble(spec.training.weightDecay),
                                 model.manager())) {
             TrainingLoop<B> loop =
                     new TrainingLoop<>(
@@ -135,8 +130,8 @@ public final class FineTuneRun {
                             weights.trainable(),
                             optimizer,
                             schedule(data.plan().totalSteps()),
-                            Double.parseDouble(training.maxGradNorm),
-                            training.seed);
+                            Double.parseDouble(spec.training.maxGradNorm),
+                            spec.training.seed);
             Checkpointer checkpoints =
                     new Checkpointer(
                             new CheckpointStore(outputDir, spec.checkpoint.keepLast),
@@ -145,26 +140,34 @@ public final class FineTuneRun {
                             model.manager(),
                             RunSettings.of(spec),
                             heard);
-            RunExport export =
-                    new RunExport(
-                            model,
-                            weights.adapters(),
-                            weights.trainable(),
-                            outputDir,
-                            modelDir,
-                            inputs.modelName(),
-                            Boolean.TRUE.equals(spec.output.mergeModel));
+            ProbeAnswers answers = answers(data, model, tokenizer, heard);
             return new TrainingSession<>(
                             spec,
                             data,
                             loop,
                             checkpoints,
-                            answers(data, model, tokenizer, heard),
-                            export,
+                            answers,
+                            export(model, weights, modelDir),
                             resume,
                             heard)
                     .run(stopRequested);
         }
+    }
+
+    private PretrainedModel load(Path modelDir) throws IOException {
+        return PretrainedModel.load(modelDir, device, precision(), stage.heads());
+    }
+
+    private RunExport export(
+            PretrainedModel model, TrainableWeights.Prepared weights, Path modelDir) {
+        return new RunExport(
+                model,
+                weights.adapters(),
+                weights.trainable(),
+                outputDir,
+                modelDir,
+                inputs.modelName(),
+                Boolean.TRUE.equals(spec.output.mergeModel));
     }
 
     /** The model folder trained from: the job's, or its ChatML-adapted copy when asked for. */

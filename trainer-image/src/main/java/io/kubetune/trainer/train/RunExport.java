@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.peft.Adapters;
+import io.kubetune.trainer.peft.ScoreHeadAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -84,6 +85,9 @@ final class RunExport {
         }
         checkFinite(adapters.trainable());
         adapters.write(dir, baseModelName);
+        if (model.block().scoreHead() != null) {
+            ScoreHeadAdapter.add(dir, model.block().scoreHead().weight().getArray());
+        }
         return dir;
     }
 

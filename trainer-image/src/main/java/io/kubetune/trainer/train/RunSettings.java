@@ -25,8 +25,17 @@ public record RunSettings(Map<String, String> values) {
     private static final List<String> SHAPING =
             List.of("stage", "model", "datasets", "validation", "chatFormat", "method", "training");
 
+    /**
+     * Fields that may change between attempts without mixing two runs: how often to log and
+     * evaluate, and the precision (a rescheduled pod may land on another kind of GPU).
+     */
     private static final Set<String> IGNORED =
-            Set.of("training.loggingSteps", "model.secretRef.name");
+            Set.of(
+                    "training.loggingSteps",
+                    "training.evalSteps",
+                    "training.precision",
+                    "model.secretRef.name");
+
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
     public RunSettings {

@@ -48,9 +48,22 @@ public final class TrainableWeights {
                                     settings,
                                     model.precision().dataType(),
                                     model.manager());
-            return new Prepared(adapters.trainable(), adapters);
+            return new Prepared(withScoreHead(adapters.trainable(), model), adapters);
         }
         return new Prepared(of(settings, model.block(), List.of()), null);
+    }
+
+    /** A reward model's score head is trained beside the adapters, as PEFT's modules_to_save. */
+    private static Map<String, Parameter> withScoreHead(
+            Map<String, Parameter> adapters, PretrainedModel model) {
+        if (model.block().scoreHead() == null) {
+            return adapters;
+        }
+        Parameter score = model.block().scoreHead().weight();
+        score.freeze(false);
+        Map<String, Parameter> trainable = new LinkedHashMap<>(adapters);
+        trainable.put(io.kubetune.trainer.model.DecoderLm.SCORE_WEIGHT, score);
+        return trainable;
     }
 
     public static Map<String, Parameter> of(

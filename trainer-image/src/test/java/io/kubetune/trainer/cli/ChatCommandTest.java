@@ -98,7 +98,8 @@ class ChatCommandTest {
         Run run = run("", "generate", "--model", model.toString(), "--template", "model", "Hi");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err().strip())
+        // stderr: the device line every model-loading command logs, then the one error line
+        assertThat(run.err().strip().replaceFirst("^kubetune: device [^\n]*\n", ""))
                 .startsWith("error: the model's tokenizer_config.json chat_template took longer")
                 .doesNotContain("\n")
                 .doesNotContain("{% for");

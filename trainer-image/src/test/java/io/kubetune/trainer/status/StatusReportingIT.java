@@ -131,6 +131,10 @@ class StatusReportingIT {
         FineTuneJobStatus end = status(client, name);
         assertThat(end.progress.step).isEqualTo(maxSteps);
         assertThat(end.progress.percent).isEqualTo(100);
+        // the stage's own metrics (SFT: TRL's token accuracy) pass the CRD's status schema
+        assertThat(end.progress.metrics)
+                .extracting(m -> m.name)
+                .contains(io.kubetune.trainer.train.stage.CausalLmObjective.TOKEN_ACCURACY);
         assertThat(end.lastCheckpoint.step).isEqualTo(maxSteps);
         assertThat(end.lastCheckpoint.uri).endsWith("step-00000200");
         // the operator's fields are untouched

@@ -161,6 +161,35 @@ class RunRecoveryTest {
     }
 
     @Test
+    void aRunResumedInAFreshFolderFromItsCheckpointKeepsTheWholeMetricsHistory()
+            throws IOException {
+        Path first = dir.resolve("pod-1");
+        stopAfter(2, FineTuneRunTest.spec(4), first, new MetricsLog(first));
+        // A new pod: only the checkpoint comes back (from S3), the rest of the folder is gone.
+        Path second = dir.resolve("pod-2/checkpoints/step-00000002");
+        Files.createDirectories(second);
+        try (var files = Files.list(first.resolve("checkpoints/step-00000002"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, second.resolve(f.getFileName()));
+            }
+        }
+        Path out = dir.resolve("pod-2");
+        new FineTuneRun(
+                        FineTuneRunTest.spec(4),
+                        new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
+                        out,
+                        Device.cpu(),
+                        List.of(new MetricsLog(out), new LossPlot(out)))
+                .run(() -> false);
+
+        assertThat(MetricsHistory.read(out.resolve(MetricsHistory.FILE)))
+                .extracting(line -> line.get("step").getAsLong())
+                .containsExactly(1L, 2L, 3L, 4L);
+        assertThat(Files.readAllLines(out.resolve(MetricsHistory.FILE))).hasSize(4);
+        assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    }
+
+    @Test
     void aSecondRunIntoAFolderInUseIsRefused() throws IOException {
         Path out = Files.createDirectories(dir.resolve("out"));
         try (FileChannel channel =
@@ -176,7 +205,8 @@ class RunRecoveryTest {
         assertThat(out.resolve("checkpoints")).doesNotExist();
     }
 
-    private void stopAfter(long steps, FineTuneJobSpec spec, Path out) throws IOException {
+    private void stopAfter(long steps, FineTuneJobSpec spec, Path out, TrainingListener... more)
+            throws IOException {
         long[] seen = {0};
         TrainingListener counter =
                 new TrainingListener() {
@@ -191,9 +221,16 @@ class RunRecoveryTest {
                                 new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
                                 out,
                                 Device.cpu(),
-                                List.of(counter))
+                                listeners(counter, more))
                         .run(() -> seen[0] >= steps);
         assertThat(stopped.finished()).isFalse();
+    }
+
+    private static List<TrainingListener> listeners(
+            TrainingListener first, TrainingListener... more) {
+        List<TrainingListener> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all;
     }
 
     private FineTuneRun.Outcome run(FineTuneJobSpec spec, Path out, List<StepResult> steps)

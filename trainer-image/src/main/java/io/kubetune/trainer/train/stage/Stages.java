@@ -14,6 +14,8 @@ public final class Stages {
     static {
         BUILT.put(Stage.PT, () -> new CausalLmStage(Stage.PT));
         BUILT.put(Stage.SFT, () -> new CausalLmStage(Stage.SFT));
+        BUILT.put(Stage.RM, io.kubetune.trainer.train.stage.preference.RewardStage::new);
+        BUILT.put(Stage.DPO, io.kubetune.trainer.train.stage.preference.DpoStage::new);
     }
 
     private Stages() {}

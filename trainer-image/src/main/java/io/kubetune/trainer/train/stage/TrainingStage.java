@@ -2,6 +2,7 @@ package io.kubetune.trainer.train.stage;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
 import java.io.IOException;
@@ -22,6 +23,11 @@ public interface TrainingStage<B> {
      * IllegalArgumentException with one line naming the field, its value and the fix.
      */
     default void validate(FineTuneJobSpec spec) {}
+
+    /** The heads the model is loaded with: the LM head by default; a reward model's score head. */
+    default Heads heads() {
+        return Heads.LM;
+    }
 
     /** Reads, tokenizes and batches the job's data (local files by now). */
     StageData<B> prepare(FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)

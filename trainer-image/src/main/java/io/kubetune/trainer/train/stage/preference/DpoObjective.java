@@ -1,0 +1,70 @@
+package io.kubetune.trainer.train.stage.preference;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.kubetune.trainer.batch.PairBatch;
+import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.train.BatchTensors;
+import io.kubetune.trainer.train.stage.BatchLoss;
+import io.kubetune.trainer.train.stage.Metric;
+import io.kubetune.trainer.train.stage.Objective;
+import io.kubetune.trainer.train.stage.ReferenceModel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Stage dpo's objective: the policy's and the reference's summed answer log-probs on the same pair
+ * batch, into {@link DpoLoss}. The loss is a mean over the micro-batch's pairs, as TRL's, so the
+ * normaliser is 1 and accumulation averages the micro-batches.
+ */
+final class DpoObjective implements Objective<PairBatch> {
+    private final DpoLoss loss;
+    private final ReferenceModel reference;
+
+    /**
+     * @param reference null for orpo and simpo, which use none
+     */
+    DpoObjective(PreferenceSettings settings, ReferenceModel reference) {
+        this.loss = new DpoLoss(settings);
+        this.reference = reference;
+    }
+
+    @Override
+    public long normalizer(PairBatch batch) {
+        return 1;
+    }
+
+    @Override
+    public BatchLoss compute(
+            PretrainedModel model, PairBatch batch, NDManager scope, boolean training) {
+        BatchTensors tensors = BatchTensors.of(batch.rows(), scope);
+        SequenceLogps policy = SequenceLogps.of(logits(model, tensors, training), tensors.labels());
+        SequenceLogps ref =
+                reference == null
+                        ? null
+                        : reference.apply(
+                                m ->
+                                        detached(
+                                                SequenceLogps.of(
+                                                        logits(m, tensors, false),
+                                                        tensors.labels())));
+        DpoLoss.Result result = loss.compute(policy, ref);
+        Map<String, Metric> metrics = new LinkedHashMap<>();
+        int pairs = batch.pairs();
+        result.metrics()
+                .forEach((name, mean) -> metrics.put(name, new Metric(mean * pairs, pairs)));
+        return new BatchLoss(result.loss(), batch.rows().realTokens(), metrics);
+    }
+
+    private static NDArray logits(PretrainedModel model, BatchTensors tensors, boolean training) {
+        return model.block().logits(model.parameterStore(), tensors.input(), training);
+    }
+
+    private static SequenceLogps detached(SequenceLogps logps) {
+        return new SequenceLogps(
+                logps.chosen().stopGradient(),
+                logps.rejected().stopGradient(),
+                logps.chosenTokens(),
+                logps.rejectedTokens());
+    }
+}

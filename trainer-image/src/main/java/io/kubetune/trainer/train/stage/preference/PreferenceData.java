@@ -1,0 +1,164 @@
+package io.kubetune.trainer.train.stage.preference;
+
+import io.kubetune.api.v1alpha1.BatchingMode;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.batch.PairBatch;
+import io.kubetune.trainer.batch.PairCollator;
+import io.kubetune.trainer.batch.PairTokenizer;
+import io.kubetune.trainer.batch.TokenizedPair;
+import io.kubetune.trainer.data.DatasetLoader;
+import io.kubetune.trainer.data.Sample;
+import io.kubetune.trainer.data.Turn;
+import io.kubetune.trainer.prompt.ChatTemplates;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.tokenizer.SpecialTokens;
+import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.stage.StageData;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/** A preference job's datasets as tokenized pairs: training plan, held-out pairs, probes. */
+final class PreferenceData {
+    private static final System.Logger LOG = System.getLogger(PreferenceData.class.getName());
+    private static final int PROBES = 3;
+
+    private PreferenceData() {}
+
+    /** Refuses datasets that are not pairs, before anything is downloaded. */
+    static void validate(FineTuneJobSpec spec) {
+        BatchingMode batching = spec.training == null ? null : spec.training.batching;
+        if (batching != null && batching != BatchingMode.PADDING) {
+            throw new IllegalArgumentException(
+                    "spec.training.batching: "
+                            + batching.name().toLowerCase()
+                            + "; stages rm and dpo keep each pair whole in padded rows, set"
+                            + " batching: padding");
+        }
+        for (int i = 0; i < spec.datasets.size(); i++) {
+            DataFormat format = spec.datasets.get(i).format;
+            if (format != DataFormat.PREFERENCE) {
+                throw new IllegalArgumentException(
+                        "spec.datasets["
+                                + i
+                                + "].format: "
+                                + (format == null ? "null" : format.name().toLowerCase())
+                                + " is not pairs; stage "
+                                + spec.stage.name().toLowerCase()
+                                + " reads format preference ({prompt, chosen, rejected})");
+            }
+        }
+    }
+
+    static StageData<PairBatch> prepare(
+            FineTuneJobSpec spec,
+            FineTuneRun.Inputs inputs,
+            HfTokenizer tokenizer,
+            PairTokenizer.Overflow overflow)
+            throws IOException {
+        List<Sample.Preference> all = new ArrayList<>();
+        List<TokenizedPair> train = new ArrayList<>();
+        for (int d = 0; d < spec.datasets.size(); d++) {
+            DatasetSpec dataset = spec.datasets.get(d);
+            List<Sample.Preference> read = read(dataset, inputs.dataFiles().get(d));
+            all.addAll(read);
+            train.addAll(tokenize(read, pairTokenizer(spec, dataset, tokenizer, overflow)));
+        }
+        List<TokenizedPair> validation = List.of();
+        if (spec.validation != null && spec.validation.uri != null) {
+            DatasetSpec first = spec.datasets.get(0);
+            validation =
+                    tokenize(
+                            read(first, inputs.validationFile()),
+                            pairTokenizer(spec, first, tokenizer, overflow));
+        } else if (spec.validation != null) {
+            // A seeded draw, so a resumed run holds out the same pairs.
+            List<TokenizedPair> shuffled = new ArrayList<>(train);
+            Collections.shuffle(shuffled, new Random(spec.training.seed));
+            int count =
+                    (int) Math.round(shuffled.size() * Double.parseDouble(spec.validation.ratio));
+            validation = shuffled.subList(0, count);
+            train = shuffled.subList(count, shuffled.size());
+        }
+        TrainingSpec t = spec.training;
+        int padId = tokenizer.specialTokens().paddingId();
+        PairPlan plan =
+                new PairPlan(
+                        train,
+                        padId,
+                        t.batchSize,
+                        t.gradientAccumulationSteps,
+                        t.seed,
+                        t.epochs,
+                        t.maxSteps);
+        return new StageData<>(
+                plan,
+                new PairCollator(padId).collateInBatches(validation, t.batchSize),
+                // A reward model has no LM head to answer with.
+                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(all));
+    }
+
+    private static List<Sample.Preference> read(DatasetSpec dataset, Path file) throws IOException {
+        return DatasetLoader.load(dataset, file).samples().stream()
+                .map(Sample.Preference.class::cast)
+                .toList();
+    }
+
+    private static PairTokenizer pairTokenizer(
+            FineTuneJobSpec spec,
+            DatasetSpec dataset,
+            HfTokenizer tokenizer,
+            PairTokenizer.Overflow overflow) {
+        SpecialTokens special = tokenizer.specialTokens();
+        String eos = special.eos().map(SpecialTokens.Token::content).orElse("");
+        if (dataset.template == PromptTemplate.NONE) {
+            return new PairTokenizer(
+                    tokenizer, null, false, eos, spec.training.cutoffLength, overflow);
+        }
+        ChatTemplates.Choice choice = ChatTemplates.choose(dataset.template, special);
+        return new PairTokenizer(
+                tokenizer,
+                choice.template(),
+                choice.writesSpecialTokens(),
+                eos,
+                spec.training.cutoffLength,
+                overflow);
+    }
+
+    private static List<TokenizedPair> tokenize(
+            List<Sample.Preference> pairs, PairTokenizer tokenizer) {
+        List<TokenizedPair> out = new ArrayList<>(pairs.size());
+        for (Sample.Preference pair : pairs) {
+            tokenizer.tokenize(pair).ifPresent(out::add);
+        }
+        if (out.size() < pairs.size()) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    (pairs.size() - out.size())
+                            + " of "
+                            + pairs.size()
+                            + " pairs do not fit training.cutoffLength and were left out");
+        }
+        return out;
+    }
+
+    /** A few prompts with their chosen answer, asked before and after training. */
+    private static List<Sample.Chat> probes(List<Sample.Preference> pairs) {
+        return pairs.stream()
+                .limit(PROBES)
+                .map(
+                        p -> {
+                            List<Turn> turns = new ArrayList<>(p.prompt());
+                            turns.addAll(p.chosen());
+                            return new Sample.Chat(turns);
+                        })
+                .toList();
+    }
+}

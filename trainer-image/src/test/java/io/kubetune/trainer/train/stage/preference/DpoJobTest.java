@@ -1,0 +1,103 @@
+package io.kubetune.trainer.train.stage.preference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.api.v1alpha1.OutputSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
+import io.kubetune.api.v1alpha1.Scheduler;
+import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.StepResult;
+import io.kubetune.trainer.train.TrainingListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole stage-dpo job, full fine-tuning, one batch holding the whole dataset, constant rate, no
+ * warm-up, template none: its per-step losses are TRL 1.16 DPOTrainer's.
+ */
+class DpoJobTest {
+    @TempDir Path dir;
+
+    @Test
+    void fullFineTuningJobReproducesTrlsLosses() throws Exception {
+        JsonNode expected = PreferenceFixtures.run("dpo-full-sigmoid").get("steps");
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec(expected.size()),
+                                new FineTuneRun.Inputs(
+                                        PreferenceFixtures.LLAMA,
+                                        List.of(PreferenceFixtures.DIR.resolve("pairs.jsonl")),
+                                        null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of(recorder))
+                        .run(() -> false);
+
+        assertThat(outcome.finished()).isTrue();
+        assertThat(steps).hasSize(expected.size());
+        for (int i = 0; i < steps.size(); i++) {
+            double want = expected.get(i).get("loss").asDouble();
+            assertThat(steps.get(i).loss())
+                    .as("loss at step %d", i + 1)
+                    .isCloseTo(want, within(i == 0 ? 1e-5 : 1e-3 * want));
+            assertThat(steps.get(i).metrics().get("rewards/margins"))
+                    .as("rewards/margins at step %d", i + 1)
+                    .isCloseTo(
+                            expected.get(i).get("rewards/margins").asDouble(),
+                            within(
+                                    1e-3
+                                                    * Math.abs(
+                                                            expected.get(i)
+                                                                    .get("rewards/margins")
+                                                                    .asDouble())
+                                            + 1e-5));
+        }
+    }
+
+    private static FineTuneJobSpec spec(int steps) {
+        FineTuneJobSpec spec = new FineTuneJobSpec();
+        spec.stage = Stage.DPO;
+        spec.model = new ModelSource();
+        spec.model.uri = "/models/llama";
+        DatasetSpec dataset = new DatasetSpec();
+        dataset.uri = "/data/pairs.jsonl";
+        dataset.format = DataFormat.PREFERENCE;
+        dataset.template = PromptTemplate.NONE;
+        spec.datasets = List.of(dataset);
+        spec.method.type = MethodType.FULL;
+        spec.training = new TrainingSpec();
+        spec.training.maxSteps = steps;
+        spec.training.batchSize = 4;
+        spec.training.learningRate = "1e-3";
+        spec.training.scheduler = Scheduler.CONSTANT;
+        spec.training.warmupSteps = 0;
+        spec.training.cutoffLength = 64;
+        spec.training.loggingSteps = 1;
+        spec.checkpoint.everySteps = 100;
+        spec.output = new OutputSpec();
+        spec.output.uri = "s3://runs/dpo";
+        return spec;
+    }
+}
