@@ -147,7 +147,7 @@ public final class FineTuneRun {
                             loop,
                             checkpoints,
                             answers,
-                            export(model, weights, modelDir),
+                            export(model, tokenizer, weights, modelDir),
                             resume,
                             heard)
                     .run(stopRequested);
@@ -159,7 +159,10 @@ public final class FineTuneRun {
     }
 
     private RunExport export(
-            PretrainedModel model, TrainableWeights.Prepared weights, Path modelDir) {
+            PretrainedModel model,
+            HfTokenizer tokenizer,
+            TrainableWeights.Prepared weights,
+            Path modelDir) {
         return new RunExport(
                 model,
                 weights.adapters(),
@@ -167,7 +170,9 @@ public final class FineTuneRun {
                 outputDir,
                 modelDir,
                 inputs.modelName(),
-                Boolean.TRUE.equals(spec.output.mergeModel));
+                Boolean.TRUE.equals(spec.output.mergeModel),
+                spec.datasets.get(0).template,
+                tokenizer.specialTokens());
     }
 
     /** The model folder trained from: the job's, or its ChatML-adapted copy when asked for. */
