@@ -10,6 +10,7 @@ import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
 import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
@@ -132,6 +133,9 @@ public final class FineTuneRun {
                             schedule(data.plan().totalSteps()),
                             Double.parseDouble(spec.training.maxGradNorm),
                             spec.training.seed);
+            if (model.precision() == Precision.FP16) {
+                loop.withLossScaler(new DynamicLossScaler());
+            }
             Checkpointer checkpoints =
                     new Checkpointer(
                             new CheckpointStore(outputDir, spec.checkpoint.keepLast),
