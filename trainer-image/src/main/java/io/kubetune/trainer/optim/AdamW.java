@@ -85,7 +85,16 @@ public final class AdamW implements AutoCloseable {
         return stateManager.zeros(like.getShape(), DataType.FLOAT32, like.getDevice());
     }
 
-    /** Updates taken so far (torch's per-parameter "step"). */
+    /**
+     * Counts a step that changed nothing (an fp16 overflow), so the step count stays one per batch.
+     * Unlike torch, where a skipped step leaves Adam's count alone, the bias correction then uses
+     * the count with the skip: a small difference over the first steps only.
+     */
+    public void skip() {
+        steps++;
+    }
+
+    /** Steps taken so far, skipped ones included (torch's per-parameter "step" without skips). */
     public long steps() {
         return steps;
     }

@@ -10,6 +10,7 @@ import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
 import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
@@ -132,6 +133,9 @@ public final class FineTuneRun {
                             schedule(data.plan().totalSteps()),
                             Double.parseDouble(spec.training.maxGradNorm),
                             spec.training.seed);
+            if (model.precision() == Precision.FP16) {
+                loop.withLossScaler(new DynamicLossScaler());
+            }
             Checkpointer checkpoints =
                     new Checkpointer(
                             new CheckpointStore(outputDir, spec.checkpoint.keepLast),
@@ -147,7 +151,7 @@ public final class FineTuneRun {
                             loop,
                             checkpoints,
                             answers,
-                            export(model, weights, modelDir),
+                            export(model, tokenizer, weights, modelDir),
                             resume,
                             heard)
                     .run(stopRequested);
@@ -159,7 +163,10 @@ public final class FineTuneRun {
     }
 
     private RunExport export(
-            PretrainedModel model, TrainableWeights.Prepared weights, Path modelDir) {
+            PretrainedModel model,
+            HfTokenizer tokenizer,
+            TrainableWeights.Prepared weights,
+            Path modelDir) {
         return new RunExport(
                 model,
                 weights.adapters(),
@@ -167,7 +174,9 @@ public final class FineTuneRun {
                 outputDir,
                 modelDir,
                 inputs.modelName(),
-                Boolean.TRUE.equals(spec.output.mergeModel));
+                Boolean.TRUE.equals(spec.output.mergeModel),
+                spec.datasets.get(0).template,
+                tokenizer.specialTokens());
     }
 
     /** The model folder trained from: the job's, or its ChatML-adapted copy when asked for. */

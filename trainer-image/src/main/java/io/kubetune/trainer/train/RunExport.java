@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfModelWriter;
 import io.kubetune.trainer.peft.Adapters;
 import io.kubetune.trainer.peft.ScoreHeadAdapter;
+import io.kubetune.trainer.prompt.AdapterTemplate;
+import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,6 +28,8 @@ final class RunExport {
     private final Path baseModelDir;
     private final String baseModelName;
     private final boolean mergeModel;
+    private final PromptTemplate template;
+    private final SpecialTokens specialTokens;
 
     /**
      * @param adapters the PEFT adapters, or null under full and freeze fine-tuning
@@ -32,6 +37,8 @@ final class RunExport {
      * @param baseModelDir the model folder trained from, whose tokenizer and config files the
      *     written model copies
      * @param baseModelName {@code base_model_name_or_path} of adapters
+     * @param template the prompt template trained with, saved beside adapters for generate and chat
+     * @param specialTokens the tokenizer's, to tell which template "model" resolved to
      */
     RunExport(
             PretrainedModel model,
@@ -40,7 +47,9 @@ final class RunExport {
             Path outputDir,
             Path baseModelDir,
             String baseModelName,
-            boolean mergeModel) {
+            boolean mergeModel,
+            PromptTemplate template,
+            SpecialTokens specialTokens) {
         this.model = model;
         this.adapters = adapters;
         this.trained = trained;
@@ -48,6 +57,8 @@ final class RunExport {
         this.baseModelDir = baseModelDir;
         this.baseModelName = baseModelName;
         this.mergeModel = mergeModel;
+        this.template = template;
+        this.specialTokens = specialTokens;
     }
 
     /** Writes {@code adapter/}; null without adapters. */
@@ -85,6 +96,7 @@ final class RunExport {
         }
         checkFinite(adapters.trainable());
         adapters.write(dir, baseModelName);
+        AdapterTemplate.write(dir, template, specialTokens);
         if (model.block().scoreHead() != null) {
             ScoreHeadAdapter.add(dir, model.block().scoreHead().weight().getArray());
         }

@@ -9,10 +9,12 @@ import io.kubetune.trainer.model.Gradients;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.Scalars;
 import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.GradientClipping;
 import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.train.stage.BatchLoss;
 import io.kubetune.trainer.train.stage.Objective;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +34,7 @@ public final class TrainingLoop<B> {
     private final LearningRateSchedule schedule;
     private final double maxGradNorm;
     private final long seed;
+    private DynamicLossScaler scaler;
 
     public TrainingLoop(
             PretrainedModel model,
@@ -48,6 +51,16 @@ public final class TrainingLoop<B> {
         this.schedule = schedule;
         this.maxGradNorm = maxGradNorm;
         this.seed = seed;
+    }
+
+    /**
+     * Scales the loss dynamically (fp16 training, as torch.amp.GradScaler). A step whose gradients
+     * overflow is skipped but still counted, as transformers' Trainer counts it in global_step, so
+     * checkpoints and resume keep one step per batch.
+     */
+    public TrainingLoop<B> withLossScaler(DynamicLossScaler lossScaler) {
+        this.scaler = lossScaler;
+        return this;
     }
 
     /**
@@ -70,15 +83,19 @@ public final class TrainingLoop<B> {
                 try (NDManager scope = model.manager().newSubManager()) {
                     BatchLoss loss = objective.compute(model, batch, scope, true);
                     NDArray summed = loss.sum();
-                    collector.backward(summed.div(Scalars.like(summed, Math.max(1, normalizer))));
+                    NDArray mean = summed.div(Scalars.like(summed, Math.max(1, normalizer)));
+                    collector.backward(scaler == null ? mean : scaler.scale(mean));
                     lossSum += summed.getFloat();
                     tokens += loss.tokens();
                     metrics.add(loss.metrics());
                 }
             }
         }
-        double norm = GradientClipping.clip(trainable.values(), maxGradNorm);
         double loss = lossSum / Math.max(1, normalizer);
+        if (scaler != null && !scaler.unscale(trainable.values())) {
+            return skipOverflow(step, loss, tokens, started, metrics);
+        }
+        double norm = GradientClipping.clip(trainable.values(), maxGradNorm);
         if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
             Gradients.zero(trainable.values());
             throw new NonFiniteLossException(step + 1, loss, norm);
@@ -86,8 +103,40 @@ public final class TrainingLoop<B> {
         double lr = schedule.rate(step);
         optimizer.step(lr);
         Gradients.zero(trainable.values());
+        Map<String, Double> logged = metrics.means();
+        if (scaler != null) {
+            scaler.update();
+            logged = withScale(logged, false);
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new StepResult(step + 1, loss, lr, norm, tokens, seconds, metrics.means());
+        return new StepResult(step + 1, loss, lr, norm, tokens, seconds, logged);
+    }
+
+    /**
+     * An fp16 overflow the scaler handles: no weight changes, the scale backs off, and the step
+     * counts (its grad_norm is logged as 0, with overflow_skipped 1, since JSON has no Inf).
+     */
+    private StepResult skipOverflow(
+            long step, double loss, long tokens, long started, MetricTotals metrics) {
+        Gradients.zero(trainable.values());
+        scaler.update();
+        optimizer.skip();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new StepResult(
+                step + 1,
+                Double.isFinite(loss) ? loss : 0,
+                schedule.rate(step),
+                0,
+                tokens,
+                seconds,
+                withScale(metrics.means(), true));
+    }
+
+    private Map<String, Double> withScale(Map<String, Double> metrics, boolean skipped) {
+        Map<String, Double> logged = new HashMap<>(metrics);
+        logged.put("loss_scale", (double) scaler.scale());
+        logged.put("overflow_skipped", skipped ? 1.0 : 0.0);
+        return logged;
     }
 
     /** The loss over the batches' normaliser and the stage's metrics, without gradients. */

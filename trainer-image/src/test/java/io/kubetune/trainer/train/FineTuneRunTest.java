@@ -22,6 +22,7 @@ import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
 import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
+import io.kubetune.trainer.prompt.AdapterTemplate;
 import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,6 +83,9 @@ class FineTuneRunTest {
         }
         assertThat(Files.readString(outcome.adapterDir().resolve("adapter_config.json")))
                 .contains("\"peft_type\": \"LORA\"", "\"q_proj\"", "\"v_proj\"");
+        assertThat(AdapterTemplate.read(outcome.adapterDir()))
+                .as("generate and chat prompt the adapter as it was trained")
+                .contains(PromptTemplate.ALPACA);
         assertThat(Files.readAllLines(dir.resolve("out/metrics.jsonl")))
                 .hasSizeGreaterThanOrEqualTo(12);
         try (Stream<Path> kept = Files.list(dir.resolve("out/checkpoints"))) {
