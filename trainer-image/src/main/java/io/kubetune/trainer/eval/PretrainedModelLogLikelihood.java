@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
+import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -18,8 +20,11 @@ import java.util.List;
  * continuation's positions go through log-softmax in float32, and the continuation tokens'
  * log-probabilities are summed.
  *
- * <p>Every row runs its whole context; reading a shared context once needs a KV cache that can be
- * copied across the batch, which {@code KvCache} does not offer yet.
+ * <p>A group of several continuations runs its context (all but the last token, which each row
+ * still needs as input to its first scored position) once into a {@link KvCache}; the cache is
+ * repeated to one row per continuation and only the rest of each row is run on top of it. Causal
+ * attention makes this the same computation as running each row whole, so scores agree with the
+ * uncached path to float rounding (a hellaswag item reads its context once instead of four times).
  */
 public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
@@ -29,14 +34,24 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     private final PretrainedModel model;
     private final int maxLength;
+    private final boolean shareContext;
 
     /**
      * @param model the model, with its adapter merged or applied
      * @param maxLength the window; see {@link #lmEvalMaxLength}
+     * @param shareContext whether a group's context is run once and its KV cache reused (else every
+     *     row runs its whole context, as lm-eval does)
      */
-    public PretrainedModelLogLikelihood(PretrainedModel model, int maxLength) {
+    public PretrainedModelLogLikelihood(
+            PretrainedModel model, int maxLength, boolean shareContext) {
         this.model = model;
         this.maxLength = maxLength;
+        this.shareContext = shareContext;
+    }
+
+    /** Scores with the given window, each group's context run once. */
+    public PretrainedModelLogLikelihood(PretrainedModel model, int maxLength) {
+        this(model, maxLength, true);
     }
 
     /** Scores with the window lm-eval would use for this model. */
@@ -65,46 +80,92 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     @Override
     public List<List<ContinuationScore>> score(List<ScoringGroup> batch) {
-        List<int[]> contexts = new ArrayList<>();
-        List<int[]> continuations = new ArrayList<>();
-        for (ScoringGroup group : batch) {
-            for (int[] continuation : group.continuations()) {
-                contexts.add(group.context());
-                continuations.add(continuation);
+        double[][][] scored = new double[batch.size()][][];
+        List<Integer> whole = new ArrayList<>();
+        for (int g = 0; g < batch.size(); g++) {
+            ScoringGroup group = batch.get(g);
+            if (shareContext && group.continuations().size() > 1 && group.context().length > 1) {
+                scored[g] = scoreSharingContext(group);
+            } else {
+                whole.add(g);
             }
         }
-        double[][] scored = scoreRows(contexts, continuations);
+        scoreWhole(batch, whole, scored);
         List<List<ContinuationScore>> out = new ArrayList<>(batch.size());
-        int row = 0;
-        for (ScoringGroup group : batch) {
-            List<ContinuationScore> scores = new ArrayList<>();
-            for (int k = 0; k < group.continuations().size(); k++, row++) {
-                scores.add(new ContinuationScore(scored[row][0], scored[row][1] == 1));
+        for (double[][] group : scored) {
+            List<ContinuationScore> scores = new ArrayList<>(group.length);
+            for (double[] row : group) {
+                scores.add(new ContinuationScore(row[0], row[1] == 1));
             }
             out.add(scores);
         }
         return out;
     }
 
-    // Per row: {sum of log-probabilities, 1 if greedy else 0}.
-    private double[][] scoreRows(List<int[]> contexts, List<int[]> continuations) {
-        Rows rows = Rows.of(contexts, continuations);
-        float[] logProbs;
-        long[] argmax;
-        ParameterStore ps = model.parameterStore();
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
-            NDArray logits = model.block().logits(ps, ModelInput.of(input), false);
-            long vocab = logits.getShape().get(2);
-            // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
-            NDArray picked =
-                    logits.reshape((long) rows.count * rows.width, vocab)
-                            .get(step.create(rows.positions))
-                            .toType(DataType.FLOAT32, false)
-                            .logSoftmax(1);
-            logProbs = picked.gather(step.create(rows.targets).reshape(-1, 1), 1).toFloatArray();
-            argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
+    // The given groups in one batch, every row running its whole context.
+    private void scoreWhole(List<ScoringGroup> batch, List<Integer> groups, double[][][] scored) {
+        if (groups.isEmpty()) {
+            return;
         }
+        List<int[]> contexts = new ArrayList<>();
+        List<int[]> continuations = new ArrayList<>();
+        for (int g : groups) {
+            for (int[] continuation : batch.get(g).continuations()) {
+                contexts.add(batch.get(g).context());
+                continuations.add(continuation);
+            }
+        }
+        double[][] rows;
+        try (NDManager step = model.manager().newSubManager()) {
+            rows = scoreRows(step, Rows.of(contexts, continuations, 0), continuations, null);
+        }
+        int row = 0;
+        for (int g : groups) {
+            int count = batch.get(g).continuations().size();
+            scored[g] = Arrays.copyOfRange(rows, row, row + count);
+            row += count;
+        }
+    }
+
+    // Runs the context but its last token once, then every continuation on a copy of its cache.
+    private double[][] scoreSharingContext(ScoringGroup group) {
+        int[] context = group.context();
+        int shared = context.length - 1;
+        List<int[]> continuations = group.continuations();
+        try (NDManager step = model.manager().newSubManager();
+                KvCache prefix = new KvCache(step, model.block().numLayers())) {
+            long[] ids = new long[shared];
+            for (int i = 0; i < shared; i++) {
+                ids[i] = context[i];
+            }
+            NDArray input = step.create(ids, new Shape(1, shared));
+            // forward() fills the cache; the LM head is never applied to the prefix.
+            model.block()
+                    .forward(model.parameterStore(), ModelInput.of(input).withCache(prefix), false);
+            try (KvCache repeated = prefix.repeatRows(step, continuations.size())) {
+                List<int[]> contexts = Collections.nCopies(continuations.size(), context);
+                Rows rows = Rows.of(contexts, continuations, shared);
+                return scoreRows(step, rows, continuations, repeated);
+            }
+        }
+    }
+
+    // Per row: {sum of log-probabilities, 1 if greedy else 0}.
+    private double[][] scoreRows(
+            NDManager step, Rows rows, List<int[]> continuations, KvCache cache) {
+        NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
+        ModelInput modelInput = ModelInput.of(input).withCache(cache);
+        NDArray logits = model.block().logits(model.parameterStore(), modelInput, false);
+        long vocab = logits.getShape().get(2);
+        // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
+        NDArray picked =
+                logits.reshape((long) rows.count * rows.width, vocab)
+                        .get(step.create(rows.positions))
+                        .toType(DataType.FLOAT32, false)
+                        .logSoftmax(1);
+        float[] logProbs =
+                picked.gather(step.create(rows.targets).reshape(-1, 1), 1).toFloatArray();
+        long[] argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
         double[][] out = new double[rows.count][2];
         int p = 0;
         for (int r = 0; r < rows.count; r++) {
@@ -121,17 +182,21 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
     }
 
     /**
-     * A right-padded batch: row {@code r} is context + continuation without its last token; the
-     * scored positions (flat indices into {@code [count * width]}) and their target tokens.
+     * A right-padded batch: row {@code r} is context + continuation without its last token, less
+     * its first {@code skip} tokens (those are in the KV cache); the scored positions (flat indices
+     * into {@code [count * width]}) and their target tokens.
      */
     private record Rows(int count, int width, long[] ids, long[] positions, long[] targets) {
 
-        static Rows of(List<int[]> contexts, List<int[]> continuations) {
+        static Rows of(List<int[]> contexts, List<int[]> continuations, int skip) {
             int count = contexts.size();
             int width = 0;
             int scored = 0;
             for (int r = 0; r < count; r++) {
-                width = Math.max(width, contexts.get(r).length + continuations.get(r).length - 1);
+                width =
+                        Math.max(
+                                width,
+                                contexts.get(r).length + continuations.get(r).length - 1 - skip);
                 scored += continuations.get(r).length;
             }
             long[] ids = new long[count * width]; // padded with 0, as lm-eval pads
@@ -141,14 +206,15 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
             for (int r = 0; r < count; r++) {
                 int[] context = contexts.get(r);
                 int[] continuation = continuations.get(r);
-                for (int i = 0; i < context.length; i++) {
-                    ids[r * width + i] = context[i];
+                int start = context.length - skip;
+                for (int i = skip; i < context.length; i++) {
+                    ids[r * width + i - skip] = context[i];
                 }
                 for (int j = 0; j < continuation.length; j++) {
                     if (j + 1 < continuation.length) {
-                        ids[r * width + context.length + j] = continuation[j];
+                        ids[r * width + start + j] = continuation[j];
                     }
-                    positions[p] = (long) r * width + context.length - 1 + j;
+                    positions[p] = (long) r * width + start - 1 + j;
                     targets[p++] = continuation[j];
                 }
             }

@@ -60,6 +60,29 @@ public final class KvCache implements AutoCloseable {
         return joined;
     }
 
+    /**
+     * Returns a new cache holding this one's positions once per row, for scoring several
+     * continuations of one shared context; this cache must hold a batch of one.
+     *
+     * @param parent the manager to open the new cache's own manager under
+     * @param rows how many rows the new cache has
+     */
+    public KvCache repeatRows(NDManager parent, int rows) {
+        KvCache copy = new KvCache(parent, keys.length);
+        for (int layer = 0; layer < keys.length; layer++) {
+            if (keys[layer] != null) {
+                copy.keys[layer] = copy.own(keys[layer].repeat(0, rows));
+                copy.values[layer] = copy.own(values[layer].repeat(0, rows));
+            }
+        }
+        return copy;
+    }
+
+    private NDArray own(NDArray array) {
+        array.attach(manager);
+        return array;
+    }
+
     @Override
     public void close() {
         manager.close();
