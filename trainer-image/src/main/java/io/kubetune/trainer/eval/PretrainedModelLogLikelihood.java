@@ -10,7 +10,6 @@ import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,10 +20,11 @@ import java.util.List;
  * log-probabilities are summed.
  *
  * <p>A group of several continuations runs its context (all but the last token, which each row
- * still needs as input to its first scored position) once into a {@link KvCache}; the cache is
- * repeated to one row per continuation and only the rest of each row is run on top of it. Causal
- * attention makes this the same computation as running each row whole, so scores agree with the
- * uncached path to float rounding (a hellaswag item reads its context once instead of four times).
+ * still needs as input to its first scored position) once into a {@link KvCache}: the batch's
+ * contexts go right-padded through one pass, the cache is copied to one row per continuation, and
+ * only the rest of each row runs on top of it, masked to its own context and positioned after it.
+ * This is the same computation as running each row whole, so scores agree with the uncached path to
+ * float rounding (a hellaswag item reads its context once instead of four times).
  */
 public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
@@ -82,15 +82,14 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
     public List<List<ContinuationScore>> score(List<ScoringGroup> batch) {
         double[][][] scored = new double[batch.size()][][];
         List<Integer> whole = new ArrayList<>();
+        List<Integer> sharing = new ArrayList<>();
         for (int g = 0; g < batch.size(); g++) {
             ScoringGroup group = batch.get(g);
-            if (shareContext && group.continuations().size() > 1 && group.context().length > 1) {
-                scored[g] = scoreSharingContext(group);
-            } else {
-                whole.add(g);
-            }
+            boolean worthIt = group.continuations().size() > 1 && group.context().length > 1;
+            (shareContext && worthIt ? sharing : whole).add(g);
         }
         scoreWhole(batch, whole, scored);
+        scoreSharingContexts(batch, sharing, scored);
         List<List<ContinuationScore>> out = new ArrayList<>(batch.size());
         for (double[][] group : scored) {
             List<ContinuationScore> scores = new ArrayList<>(group.length);
@@ -115,46 +114,86 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
                 continuations.add(continuation);
             }
         }
-        double[][] rows;
+        double[][] scores;
         try (NDManager step = model.manager().newSubManager()) {
-            rows = scoreRows(step, Rows.of(contexts, continuations, 0), continuations, null);
+            Rows rows = Rows.of(contexts, continuations, false);
+            NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
+            scores = scoreRows(step, rows, continuations, ModelInput.of(input));
         }
         int row = 0;
         for (int g : groups) {
             int count = batch.get(g).continuations().size();
-            scored[g] = Arrays.copyOfRange(rows, row, row + count);
+            scored[g] = Arrays.copyOfRange(scores, row, row + count);
             row += count;
         }
     }
 
-    // Runs the context but its last token once, then every continuation on a copy of its cache.
-    private double[][] scoreSharingContext(ScoringGroup group) {
-        int[] context = group.context();
-        int shared = context.length - 1;
-        List<int[]> continuations = group.continuations();
+    // Runs the groups' contexts but their last tokens once, then every continuation on a copy.
+    private void scoreSharingContexts(
+            List<ScoringGroup> batch, List<Integer> groups, double[][][] scored) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        List<int[]> contexts = new ArrayList<>();
+        List<int[]> continuations = new ArrayList<>();
+        List<Long> sources = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            ScoringGroup group = batch.get(groups.get(i));
+            for (int[] continuation : group.continuations()) {
+                contexts.add(group.context());
+                continuations.add(continuation);
+                sources.add((long) i);
+            }
+        }
+        Prefixes prefixes = Prefixes.of(groups.stream().map(g -> batch.get(g).context()).toList());
+        Rows rows = Rows.of(contexts, continuations, true);
+        double[][] out;
         try (NDManager step = model.manager().newSubManager();
-                KvCache prefix = new KvCache(step, model.block().numLayers())) {
-            long[] ids = new long[shared];
-            for (int i = 0; i < shared; i++) {
-                ids[i] = context[i];
-            }
-            NDArray input = step.create(ids, new Shape(1, shared));
-            // forward() fills the cache; the LM head is never applied to the prefix.
+                KvCache cache = new KvCache(step, model.block().numLayers())) {
+            NDArray ids = step.create(prefixes.ids, new Shape(groups.size(), prefixes.width));
+            // forward() fills the cache; the LM head is never applied to the contexts.
             model.block()
-                    .forward(model.parameterStore(), ModelInput.of(input).withCache(prefix), false);
-            try (KvCache repeated = prefix.repeatRows(step, continuations.size())) {
-                List<int[]> contexts = Collections.nCopies(continuations.size(), context);
-                Rows rows = Rows.of(contexts, continuations, shared);
-                return scoreRows(step, rows, continuations, repeated);
+                    .forward(model.parameterStore(), ModelInput.of(ids).withCache(cache), false);
+            long[] picked = sources.stream().mapToLong(Long::longValue).toArray();
+            try (KvCache copies = cache.selectRows(step, picked)) {
+                out = scoreAfterCache(step, rows, continuations, copies, prefixes.width);
             }
+        }
+        int row = 0;
+        for (int g : groups) {
+            int count = batch.get(g).continuations().size();
+            scored[g] = Arrays.copyOfRange(out, row, row + count);
+            row += count;
         }
     }
 
     // Per row: {sum of log-probabilities, 1 if greedy else 0}.
-    private double[][] scoreRows(
-            NDManager step, Rows rows, List<int[]> continuations, KvCache cache) {
+    // Rows after a right-padded cache of cachedWidth positions: each sees its own context only.
+    private double[][] scoreAfterCache(
+            NDManager step, Rows rows, List<int[]> continuations, KvCache cache, int cachedWidth) {
         NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
-        ModelInput modelInput = ModelInput.of(input).withCache(cache);
+        long[] mask = new long[rows.count * (cachedWidth + rows.width)];
+        long[] positions = new long[rows.count * rows.width];
+        for (int r = 0; r < rows.count; r++) {
+            int cached = rows.skipped[r];
+            int from = r * (cachedWidth + rows.width);
+            Arrays.fill(mask, from, from + cached, 1);
+            Arrays.fill(mask, from + cachedWidth, from + cachedWidth + rows.lengths[r], 1);
+            for (int j = 0; j < rows.width; j++) {
+                positions[r * rows.width + j] = cached + j;
+            }
+        }
+        ModelInput modelInput =
+                ModelInput.of(input)
+                        .withCache(cache)
+                        .withAttentionMask(
+                                step.create(mask, new Shape(rows.count, cachedWidth + rows.width)))
+                        .withPositionIds(step.create(positions, new Shape(rows.count, rows.width)));
+        return scoreRows(step, rows, continuations, modelInput);
+    }
+
+    private double[][] scoreRows(
+            NDManager step, Rows rows, List<int[]> continuations, ModelInput modelInput) {
         NDArray logits = model.block().logits(model.parameterStore(), modelInput, false);
         long vocab = logits.getShape().get(2);
         // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
@@ -181,22 +220,47 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
         return out;
     }
 
+    /** The contexts but their last tokens, right-padded: what the cache is filled with. */
+    private record Prefixes(int width, long[] ids) {
+
+        static Prefixes of(List<int[]> contexts) {
+            int width = contexts.stream().mapToInt(c -> c.length - 1).max().orElse(0);
+            long[] ids = new long[contexts.size() * width];
+            for (int r = 0; r < contexts.size(); r++) {
+                int[] context = contexts.get(r);
+                for (int i = 0; i + 1 < context.length; i++) {
+                    ids[r * width + i] = context[i];
+                }
+            }
+            return new Prefixes(width, ids);
+        }
+    }
+
     /**
      * A right-padded batch: row {@code r} is context + continuation without its last token, less
-     * its first {@code skip} tokens (those are in the KV cache); the scored positions (flat indices
-     * into {@code [count * width]}) and their target tokens.
+     * its first {@code skipped[r]} tokens when those are cached (all but the context's last); its
+     * real length; the scored positions (flat indices into {@code [count * width]}) and their
+     * target tokens.
      */
-    private record Rows(int count, int width, long[] ids, long[] positions, long[] targets) {
+    private record Rows(
+            int count,
+            int width,
+            int[] skipped,
+            int[] lengths,
+            long[] ids,
+            long[] positions,
+            long[] targets) {
 
-        static Rows of(List<int[]> contexts, List<int[]> continuations, int skip) {
+        static Rows of(List<int[]> contexts, List<int[]> continuations, boolean afterCache) {
             int count = contexts.size();
+            int[] skipped = new int[count];
+            int[] lengths = new int[count];
             int width = 0;
             int scored = 0;
             for (int r = 0; r < count; r++) {
-                width =
-                        Math.max(
-                                width,
-                                contexts.get(r).length + continuations.get(r).length - 1 - skip);
+                skipped[r] = afterCache ? contexts.get(r).length - 1 : 0;
+                lengths[r] = contexts.get(r).length + continuations.get(r).length - 1 - skipped[r];
+                width = Math.max(width, lengths[r]);
                 scored += continuations.get(r).length;
             }
             long[] ids = new long[count * width]; // padded with 0, as lm-eval pads
@@ -206,9 +270,9 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
             for (int r = 0; r < count; r++) {
                 int[] context = contexts.get(r);
                 int[] continuation = continuations.get(r);
-                int start = context.length - skip;
-                for (int i = skip; i < context.length; i++) {
-                    ids[r * width + i - skip] = context[i];
+                int start = context.length - skipped[r];
+                for (int i = skipped[r]; i < context.length; i++) {
+                    ids[r * width + i - skipped[r]] = context[i];
                 }
                 for (int j = 0; j < continuation.length; j++) {
                     if (j + 1 < continuation.length) {
@@ -218,7 +282,7 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
                     targets[p++] = continuation[j];
                 }
             }
-            return new Rows(count, width, ids, positions, targets);
+            return new Rows(count, width, skipped, lengths, ids, positions, targets);
         }
     }
 }

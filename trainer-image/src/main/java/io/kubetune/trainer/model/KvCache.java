@@ -61,18 +61,19 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Returns a new cache holding this one's positions once per row, for scoring several
-     * continuations of one shared context; this cache must hold a batch of one.
+     * Returns a new cache whose row {@code i} is row {@code rows[i]} of this one, for scoring
+     * several continuations of each cached context.
      *
      * @param parent the manager to open the new cache's own manager under
-     * @param rows how many rows the new cache has
+     * @param rows for each new row, the row of this cache it copies
      */
-    public KvCache repeatRows(NDManager parent, int rows) {
+    public KvCache selectRows(NDManager parent, long[] rows) {
         KvCache copy = new KvCache(parent, keys.length);
+        NDArray index = copy.manager.create(rows);
         for (int layer = 0; layer < keys.length; layer++) {
             if (keys[layer] != null) {
-                copy.keys[layer] = copy.own(keys[layer].repeat(0, rows));
-                copy.values[layer] = copy.own(values[layer].repeat(0, rows));
+                copy.keys[layer] = copy.own(keys[layer].get(index));
+                copy.values[layer] = copy.own(values[layer].get(index));
             }
         }
         return copy;
