@@ -116,8 +116,8 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
         }
         double[][] scores;
         try (NDManager step = model.manager().newSubManager()) {
-            Rows rows = Rows.of(contexts, continuations, false);
-            NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
+            ScoringRows rows = ScoringRows.of(contexts, continuations, false);
+            NDArray input = step.create(rows.ids(), new Shape(rows.count(), rows.width()));
             scores = scoreRows(step, rows, continuations, ModelInput.of(input));
         }
         int row = 0;
@@ -146,7 +146,7 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
             }
         }
         Prefixes prefixes = Prefixes.of(groups.stream().map(g -> batch.get(g).context()).toList());
-        Rows rows = Rows.of(contexts, continuations, true);
+        ScoringRows rows = ScoringRows.of(contexts, continuations, true);
         double[][] out;
         try (NDManager step = model.manager().newSubManager();
                 KvCache cache = new KvCache(step, model.block().numLayers())) {
@@ -170,49 +170,55 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
     // Per row: {sum of log-probabilities, 1 if greedy else 0}.
     // Rows after a right-padded cache of cachedWidth positions: each sees its own context only.
     private double[][] scoreAfterCache(
-            NDManager step, Rows rows, List<int[]> continuations, KvCache cache, int cachedWidth) {
-        NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
-        long[] mask = new long[rows.count * (cachedWidth + rows.width)];
-        long[] positions = new long[rows.count * rows.width];
-        for (int r = 0; r < rows.count; r++) {
-            int cached = rows.skipped[r];
-            int from = r * (cachedWidth + rows.width);
+            NDManager step,
+            ScoringRows rows,
+            List<int[]> continuations,
+            KvCache cache,
+            int cachedWidth) {
+        NDArray input = step.create(rows.ids(), new Shape(rows.count(), rows.width()));
+        long[] mask = new long[rows.count() * (cachedWidth + rows.width())];
+        long[] positions = new long[rows.count() * rows.width()];
+        for (int r = 0; r < rows.count(); r++) {
+            int cached = rows.skipped()[r];
+            int from = r * (cachedWidth + rows.width());
             Arrays.fill(mask, from, from + cached, 1);
-            Arrays.fill(mask, from + cachedWidth, from + cachedWidth + rows.lengths[r], 1);
-            for (int j = 0; j < rows.width; j++) {
-                positions[r * rows.width + j] = cached + j;
+            Arrays.fill(mask, from + cachedWidth, from + cachedWidth + rows.lengths()[r], 1);
+            for (int j = 0; j < rows.width(); j++) {
+                positions[r * rows.width() + j] = cached + j;
             }
         }
         ModelInput modelInput =
                 ModelInput.of(input)
                         .withCache(cache)
                         .withAttentionMask(
-                                step.create(mask, new Shape(rows.count, cachedWidth + rows.width)))
-                        .withPositionIds(step.create(positions, new Shape(rows.count, rows.width)));
+                                step.create(
+                                        mask, new Shape(rows.count(), cachedWidth + rows.width())))
+                        .withPositionIds(
+                                step.create(positions, new Shape(rows.count(), rows.width())));
         return scoreRows(step, rows, continuations, modelInput);
     }
 
     private double[][] scoreRows(
-            NDManager step, Rows rows, List<int[]> continuations, ModelInput modelInput) {
+            NDManager step, ScoringRows rows, List<int[]> continuations, ModelInput modelInput) {
         NDArray logits = model.block().logits(model.parameterStore(), modelInput, false);
         long vocab = logits.getShape().get(2);
         // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
         NDArray picked =
-                logits.reshape((long) rows.count * rows.width, vocab)
-                        .get(step.create(rows.positions))
+                logits.reshape((long) rows.count() * rows.width(), vocab)
+                        .get(step.create(rows.positions()))
                         .toType(DataType.FLOAT32, false)
                         .logSoftmax(1);
         float[] logProbs =
-                picked.gather(step.create(rows.targets).reshape(-1, 1), 1).toFloatArray();
+                picked.gather(step.create(rows.targets()).reshape(-1, 1), 1).toFloatArray();
         long[] argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
-        double[][] out = new double[rows.count][2];
+        double[][] out = new double[rows.count()][2];
         int p = 0;
-        for (int r = 0; r < rows.count; r++) {
+        for (int r = 0; r < rows.count(); r++) {
             double sum = 0;
             boolean greedy = true;
             for (int j = 0; j < continuations.get(r).length; j++, p++) {
                 sum += logProbs[p];
-                greedy &= argmax[p] == rows.targets[p];
+                greedy &= argmax[p] == rows.targets()[p];
             }
             out[r][0] = sum;
             out[r][1] = greedy ? 1 : 0;
@@ -233,56 +239,6 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
                 }
             }
             return new Prefixes(width, ids);
-        }
-    }
-
-    /**
-     * A right-padded batch: row {@code r} is context + continuation without its last token, less
-     * its first {@code skipped[r]} tokens when those are cached (all but the context's last); its
-     * real length; the scored positions (flat indices into {@code [count * width]}) and their
-     * target tokens.
-     */
-    private record Rows(
-            int count,
-            int width,
-            int[] skipped,
-            int[] lengths,
-            long[] ids,
-            long[] positions,
-            long[] targets) {
-
-        static Rows of(List<int[]> contexts, List<int[]> continuations, boolean afterCache) {
-            int count = contexts.size();
-            int[] skipped = new int[count];
-            int[] lengths = new int[count];
-            int width = 0;
-            int scored = 0;
-            for (int r = 0; r < count; r++) {
-                skipped[r] = afterCache ? contexts.get(r).length - 1 : 0;
-                lengths[r] = contexts.get(r).length + continuations.get(r).length - 1 - skipped[r];
-                width = Math.max(width, lengths[r]);
-                scored += continuations.get(r).length;
-            }
-            long[] ids = new long[count * width]; // padded with 0, as lm-eval pads
-            long[] positions = new long[scored];
-            long[] targets = new long[scored];
-            int p = 0;
-            for (int r = 0; r < count; r++) {
-                int[] context = contexts.get(r);
-                int[] continuation = continuations.get(r);
-                int start = context.length - skipped[r];
-                for (int i = skipped[r]; i < context.length; i++) {
-                    ids[r * width + i - skipped[r]] = context[i];
-                }
-                for (int j = 0; j < continuation.length; j++) {
-                    if (j + 1 < continuation.length) {
-                        ids[r * width + start + j] = continuation[j];
-                    }
-                    positions[p] = (long) r * width + start - 1 + j;
-                    targets[p++] = continuation[j];
-                }
-            }
-            return new Rows(count, width, skipped, lengths, ids, positions, targets);
         }
     }
 }
