@@ -18,6 +18,10 @@ flock 9
 stop() {
   local entry pid i alive
   for entry in "$@"; do kill -TERM "${entry##*:}" 2>/dev/null || true; done
+  # MLflow's server runs its web workers as children: end its whole process group (setsid)
+  for entry in "$@"; do
+    [[ ${entry%:*} == mlflow ]] && kill -TERM -- "-${entry##*:}" 2>/dev/null || true
+  done
   for ((i = 0; i < 150; i++)); do
     alive=0
     for entry in "$@"; do kill -0 "${entry##*:}" 2>/dev/null && alive=1; done
@@ -36,7 +40,7 @@ stop() {
 }
 
 # the API server's clients first (together), then the API server, then etcd
-for group in "minio kwok kube-scheduler kube-controller-manager" kube-apiserver etcd; do
+for group in "mlflow minio kwok kube-scheduler kube-controller-manager" kube-apiserver etcd; do
   entries=()
   for name in $group; do
     if pid=$(component_pid "$name"); then entries+=("$name:$pid"); fi

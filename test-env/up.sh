@@ -2,7 +2,7 @@
 # Starts, on 127.0.0.1 only, the real services kubetune's integration tests run against:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes, see versions.env),
 #   kwok (fake nodes kept Ready; it plays the kubelet for pods that TestPodRunner does not own)
-#   and MinIO (S3, one bucket).
+#   MinIO (S3, one bucket) and an MLflow tracking server (SQLite store).
 # The first run builds the binaries with Go (no Docker needed) into
 # ${KUBETUNE_CACHE:-~/.cache/kubetune}/bin; later runs start in seconds.
 # Idempotent: components already running are left alone. Writes $ENV_FILE (KEY=value lines)
@@ -77,6 +77,22 @@ build "$KWOK_BIN" kwok sh -c 'cd / && go install -trimpath -ldflags "-s -w" "sig
 # shellcheck disable=SC2016
 build "$HELM_BIN" helm sh -c 'cd / && go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$1" "helm.sh/helm/v3/cmd/helm@$1"' _ "$HELM_VERSION"
 build "$MINIO_BIN" minio sh -c 'cd / && go install -trimpath -ldflags "-s -w" "github.com/minio/minio@$1"' _ "$MINIO_VERSION"
+
+# MLflow is Python: a virtual environment with the pinned mlflow from PyPI, built once, cached.
+# Installed in place (venvs are not relocatable); .complete marks a finished install.
+if [[ ! -f $MLFLOW_BIN/.complete ]]; then
+  command -v python3 >/dev/null || die "python3 (>= 3.10, with venv) is needed once to install MLflow"
+  log "installing mlflow $MLFLOW_VERSION -> $MLFLOW_BIN (log: $LOGS/build-mlflow.log)"
+  t=$SECONDS
+  { python3 -m venv --copies --clear "$MLFLOW_BIN" &&
+    "$MLFLOW_BIN/bin/pip" install --disable-pip-version-check "mlflow==$MLFLOW_VERSION"; } \
+    >"$LOGS/build-mlflow.log" 2>&1 || {
+    tail -n 30 "$LOGS/build-mlflow.log" >&2
+    die "installing mlflow failed; full log: $LOGS/build-mlflow.log"
+  }
+  touch "$MLFLOW_BIN/.complete"
+  log "installed mlflow in $((SECONDS - t)) s"
+fi
 
 # ---------------------------------------------------------------- certificates and kubeconfigs
 
@@ -288,6 +304,15 @@ start minio "$MINIO_PORT" "$MINIO_CONSOLE_PORT" -- env \
   --address "127.0.0.1:$MINIO_PORT" --console-address "127.0.0.1:$MINIO_CONSOLE_PORT" \
   "$ENV_DIR/minio-data"
 
+# one worker; the state dir on the command line lets component_pid and down.sh recognise it
+mkdir -p "$ENV_DIR/mlflow"
+# (its background job runner, a dozen processes, is not used by training runs)
+start mlflow "$MLFLOW_PORT" -- env MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
+  "$MLFLOW_BIN/bin/python" -m mlflow server \
+  --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 \
+  --backend-store-uri "sqlite:///$ENV_DIR/mlflow/mlflow.db" \
+  --artifacts-destination "$ENV_DIR/mlflow/artifacts"
+
 # fake nodes, managed by kwok (annotation), schedulable, with room for GPU pods
 for node in ${FAKE_NODES//,/ }; do
   code=$(curl_admin -o /dev/null -w '%{http_code}' "https://127.0.0.1:$APISERVER_PORT/api/v1/nodes/$node")
@@ -312,6 +337,7 @@ done
 wait_until kube-controller-manager 60 curl -kfsS --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
 wait_until kube-scheduler 60 curl -kfsS --max-time 2 "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 wait_until minio 60 curl -fsS --max-time 2 "http://127.0.0.1:$MINIO_PORT/minio/health/ready"
+wait_until mlflow 120 curl -fsS --max-time 2 "http://127.0.0.1:$MLFLOW_PORT/health"
 
 # the test bucket (S3 CreateBucket, signed with SigV4 by curl)
 s3() { curl -sS --max-time 10 --aws-sigv4 "aws:amz:$S3_REGION:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$@"; }
@@ -341,13 +367,14 @@ KUBETUNE_S3_SECRET_KEY=$S3_SECRET_KEY
 KUBETUNE_S3_BUCKET=$S3_BUCKET
 KUBETUNE_S3_REGION=$S3_REGION
 KUBETUNE_FAKE_NODES=$FAKE_NODES
+KUBETUNE_MLFLOW_URI=http://127.0.0.1:$MLFLOW_PORT
 KUBETUNE_TEST_ENV_DIR=$ENV_DIR
 KUBECTL=$KUBECTL_BIN/kubectl
 HELM=$HELM_BIN/helm
 EOF
 mv "$ENV_FILE.tmp" "$ENV_FILE"
 
-log "up in $((SECONDS - T0)) s: Kubernetes $KUBERNETES_VERSION at https://127.0.0.1:$APISERVER_PORT, MinIO at http://127.0.0.1:$MINIO_PORT (bucket $S3_BUCKET)"
+log "up in $((SECONDS - T0)) s: Kubernetes $KUBERNETES_VERSION at https://127.0.0.1:$APISERVER_PORT, MinIO at http://127.0.0.1:$MINIO_PORT (bucket $S3_BUCKET), MLflow at http://127.0.0.1:$MLFLOW_PORT"
 log "logs: $LOGS   stop: $TEST_ENV_SRC/down.sh"
 log "env file: $ENV_FILE   (export KUBECONFIG=$ENV_DIR/kubeconfig)"
 echo "$ENV_FILE"

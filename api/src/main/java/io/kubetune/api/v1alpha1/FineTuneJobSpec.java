@@ -83,6 +83,9 @@ public class FineTuneJobSpec extends RunSpec {
     @JsonPropertyDescription("Where checkpoints, the adapter and metrics are written.")
     public OutputSpec output;
 
+    @JsonPropertyDescription("TensorBoard event files and an MLflow run beside metrics.jsonl.")
+    public TrackingSpec tracking;
+
     @JsonPropertyDescription("Benchmarks to run on the result once training succeeds.")
     public EvaluationSpec evaluation;
 }

@@ -13,6 +13,9 @@ public class FineTuneJobStatus extends JobStatus {
     @JsonPropertyDescription("The newest complete checkpoint; a new attempt resumes from it.")
     public CheckpointRef lastCheckpoint;
 
+    @JsonPropertyDescription("The MLflow run the trainer logs to, once the server created it.")
+    public MlflowRunRef mlflow;
+
     @JsonPropertyDescription("Where the LoRA adapter (PEFT format) was written.")
     public String adapterUri;
 

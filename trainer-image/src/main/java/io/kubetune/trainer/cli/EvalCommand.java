@@ -105,6 +105,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--data FILE is required (or pass an EvalJob YAML instead of the options)");
         }
+        System.err.println("kubetune: " + models.target().describe());
         try (PretrainedModel loaded = models.load();
                 HfTokenizer tokenizer = HfTokenizer.load(models.model)) {
             EvalResult result =

@@ -40,7 +40,8 @@ final class EvalJobRun {
         EvalJob job = read(jobFile);
         EvalJobSpec spec = job.getSpec();
         command.models.usePrecision(spec.precision);
-        command.models.target(); // a GPU asked for and not seen fails before any download
+        // A GPU asked for and not seen fails before any download.
+        System.err.println("kubetune: " + command.models.target().describe());
         InputResolver inputs = JobInputs.resolver(jobFile);
         command.models.model = inputs.resolve(spec.model.uri, "spec.model.uri");
         command.models.adapter = adapter(spec, inputs);

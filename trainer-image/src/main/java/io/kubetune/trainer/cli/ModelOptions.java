@@ -49,7 +49,7 @@ final class ModelOptions {
 
     /**
      * The device and precision, chosen once (a GPU asked for and not seen fails here, before
-     * anything is downloaded) and said on stderr.
+     * anything is downloaded).
      */
     ComputeTarget target() {
         if (target == null) {
@@ -58,7 +58,6 @@ final class ModelOptions {
                             ? io.kubetune.api.v1alpha1.Precision.AUTO
                             : Precision.parse(precision).toSpec();
             target = ComputeTarget.choose(device, requested, probe);
-            System.err.println("kubetune: " + target.describe());
         }
         return target;
     }

@@ -13,6 +13,7 @@ import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.status.TrainerResults;
 import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.RunOutput;
+import io.kubetune.trainer.tracking.RunTracking;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.LossPlot;
 import io.kubetune.trainer.train.MetricsLog;
@@ -115,6 +116,12 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         return writtenFolders;
     }
 
+    @Option(
+            names = "--tensorboard",
+            description =
+                    "Write TensorBoard event files to <output>/tensorboard/ (as spec.tracking.tensorboard).")
+    boolean tensorboard;
+
     @Override
     public Integer call() throws Exception {
         // Refused here, as `kubectl apply` would, before anything is downloaded.
@@ -159,6 +166,14 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         Optional<StatusReporter> status =
                 StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);
         status.ifPresent(listeners::add);
+        RunTracking tracking =
+                RunTracking.forJob(
+                        job,
+                        tensorboard,
+                        sink,
+                        System.getenv(),
+                        run -> status.ifPresent(s -> s.onMlflowRun(run.toStatus())));
+        listeners.add(tracking);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
         FineTuneRun run =
                 new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume);
@@ -200,6 +215,7 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
             return exitCode.get();
         } finally {
             try {
+                tracking.close();
                 sink.close(); // on an error too: what was written reaches S3
             } finally {
                 status.ifPresent(StatusReporter::close);

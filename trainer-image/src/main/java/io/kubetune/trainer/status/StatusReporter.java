@@ -2,6 +2,7 @@ package io.kubetune.trainer.status;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.kubetune.api.v1alpha1.CheckpointRef;
+import io.kubetune.api.v1alpha1.MlflowRunRef;
 import io.kubetune.trainer.train.Evaluation;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.StepResult;
@@ -35,6 +36,7 @@ public final class StatusReporter implements TrainingListener, AutoCloseable {
     private final Function<Path, String> published;
 
     private CheckpointRef lastCheckpoint;
+    private MlflowRunRef mlflowRun;
     private long reportedStep = -1;
     private CheckpointRef reportedCheckpoint;
     private boolean started;
@@ -102,6 +104,15 @@ public final class StatusReporter implements TrainingListener, AutoCloseable {
         close();
     }
 
+    /** The MLflow run the job logs to (spec.tracking.mlflow), from now on in every report. */
+    public void onMlflowRun(MlflowRunRef run) {
+        synchronized (this) {
+            mlflowRun = run;
+            reportedStep = -1; // a new field to send even when the step did not move
+        }
+        sender.sendSoon();
+    }
+
     /** Sends the final report (waiting at most the final-report timeout) and stops. */
     @Override
     public void close() {
@@ -140,6 +151,9 @@ public final class StatusReporter implements TrainingListener, AutoCloseable {
         status.put("progress", asMap(progress.snapshot(Instant.now(clock))));
         if (lastCheckpoint != null) {
             status.put("lastCheckpoint", asMap(lastCheckpoint));
+        }
+        if (mlflowRun != null) {
+            status.put("mlflow", asMap(mlflowRun));
         }
         return status;
     }

@@ -3,7 +3,9 @@ package io.kubetune.trainer.storage;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.trainer.train.TrainingListener;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +127,31 @@ public final class RunOutput implements AutoCloseable {
             return absolute.toString();
         }
         return output.child(root.relativize(absolute).toString().replace('\\', '/')).toString();
+    }
+
+    /**
+     * Uploads a snapshot of a file that is still growing (a TensorBoard event file) to its place
+     * under the S3 output, so readers follow the run; a local run has nothing to do.
+     */
+    public void publish(Path local) {
+        if (uploads == null) {
+            return;
+        }
+        Path root = dir.toAbsolutePath().normalize();
+        String rel = root.relativize(local.toAbsolutePath().normalize()).toString();
+        try {
+            // a copy per upload: the file keeps growing while the upload runs
+            Path copy =
+                    Files.createTempFile(
+                            Files.createDirectories(dir.resolve(CheckpointUploader.STAGING)),
+                            "published-",
+                            "");
+            Files.copy(local, copy, StandardCopyOption.REPLACE_EXISTING);
+            uploads.upload(copy, output.child(rel.replace('\\', '/')).key());
+            uploads.submit("clean-up of " + copy, () -> Files.deleteIfExists(copy));
+        } catch (IOException e) {
+            System.err.println("[s3] could not stage " + local + " for upload: " + e);
+        }
     }
 
     /** Waits for every pending upload. */

@@ -74,7 +74,12 @@ public final class LossPlot implements TrainingListener {
                         .xAxisTitle("step")
                         .yAxisTitle("loss")
                         .build();
-        chart.addSeries("train", series.get("loss").steps(), series.get("loss").values())
+        Series loss = series.get("loss");
+        chart.addSeries("train", loss.steps(), loss.values()).setMarker(SeriesMarkers.NONE);
+        chart.addSeries(
+                        "train (smoothed as in TensorBoard)",
+                        loss.steps(),
+                        EmaSmoothing.smooth(loss.values(), EmaSmoothing.TENSORBOARD_DEFAULT))
                 .setMarker(SeriesMarkers.NONE);
         if (series.containsKey("eval_loss")) {
             Series eval = series.get("eval_loss");
@@ -86,7 +91,7 @@ public final class LossPlot implements TrainingListener {
                         chart.addSeries(name, s.steps(), s.values()).setYAxisGroup(1);
                     }
                 });
-        if (series.size() > (series.containsKey("eval_loss") ? 2 : 1)) {
+        if (series.size() > (series.containsKey("eval_loss") ? 2 : 1)) { // stage metrics
             chart.setYAxisGroupTitle(1, "stage metrics");
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }

@@ -20,7 +20,12 @@ final class RunFolder {
 
     /** What a fresh start removes: what would otherwise be resumed or appended to. */
     private static final List<String> EARLIER_RUN =
-            List.of("checkpoints", MetricsHistory.FILE, "generations.jsonl", "best-adapter");
+            List.of(
+                    "checkpoints",
+                    MetricsHistory.FILE,
+                    "generations.jsonl",
+                    "best-adapter",
+                    "tensorboard");
 
     private RunFolder() {}
 

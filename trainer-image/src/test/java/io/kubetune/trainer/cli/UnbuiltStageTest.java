@@ -34,8 +34,9 @@ class UnbuiltStageTest {
         assertThat(err.toString().strip().lines())
                 .singleElement()
                 .asString()
-                .contains("spec.stage: ppo is not run by this trainer version")
-                .contains("pt, sft");
+                // the CRD's CEL rule, run before the trainer's own stage check, names it first
+                .contains("spec.stage: stages kto and ppo are not built yet")
+                .contains("pt, sft, rm or dpo");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 }

@@ -2,6 +2,7 @@ package io.kubetune.trainer.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubetune.api.v1alpha1.MlflowRunRef;
 import io.kubetune.trainer.train.StepResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,6 +50,28 @@ class StatusReporterTest {
         Map<String, Object> last = applied.get(applied.size() - 1);
         assertThat(last.get("progress").toString()).contains("step=3", "percent=75");
         assertThat(last).containsKey("lastCheckpoint");
+    }
+
+    /** Server-side apply drops a field a report leaves out: the MLflow run stays in each one. */
+    @Test
+    void theMlflowRunIsReportedAtOnceAndInEveryLaterReport() throws Exception {
+        StatusReporter reporter = reporter(applied::add, Duration.ofHours(1));
+        reporter.onStart(4, 0);
+        awaitReports(1);
+        MlflowRunRef run = new MlflowRunRef();
+        run.experimentId = "7";
+        run.runId = "abc123";
+        run.url = "http://mlflow:5000/#/experiments/7/runs/abc123";
+        reporter.onMlflowRun(run);
+        awaitReports(2);
+        assertThat(applied.get(applied.size() - 1).get("mlflow").toString())
+                .contains("runId=abc123", "experimentId=7");
+
+        reporter.onStep(step(1, 2.0), 4, 0.25);
+        reporter.close();
+        Map<String, Object> last = applied.get(applied.size() - 1);
+        assertThat(last.get("progress").toString()).contains("step=1");
+        assertThat(last).containsKey("mlflow");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.train.stage.preference;
 
+import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -33,6 +34,14 @@ final class PreferenceData {
 
     /** Refuses datasets that are not pairs, before anything is downloaded. */
     static void validate(FineTuneJobSpec spec) {
+        BatchingMode batching = spec.training == null ? null : spec.training.batching;
+        if (batching != null && batching != BatchingMode.PADDING) {
+            throw new IllegalArgumentException(
+                    "spec.training.batching: "
+                            + batching.name().toLowerCase()
+                            + "; stages rm and dpo keep each pair whole in padded rows, set"
+                            + " batching: padding");
+        }
         for (int i = 0; i < spec.datasets.size(); i++) {
             DataFormat format = spec.datasets.get(i).format;
             if (format != DataFormat.PREFERENCE) {
