@@ -4,11 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
+import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,8 +19,12 @@ import java.util.List;
  * continuation's positions go through log-softmax in float32, and the continuation tokens'
  * log-probabilities are summed.
  *
- * <p>Every row runs its whole context; reading a shared context once needs a KV cache that can be
- * copied across the batch, which {@code KvCache} does not offer yet.
+ * <p>A group of several continuations runs its context (all but the last token, which each row
+ * still needs as input to its first scored position) once into a {@link KvCache}: the batch's
+ * contexts go right-padded through one pass, the cache is copied to one row per continuation, and
+ * only the rest of each row runs on top of it, masked to its own context and positioned after it.
+ * This is the same computation as running each row whole, so scores agree with the uncached path to
+ * float rounding (a hellaswag item reads its context once instead of four times).
  */
 public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
@@ -29,14 +34,24 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     private final PretrainedModel model;
     private final int maxLength;
+    private final boolean shareContext;
 
     /**
      * @param model the model, with its adapter merged or applied
      * @param maxLength the window; see {@link #lmEvalMaxLength}
+     * @param shareContext whether a group's context is run once and its KV cache reused (else every
+     *     row runs its whole context, as lm-eval does)
      */
-    public PretrainedModelLogLikelihood(PretrainedModel model, int maxLength) {
+    public PretrainedModelLogLikelihood(
+            PretrainedModel model, int maxLength, boolean shareContext) {
         this.model = model;
         this.maxLength = maxLength;
+        this.shareContext = shareContext;
+    }
+
+    /** Scores with the given window, each group's context run once. */
+    public PretrainedModelLogLikelihood(PretrainedModel model, int maxLength) {
+        this(model, maxLength, true);
     }
 
     /** Scores with the window lm-eval would use for this model. */
@@ -65,54 +80,145 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     @Override
     public List<List<ContinuationScore>> score(List<ScoringGroup> batch) {
-        List<int[]> contexts = new ArrayList<>();
-        List<int[]> continuations = new ArrayList<>();
-        for (ScoringGroup group : batch) {
-            for (int[] continuation : group.continuations()) {
-                contexts.add(group.context());
-                continuations.add(continuation);
-            }
+        double[][][] scored = new double[batch.size()][][];
+        List<Integer> whole = new ArrayList<>();
+        List<Integer> sharing = new ArrayList<>();
+        for (int g = 0; g < batch.size(); g++) {
+            ScoringGroup group = batch.get(g);
+            boolean worthIt = group.continuations().size() > 1 && group.context().length > 1;
+            (shareContext && worthIt ? sharing : whole).add(g);
         }
-        double[][] scored = scoreRows(contexts, continuations);
+        scoreWhole(batch, whole, scored);
+        scoreSharingContexts(batch, sharing, scored);
         List<List<ContinuationScore>> out = new ArrayList<>(batch.size());
-        int row = 0;
-        for (ScoringGroup group : batch) {
-            List<ContinuationScore> scores = new ArrayList<>();
-            for (int k = 0; k < group.continuations().size(); k++, row++) {
-                scores.add(new ContinuationScore(scored[row][0], scored[row][1] == 1));
+        for (double[][] group : scored) {
+            List<ContinuationScore> scores = new ArrayList<>(group.length);
+            for (double[] row : group) {
+                scores.add(new ContinuationScore(row[0], row[1] == 1));
             }
             out.add(scores);
         }
         return out;
     }
 
-    // Per row: {sum of log-probabilities, 1 if greedy else 0}.
-    private double[][] scoreRows(List<int[]> contexts, List<int[]> continuations) {
-        Rows rows = Rows.of(contexts, continuations);
-        float[] logProbs;
-        long[] argmax;
-        ParameterStore ps = model.parameterStore();
-        try (NDManager step = model.manager().newSubManager()) {
-            NDArray input = step.create(rows.ids, new Shape(rows.count, rows.width));
-            NDArray logits = model.block().logits(ps, ModelInput.of(input), false);
-            long vocab = logits.getShape().get(2);
-            // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
-            NDArray picked =
-                    logits.reshape((long) rows.count * rows.width, vocab)
-                            .get(step.create(rows.positions))
-                            .toType(DataType.FLOAT32, false)
-                            .logSoftmax(1);
-            logProbs = picked.gather(step.create(rows.targets).reshape(-1, 1), 1).toFloatArray();
-            argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
+    // The given groups in one batch, every row running its whole context.
+    private void scoreWhole(List<ScoringGroup> batch, List<Integer> groups, double[][][] scored) {
+        if (groups.isEmpty()) {
+            return;
         }
-        double[][] out = new double[rows.count][2];
+        List<int[]> contexts = new ArrayList<>();
+        List<int[]> continuations = new ArrayList<>();
+        for (int g : groups) {
+            for (int[] continuation : batch.get(g).continuations()) {
+                contexts.add(batch.get(g).context());
+                continuations.add(continuation);
+            }
+        }
+        double[][] scores;
+        try (NDManager step = model.manager().newSubManager()) {
+            ScoringRows rows = ScoringRows.of(contexts, continuations, false);
+            NDArray input = step.create(rows.ids(), new Shape(rows.count(), rows.width()));
+            scores = scoreRows(step, rows, continuations, ModelInput.of(input));
+        }
+        int row = 0;
+        for (int g : groups) {
+            int count = batch.get(g).continuations().size();
+            scored[g] = Arrays.copyOfRange(scores, row, row + count);
+            row += count;
+        }
+    }
+
+    // Runs the groups' contexts but their last tokens once, then every continuation on a copy.
+    private void scoreSharingContexts(
+            List<ScoringGroup> batch, List<Integer> groups, double[][][] scored) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        List<int[]> contexts = new ArrayList<>();
+        List<int[]> continuations = new ArrayList<>();
+        List<Long> sources = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            ScoringGroup group = batch.get(groups.get(i));
+            for (int[] continuation : group.continuations()) {
+                contexts.add(group.context());
+                continuations.add(continuation);
+                sources.add((long) i);
+            }
+        }
+        Prefixes prefixes = Prefixes.of(groups.stream().map(g -> batch.get(g).context()).toList());
+        ScoringRows rows = ScoringRows.of(contexts, continuations, true);
+        double[][] out;
+        try (NDManager step = model.manager().newSubManager();
+                KvCache cache = new KvCache(step, model.block().numLayers())) {
+            NDArray ids = step.create(prefixes.ids, new Shape(groups.size(), prefixes.width));
+            // forward() fills the cache; the LM head is never applied to the contexts.
+            model.block()
+                    .forward(model.parameterStore(), ModelInput.of(ids).withCache(cache), false);
+            long[] picked = sources.stream().mapToLong(Long::longValue).toArray();
+            try (KvCache copies = cache.selectRows(step, picked)) {
+                out = scoreAfterCache(step, rows, continuations, copies, prefixes.width);
+            }
+        }
+        int row = 0;
+        for (int g : groups) {
+            int count = batch.get(g).continuations().size();
+            scored[g] = Arrays.copyOfRange(out, row, row + count);
+            row += count;
+        }
+    }
+
+    // Per row: {sum of log-probabilities, 1 if greedy else 0}.
+    // Rows after a right-padded cache of cachedWidth positions: each sees its own context only.
+    private double[][] scoreAfterCache(
+            NDManager step,
+            ScoringRows rows,
+            List<int[]> continuations,
+            KvCache cache,
+            int cachedWidth) {
+        NDArray input = step.create(rows.ids(), new Shape(rows.count(), rows.width()));
+        long[] mask = new long[rows.count() * (cachedWidth + rows.width())];
+        long[] positions = new long[rows.count() * rows.width()];
+        for (int r = 0; r < rows.count(); r++) {
+            int cached = rows.skipped()[r];
+            int from = r * (cachedWidth + rows.width());
+            Arrays.fill(mask, from, from + cached, 1);
+            Arrays.fill(mask, from + cachedWidth, from + cachedWidth + rows.lengths()[r], 1);
+            for (int j = 0; j < rows.width(); j++) {
+                positions[r * rows.width() + j] = cached + j;
+            }
+        }
+        ModelInput modelInput =
+                ModelInput.of(input)
+                        .withCache(cache)
+                        .withAttentionMask(
+                                step.create(
+                                        mask, new Shape(rows.count(), cachedWidth + rows.width())))
+                        .withPositionIds(
+                                step.create(positions, new Shape(rows.count(), rows.width())));
+        return scoreRows(step, rows, continuations, modelInput);
+    }
+
+    private double[][] scoreRows(
+            NDManager step, ScoringRows rows, List<int[]> continuations, ModelInput modelInput) {
+        NDArray logits = model.block().logits(model.parameterStore(), modelInput, false);
+        long vocab = logits.getShape().get(2);
+        // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
+        NDArray picked =
+                logits.reshape((long) rows.count() * rows.width(), vocab)
+                        .get(step.create(rows.positions()))
+                        .toType(DataType.FLOAT32, false)
+                        .logSoftmax(1);
+        float[] logProbs =
+                picked.gather(step.create(rows.targets()).reshape(-1, 1), 1).toFloatArray();
+        long[] argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
+        double[][] out = new double[rows.count()][2];
         int p = 0;
-        for (int r = 0; r < rows.count; r++) {
+        for (int r = 0; r < rows.count(); r++) {
             double sum = 0;
             boolean greedy = true;
             for (int j = 0; j < continuations.get(r).length; j++, p++) {
                 sum += logProbs[p];
-                greedy &= argmax[p] == rows.targets[p];
+                greedy &= argmax[p] == rows.targets()[p];
             }
             out[r][0] = sum;
             out[r][1] = greedy ? 1 : 0;
@@ -120,39 +226,19 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
         return out;
     }
 
-    /**
-     * A right-padded batch: row {@code r} is context + continuation without its last token; the
-     * scored positions (flat indices into {@code [count * width]}) and their target tokens.
-     */
-    private record Rows(int count, int width, long[] ids, long[] positions, long[] targets) {
+    /** The contexts but their last tokens, right-padded: what the cache is filled with. */
+    private record Prefixes(int width, long[] ids) {
 
-        static Rows of(List<int[]> contexts, List<int[]> continuations) {
-            int count = contexts.size();
-            int width = 0;
-            int scored = 0;
-            for (int r = 0; r < count; r++) {
-                width = Math.max(width, contexts.get(r).length + continuations.get(r).length - 1);
-                scored += continuations.get(r).length;
-            }
-            long[] ids = new long[count * width]; // padded with 0, as lm-eval pads
-            long[] positions = new long[scored];
-            long[] targets = new long[scored];
-            int p = 0;
-            for (int r = 0; r < count; r++) {
+        static Prefixes of(List<int[]> contexts) {
+            int width = contexts.stream().mapToInt(c -> c.length - 1).max().orElse(0);
+            long[] ids = new long[contexts.size() * width];
+            for (int r = 0; r < contexts.size(); r++) {
                 int[] context = contexts.get(r);
-                int[] continuation = continuations.get(r);
-                for (int i = 0; i < context.length; i++) {
+                for (int i = 0; i + 1 < context.length; i++) {
                     ids[r * width + i] = context[i];
                 }
-                for (int j = 0; j < continuation.length; j++) {
-                    if (j + 1 < continuation.length) {
-                        ids[r * width + context.length + j] = continuation[j];
-                    }
-                    positions[p] = (long) r * width + context.length - 1 + j;
-                    targets[p++] = continuation[j];
-                }
             }
-            return new Rows(count, width, ids, positions, targets);
+            return new Prefixes(width, ids);
         }
     }
 }

@@ -60,6 +60,30 @@ public final class KvCache implements AutoCloseable {
         return joined;
     }
 
+    /**
+     * Returns a new cache whose row {@code i} is row {@code rows[i]} of this one, for scoring
+     * several continuations of each cached context.
+     *
+     * @param parent the manager to open the new cache's own manager under
+     * @param rows for each new row, the row of this cache it copies
+     */
+    public KvCache selectRows(NDManager parent, long[] rows) {
+        KvCache copy = new KvCache(parent, keys.length);
+        NDArray index = copy.manager.create(rows);
+        for (int layer = 0; layer < keys.length; layer++) {
+            if (keys[layer] != null) {
+                copy.keys[layer] = copy.own(keys[layer].get(index));
+                copy.values[layer] = copy.own(values[layer].get(index));
+            }
+        }
+        return copy;
+    }
+
+    private NDArray own(NDArray array) {
+        array.attach(manager);
+        return array;
+    }
+
     @Override
     public void close() {
         manager.close();
