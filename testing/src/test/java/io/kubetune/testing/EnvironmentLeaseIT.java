@@ -33,7 +33,8 @@ class EnvironmentLeaseIT {
                 "KUBETUNE_KCM_PORT", "20357",
                 "KUBETUNE_SCHEDULER_PORT", "20359",
                 "KUBETUNE_MINIO_PORT", "29000",
-                "KUBETUNE_MINIO_CONSOLE_PORT", "29001");
+                "KUBETUNE_MINIO_CONSOLE_PORT", "29001",
+                "KUBETUNE_MLFLOW_PORT", "25000");
     }
 
     /**
