@@ -224,7 +224,7 @@ class RealTrainerIT {
         String second =
                 Jobs.podsOf(client, "resumed").stream()
                         .map(p -> p.getMetadata().getName())
-                        .filter(n -> n.startsWith("resumed-2-"))
+                        .filter(n -> n.startsWith("resumed-ftj-2-"))
                         .findFirst()
                         .orElseThrow();
         assertThat(runner.logs(second))
@@ -282,7 +282,7 @@ class RealTrainerIT {
         String second =
                 Jobs.podsOf(client, "paused").stream()
                         .map(p -> p.getMetadata().getName())
-                        .filter(n -> n.startsWith("paused-2-"))
+                        .filter(n -> n.startsWith("paused-ftj-2-"))
                         .findFirst()
                         .orElseThrow();
         assertThat(runner.logs(second)).contains("resuming after step " + checkpointStep);
