@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.DifferentiableCast;
 
 /**
  * Next-token cross-entropy as transformers computes it for causal LMs: logits at position t predict
@@ -52,7 +53,7 @@ public final class CausalLmLoss {
         NDArray counted = targets.neq(IGNORE_INDEX);
         NDArray zero = targets.getManager().zeros(new Shape(), DataType.INT64);
         NDArray safeTargets = NDArrays.where(counted, targets, zero);
-        NDArray logProbs = predicting.toType(DataType.FLOAT32, false).logSoftmax(-1);
+        NDArray logProbs = DifferentiableCast.to(predicting, DataType.FLOAT32).logSoftmax(-1);
         NDArray picked = logProbs.gather(safeTargets.expandDims(-1), -1).squeeze(-1);
         NDArray weight = counted.toType(DataType.FLOAT32, false);
         return new NDArray[] {picked.neg().mul(weight), weight};

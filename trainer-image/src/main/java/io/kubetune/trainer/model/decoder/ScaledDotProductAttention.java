@@ -3,6 +3,7 @@ package io.kubetune.trainer.model.decoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -39,7 +40,9 @@ public final class ScaledDotProductAttention {
         scores = scores.add(bias.expandDims(1));
         // Softmax in F32 as transformers does for half types; a no-op for F32.
         NDArray probs =
-                scores.toType(DataType.FLOAT32, false).softmax(-1).toType(q.getDataType(), false);
+                DifferentiableCast.to(
+                        DifferentiableCast.to(scores, DataType.FLOAT32).softmax(-1),
+                        q.getDataType());
         return probs.matMul(v5).reshape(batch, heads, seq, dim);
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -39,11 +40,11 @@ public final class RmsNorm extends ModuleBlock implements Norm {
     @Override
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         DataType inputType = x.getDataType();
-        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray x32 = DifferentiableCast.to(x, DataType.FLOAT32);
         NDArray variance = x32.square().mean(new int[] {-1}, true);
         NDArray normalized = x32.div(variance.add(Scalars.like(variance, eps)).sqrt());
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        return normalized.toType(inputType, false).mul(w);
+        return DifferentiableCast.to(normalized, inputType).mul(w);
     }
 
     @Override
