@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.kubetune.trainer.model.Gradients;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Dynamic loss scaling for fp16 training, as {@code torch.amp.GradScaler}: the loss is multiplied
@@ -73,6 +75,31 @@ public final class DynamicLossScaler {
         }
         lastFinite = finite;
         return finite;
+    }
+
+    /**
+     * The state a checkpoint keeps, under the names of {@code torch.amp.GradScaler.state_dict()}:
+     * {@code scale}, {@code growth_factor}, {@code backoff_factor}, {@code growth_interval}, {@code
+     * _growth_tracker} (good steps since the last change of scale).
+     */
+    public Map<String, Number> stateDict() {
+        Map<String, Number> state = new LinkedHashMap<>();
+        state.put("scale", scale);
+        state.put("growth_factor", GROWTH);
+        state.put("backoff_factor", BACKOFF);
+        state.put("growth_interval", growthInterval);
+        state.put("_growth_tracker", goodSteps);
+        return state;
+    }
+
+    /**
+     * Continues from a {@link #stateDict()}: the scale and the good steps counted towards growth (a
+     * resumed run backs off and grows as the uninterrupted one would).
+     */
+    public void loadStateDict(Map<String, ? extends Number> state) {
+        scale = state.get("scale").floatValue();
+        goodSteps = state.get("_growth_tracker").intValue();
+        lastFinite = true;
     }
 
     /** Adapts the scale to the last {@link #unscale}: halved after an overflow, else grown. */

@@ -12,6 +12,7 @@ import io.kubetune.trainer.model.io.SafetensorsWriter;
 import io.kubetune.trainer.model.io.TensorLoader;
 import io.kubetune.trainer.model.io.WeightLayout;
 import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.DynamicLossScaler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,10 +57,14 @@ public final class CheckpointStore {
     public record TrainerState(
             long step, double bestEvalLoss, int evalsWithoutImprovement, double lastLoss) {}
 
+    /**
+     * @param lossScaler an fp16 run's loss scaler, else null
+     */
     public Path save(
             long step,
             Map<String, Parameter> trainable,
             AdamW optimizer,
+            DynamicLossScaler lossScaler,
             TrainerState state,
             RunSettings settings)
             throws IOException {
@@ -74,6 +79,7 @@ public final class CheckpointStore {
                 optimizer.state(),
                 Map.of("steps", Long.toString(optimizer.steps())));
         Files.writeString(dir.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
+        LossScalerFile.write(dir, lossScaler);
         JsonObject stored = new JsonObject();
         stored.addProperty("sha256", settings.hash());
         stored.add("settings", GSON.toJsonTree(settings.values()));
@@ -118,9 +124,15 @@ public final class CheckpointStore {
     /**
      * Loads a checkpoint into the trainable weights and the optimizer, after checking its files
      * against the manifest; returns the position.
+     *
+     * @param lossScaler an fp16 run's loss scaler, else null
      */
     public TrainerState restore(
-            Path dir, Map<String, Parameter> trainable, AdamW optimizer, NDManager manager)
+            Path dir,
+            Map<String, Parameter> trainable,
+            AdamW optimizer,
+            DynamicLossScaler lossScaler,
+            NDManager manager)
             throws IOException {
         verify(dir);
         try (SafetensorsFile weights = SafetensorsFile.open(dir.resolve(WEIGHTS));
@@ -151,6 +163,7 @@ public final class CheckpointStore {
             TrainerState position =
                     GSON.fromJson(Files.readString(dir.resolve(STATE)), TrainerState.class);
             optimizer.restore(state, position.step());
+            LossScalerFile.read(dir, lossScaler);
             Path history = root.getParent().resolve(MetricsHistory.FILE);
             if (Files.exists(dir.resolve(MetricsHistory.FILE)) && !Files.exists(history)) {
                 Files.copy(dir.resolve(MetricsHistory.FILE), history);
@@ -212,7 +225,13 @@ public final class CheckpointStore {
     private void writeManifest(Path dir, long step) throws IOException {
         JsonObject files = new JsonObject();
         for (String name :
-                List.of(WEIGHTS, OPTIMIZER, STATE, RunSettings.FILE, MetricsHistory.FILE)) {
+                List.of(
+                        WEIGHTS,
+                        OPTIMIZER,
+                        STATE,
+                        LossScalerFile.FILE,
+                        RunSettings.FILE,
+                        MetricsHistory.FILE)) {
             if (!Files.exists(dir.resolve(name))) {
                 continue;
             }

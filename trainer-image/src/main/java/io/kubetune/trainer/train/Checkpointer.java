@@ -3,6 +3,7 @@ package io.kubetune.trainer.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.kubetune.trainer.optim.AdamW;
+import io.kubetune.trainer.optim.DynamicLossScaler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,13 +12,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Saves the run's trainable weights, optimizer and settings to checkpoints, and resumes from the
- * newest one only when it was written with the same settings (or from the one the user names).
+ * Saves the run's trainable weights, optimizer (with an fp16 run's loss scale) and settings to
+ * checkpoints, and resumes from the newest one only when it was written with the same settings (or
+ * from the one the user names).
  */
 final class Checkpointer {
     private final CheckpointStore store;
     private final Map<String, Parameter> trainable;
     private final AdamW optimizer;
+    private final DynamicLossScaler lossScaler;
     private final NDManager manager;
     private final RunSettings settings;
     private final TrainingListener listeners;
@@ -28,12 +31,14 @@ final class Checkpointer {
             CheckpointStore store,
             Map<String, Parameter> trainable,
             AdamW optimizer,
+            DynamicLossScaler lossScaler,
             NDManager manager,
             RunSettings settings,
             TrainingListener listeners) {
         this.store = store;
         this.trainable = trainable;
         this.optimizer = optimizer;
+        this.lossScaler = lossScaler;
         this.manager = manager;
         this.settings = settings;
         this.listeners = listeners;
@@ -52,7 +57,7 @@ final class Checkpointer {
             checkSameSettings(from.get());
         }
         CheckpointStore.TrainerState state =
-                store.restore(from.get(), trainable, optimizer, manager);
+                store.restore(from.get(), trainable, optimizer, lossScaler, manager);
         last = from.get();
         lastStep = state.step();
         return state;
@@ -60,7 +65,7 @@ final class Checkpointer {
 
     /** Writes a checkpoint of the state after {@code state.step()} and tells the listeners. */
     Path save(CheckpointStore.TrainerState state) throws IOException {
-        last = store.save(state.step(), trainable, optimizer, state, settings);
+        last = store.save(state.step(), trainable, optimizer, lossScaler, state, settings);
         lastStep = state.step();
         listeners.onCheckpoint(state.step(), last);
         return last;

@@ -133,14 +133,15 @@ public final class FineTuneRun {
                             schedule(data.plan().totalSteps()),
                             Double.parseDouble(spec.training.maxGradNorm),
                             spec.training.seed);
-            if (model.precision() == Precision.FP16) {
-                loop.withLossScaler(new DynamicLossScaler());
-            }
+            DynamicLossScaler lossScaler =
+                    model.precision() == Precision.FP16 ? new DynamicLossScaler() : null;
+            loop.withLossScaler(lossScaler);
             Checkpointer checkpoints =
                     new Checkpointer(
                             new CheckpointStore(outputDir, spec.checkpoint.keepLast),
                             weights.trainable(),
                             optimizer,
+                            lossScaler,
                             model.manager(),
                             RunSettings.of(spec),
                             heard);
