@@ -176,7 +176,8 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         listeners.add(tracking);
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
         FineTuneRun run =
-                new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume);
+                new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume)
+                        .withDeviceProbe(probe);
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
@@ -60,6 +61,7 @@ public final class FineTuneRun {
     private final Device device;
     private final List<TrainingListener> listeners;
     private final ResumeChoice resume;
+    private DeviceProbe probe = DeviceProbe.engine();
 
     /** A run that resumes from the newest checkpoint written with the same settings. */
     public FineTuneRun(
@@ -88,6 +90,15 @@ public final class FineTuneRun {
         this.outputDir = outputDir;
         this.device = device;
         this.listeners = List.copyOf(listeners);
+    }
+
+    /**
+     * What the engine sees (a test answers for a machine it is not on): with the device, it decides
+     * what {@code precision: auto} means.
+     */
+    public FineTuneRun withDeviceProbe(DeviceProbe deviceProbe) {
+        this.probe = deviceProbe;
+        return this;
     }
 
     /**
@@ -214,12 +225,8 @@ public final class FineTuneRun {
                 totalSteps);
     }
 
-    private Precision precision() {
-        return switch (spec.training.precision) {
-            case AUTO -> device.isGpu() ? Precision.BF16 : Precision.FP32;
-            case FP32 -> Precision.FP32;
-            case FP16 -> Precision.FP16;
-            case BF16 -> Precision.BF16;
-        };
+    /** The job's precision on this device, chosen as for every command (fp16 gets loss scaling). */
+    Precision precision() {
+        return Precision.choose(spec.training.precision, device, probe);
     }
 }

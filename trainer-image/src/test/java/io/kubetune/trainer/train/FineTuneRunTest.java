@@ -1,6 +1,7 @@
 package io.kubetune.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -16,6 +17,7 @@ import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.api.v1alpha1.OutputSpec;
 import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.model.FakeDeviceProbe;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
@@ -195,6 +197,34 @@ class FineTuneRunTest {
                     .as("<|im_start|> is in every sample, so its embedding row is trained")
                     .isGreaterThan(1e-5f);
         }
+    }
+
+    @Test
+    void autoPrecisionTrainsInBf16FromComputeCapability8Fp16BelowAndFp32OnTheCpu() {
+        FineTuneJobSpec auto = spec(1);
+        assertThat(auto.training.precision).isEqualTo(io.kubetune.api.v1alpha1.Precision.AUTO);
+
+        assertThat(onMachine(auto, Device.gpu(0), FakeDeviceProbe.A100).precision())
+                .isEqualTo(Precision.BF16);
+        assertThat(onMachine(auto, Device.gpu(0), FakeDeviceProbe.T4).precision())
+                .as("fp16, which gets loss scaling")
+                .isEqualTo(Precision.FP16);
+        assertThat(onMachine(auto, Device.cpu(), FakeDeviceProbe.CPU_IMAGE).precision())
+                .isEqualTo(Precision.FP32);
+        FineTuneJobSpec bf16 = spec(1);
+        bf16.training.precision = io.kubetune.api.v1alpha1.Precision.BF16;
+        assertThatThrownBy(() -> onMachine(bf16, Device.gpu(0), FakeDeviceProbe.T4).precision())
+                .hasMessageContaining("compute capability 8.0");
+    }
+
+    private FineTuneRun onMachine(FineTuneJobSpec spec, Device device, FakeDeviceProbe probe) {
+        return new FineTuneRun(
+                        spec,
+                        new FineTuneRun.Inputs(LLAMA, List.of(), null),
+                        dir.resolve("out"),
+                        device,
+                        List.of())
+                .withDeviceProbe(probe);
     }
 
     @Test
