@@ -19,4 +19,12 @@ public class CheckpointSpec {
     @Default("3")
     @JsonPropertyDescription("Keep the newest this many checkpoints; older ones are deleted.")
     public Integer keepLast = 3;
+
+    @Default("same-job")
+    @JsonPropertyDescription(
+            "Whose checkpoints in spec.output.uri a new pod resumes from: same-job (only this"
+                    + " FineTuneJob's, so its retries resume but a re-created job of the same name"
+                    + " is refused) or any-job (also an earlier FineTuneJob's, when its spec"
+                    + " matches). To start again instead, write to a new spec.output.uri.")
+    public CheckpointResume resume = CheckpointResume.SAME_JOB;
 }

@@ -35,7 +35,9 @@ public class EvalJobSpec extends RunSpec {
     public Integer batchSize = 8;
 
     @Default("auto")
-    @JsonPropertyDescription("auto (bf16 on GPU, fp32 on CPU), fp32, fp16, or bf16 (GPU only).")
+    @JsonPropertyDescription(
+            "auto (bf16 on GPUs of compute capability 8.0 or newer, fp16 on older GPUs, fp32 on"
+                    + " CPU), fp32, fp16, or bf16 (GPUs of compute capability 8.0 or newer).")
     public Precision precision = Precision.AUTO;
 
     @JsonPropertyDescription("Where per-item results are written (optional).")

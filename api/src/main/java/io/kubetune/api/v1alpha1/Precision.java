@@ -4,14 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Number format of the computation. */
 public enum Precision {
-    /** bf16 on a GPU, fp32 on CPU. */
+    /** bf16 on GPUs of compute capability 8.0+, fp16 on older GPUs, fp32 on CPU. */
     @JsonProperty("auto")
     AUTO,
     @JsonProperty("fp32")
     FP32,
     @JsonProperty("fp16")
     FP16,
-    /** GPU only. */
+    /** GPUs of compute capability 8.0+ only. */
     @JsonProperty("bf16")
     BF16
 }

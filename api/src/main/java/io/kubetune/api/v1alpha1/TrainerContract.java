@@ -26,6 +26,13 @@ public final class TrainerContract {
      */
     public static final String REPORT_STATUS_ENV = "KUBETUNE_REPORT_STATUS";
 
+    /**
+     * Environment: the uid of the FineTuneJob the pod trains. Each checkpoint records it, so that
+     * the job's retries (new pods, same uid) resume from it and a job re-created with the same name
+     * (a new uid) does not, unless its spec.checkpoint.resume is any-job.
+     */
+    public static final String JOB_UID_ENV = "KUBETUNE_JOB_UID";
+
     /** Field manager of the trainer's server-side-apply status patches. */
     public static final String TRAINER_FIELD_MANAGER = "kubetune-trainer";
 

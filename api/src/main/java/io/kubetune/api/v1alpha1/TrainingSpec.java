@@ -93,7 +93,10 @@ public class TrainingSpec {
     public Integer seed = 42;
 
     @Default("auto")
-    @JsonPropertyDescription("auto (bf16 on GPU, fp32 on CPU), fp32, fp16, or bf16 (GPU only).")
+    @JsonPropertyDescription(
+            "auto (bf16 on GPUs of compute capability 8.0 or newer, fp16 with loss scaling on"
+                    + " older GPUs, fp32 on CPU), fp32, fp16 (with loss scaling), or bf16 (GPUs of"
+                    + " compute capability 8.0 or newer).")
     public Precision precision = Precision.AUTO;
 
     @Min(1)

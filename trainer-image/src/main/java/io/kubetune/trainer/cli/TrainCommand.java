@@ -94,7 +94,7 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
             paramLabel = "DIR",
             description =
                     "Resume from this checkpoint folder (checkpoints/step-NNNNNNNN), even if a"
-                            + " different spec wrote it.")
+                            + " different spec or another FineTuneJob wrote it.")
     Path resumeFrom;
 
     @Spec CommandSpec spec;
@@ -177,7 +177,9 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         listeners.addAll(sink.listeners()); // last: they upload what the others wrote
         FineTuneRun run =
                 new FineTuneRun(job.getSpec(), inputs, outputDir, target, listeners, resume)
-                        .withDeviceProbe(probe);
+                        .withDeviceProbe(probe)
+                        // in a pod, the FineTuneJob's uid: its checkpoints are this run's
+                        .forJob(System.getenv(TrainerContract.JOB_UID_ENV));
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

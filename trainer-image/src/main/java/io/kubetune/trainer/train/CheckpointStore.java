@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.model.io.SafetensorsWriter;
@@ -82,6 +83,7 @@ public final class CheckpointStore {
         LossScalerFile.write(dir, lossScaler);
         JsonObject stored = new JsonObject();
         stored.addProperty("sha256", settings.hash());
+        stored.addProperty("jobUid", settings.jobUid());
         stored.add("settings", GSON.toJsonTree(settings.values()));
         Files.writeString(
                 dir.resolve(RunSettings.FILE), GSON.toJson(stored), StandardCharsets.UTF_8);
@@ -107,7 +109,10 @@ public final class CheckpointStore {
         }
     }
 
-    /** The settings a checkpoint was written with; empty for checkpoints older than them. */
+    /**
+     * The settings a checkpoint was written with, and its job's uid (null when a local run wrote
+     * it); empty for checkpoints older than them.
+     */
     public Optional<RunSettings> settings(Path dir) throws IOException {
         Path file = dir.resolve(RunSettings.FILE);
         if (!Files.exists(file)) {
@@ -118,7 +123,10 @@ public final class CheckpointStore {
         stored.getAsJsonObject("settings")
                 .entrySet()
                 .forEach(e -> values.put(e.getKey(), e.getValue().getAsString()));
-        return Optional.of(new RunSettings(values));
+        JsonElement uid = stored.get("jobUid");
+        return Optional.of(
+                new RunSettings(
+                        values, uid == null || uid.isJsonNull() ? null : uid.getAsString()));
     }
 
     /**

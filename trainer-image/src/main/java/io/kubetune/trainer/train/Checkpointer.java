@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -54,6 +55,9 @@ final class Checkpointer {
             return new CheckpointStore.TrainerState(0, Double.MAX_VALUE, 0, Double.NaN);
         }
         if (choice.mode() == ResumeChoice.Mode.NEWEST) {
+            checkSameJob(from.get());
+        }
+        if (choice.mode() != ResumeChoice.Mode.FROM) {
             checkSameSettings(from.get());
         }
         CheckpointStore.TrainerState state =
@@ -81,6 +85,32 @@ final class Checkpointer {
     /** The newest checkpoint written or resumed from, or null. */
     Path last() {
         return last;
+    }
+
+    /**
+     * A re-created FineTuneJob (same name and output, new uid) must not continue an older run
+     * unasked; the same job's retries (new pods, same uid) and local runs resume.
+     */
+    private void checkSameJob(Path checkpoint) throws IOException {
+        Optional<RunSettings> stored = store.settings(checkpoint);
+        if (stored.isEmpty() || Objects.equals(stored.get().jobUid(), settings.jobUid())) {
+            return;
+        }
+        String writer = stored.get().jobUid();
+        throw new IllegalArgumentException(
+                checkpoint
+                        + " was written by "
+                        + (writer == null ? "a local run" : "FineTuneJob uid " + writer)
+                        + ", not by this "
+                        + (settings.jobUid() == null
+                                ? "local run"
+                                : "FineTuneJob (uid " + settings.jobUid() + ")")
+                        + ": to continue from it set spec.checkpoint.resume: any-job"
+                        + (settings.jobUid() == null
+                                ? " or run with --resume-from " + checkpoint
+                                : "")
+                        + "; to start again write to a new spec.output.uri"
+                        + (settings.jobUid() == null ? " or run with --overwrite" : ""));
     }
 
     private void checkSameSettings(Path checkpoint) throws IOException {

@@ -62,6 +62,7 @@ public final class FineTuneRun {
     private final List<TrainingListener> listeners;
     private final ResumeChoice resume;
     private DeviceProbe probe = DeviceProbe.engine();
+    private String jobUid;
 
     /** A run that resumes from the newest checkpoint written with the same settings. */
     public FineTuneRun(
@@ -85,7 +86,7 @@ public final class FineTuneRun {
             ResumeChoice resume) {
         this.stage = Stages.validate(spec);
         this.spec = SpecDefaults.fill(spec);
-        this.resume = resume;
+        this.resume = resume.with(this.spec.checkpoint.resume);
         this.inputs = inputs;
         this.outputDir = outputDir;
         this.device = device;
@@ -98,6 +99,15 @@ public final class FineTuneRun {
      */
     public FineTuneRun withDeviceProbe(DeviceProbe deviceProbe) {
         this.probe = deviceProbe;
+        return this;
+    }
+
+    /**
+     * The FineTuneJob this run trains, by uid (a pod's {@code KUBETUNE_JOB_UID}); without it, a
+     * local run. Its checkpoints record it, and by default only they are resumed.
+     */
+    public FineTuneRun forJob(String uid) {
+        this.jobUid = uid == null || uid.isBlank() ? null : uid;
         return this;
     }
 
@@ -154,7 +164,7 @@ public final class FineTuneRun {
                             optimizer,
                             lossScaler,
                             model.manager(),
-                            RunSettings.of(spec),
+                            RunSettings.of(spec).forJob(jobUid),
                             heard);
             ProbeAnswers answers = answers(data, model, tokenizer, heard);
             return new TrainingSession<>(

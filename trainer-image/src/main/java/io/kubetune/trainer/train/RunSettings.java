@@ -15,10 +15,14 @@ import java.util.TreeSet;
 
 /**
  * The settings that shape a run's weights (stage, model, data, method, training), flattened to
- * {@code field -> value} with a hash of them. Each checkpoint stores them, so a run resumed with a
- * changed spec is refused with the changed fields named instead of mixing two runs.
+ * {@code field -> value} with a hash of them, and the FineTuneJob that trains it. Each checkpoint
+ * stores them, so a run resumed with a changed spec is refused with the changed fields named
+ * instead of mixing two runs, and a re-created job does not take over an older one's checkpoints.
+ *
+ * @param jobUid the FineTuneJob's uid in a pod ({@code KUBETUNE_JOB_UID}); null for a local run.
+ *     Not part of the hash: it says who wrote a checkpoint, not what was trained.
  */
-public record RunSettings(Map<String, String> values) {
+public record RunSettings(Map<String, String> values, String jobUid) {
     static final String FILE = "run_settings.json";
 
     /** Parts of the spec that decide what is trained; output, checkpoints and logging do not. */
@@ -40,6 +44,16 @@ public record RunSettings(Map<String, String> values) {
 
     public RunSettings {
         values = new TreeMap<>(values);
+    }
+
+    /** Settings of a local run (no job uid). */
+    public RunSettings(Map<String, String> values) {
+        this(values, null);
+    }
+
+    /** These settings, trained by the FineTuneJob of this uid (null: a local run). */
+    public RunSettings forJob(String uid) {
+        return new RunSettings(values, uid);
     }
 
     @SuppressWarnings("unchecked")

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kubetune.api.v1alpha1.CheckpointResume;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
@@ -158,6 +159,61 @@ class RunRecoveryTest {
         FineTuneRun.Outcome overwritten = run(changed, out, fresh, ResumeChoice.of(true, null));
         assertThat(fresh).hasSize(4);
         assertThat(overwritten.finished()).isTrue();
+    }
+
+    @Test
+    void aRecreatedJobDoesNotResumeAnOlderJobsCheckpointsUnlessAskedButARetryDoes()
+            throws IOException {
+        Path out = dir.resolve("out");
+        FineTuneJobSpec spec = FineTuneRunTest.spec(4);
+        List<StepResult> firstPod = new ArrayList<>();
+        runAs("uid-1", spec, out, firstPod, 2);
+        assertThat(Files.readString(out.resolve("checkpoints/step-00000002/run_settings.json")))
+                .contains("\"jobUid\": \"uid-1\"");
+
+        assertThatThrownBy(() -> runAs("uid-2", spec, out, new ArrayList<>(), 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("step-00000002 was written by FineTuneJob uid uid-1")
+                .hasMessageContaining("not by this FineTuneJob (uid uid-2)")
+                .hasMessageContaining("spec.checkpoint.resume: any-job")
+                .hasMessageContaining("new spec.output.uri")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> run(spec, out, new ArrayList<>()))
+                .as("a local run into the same folder")
+                .hasMessageContaining("not by this local run")
+                .hasMessageContaining("--resume-from");
+
+        List<StepResult> retry = new ArrayList<>();
+        runAs("uid-1", spec, out, retry, 3);
+        assertThat(retry).extracting(StepResult::step).as("the retry resumes").containsExactly(3L);
+
+        FineTuneJobSpec asked = FineTuneRunTest.spec(4);
+        asked.checkpoint.resume = CheckpointResume.ANY_JOB;
+        List<StepResult> recreated = new ArrayList<>();
+        runAs("uid-2", asked, out, recreated, 4);
+        assertThat(recreated).extracting(StepResult::step).containsExactly(4L);
+        assertThat(Files.readString(out.resolve("checkpoints/step-00000004/run_settings.json")))
+                .contains("\"jobUid\": \"uid-2\"");
+    }
+
+    private void runAs(
+            String uid, FineTuneJobSpec spec, Path out, List<StepResult> steps, long stopAt)
+            throws IOException {
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        new FineTuneRun(
+                        spec,
+                        new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
+                        out,
+                        Device.cpu(),
+                        List.of(recorder))
+                .forJob(uid)
+                .run(() -> !steps.isEmpty() && steps.get(steps.size() - 1).step() >= stopAt);
     }
 
     @Test
