@@ -114,11 +114,7 @@ public final class TrainerJobBuilder {
                 .withName(CONTAINER)
                 .withImage(r.image())
                 .withArgs(args(r.command(), res))
-                .withEnv(
-                        new EnvVar(TrainerContract.CACHE_DIR_ENV, TrainerContract.CACHE_DIR, null),
-                        new EnvVar(TrainerContract.REPORT_STATUS_ENV, "true", null),
-                        // the root file system is read-only: Java and libraries write under /tmp
-                        new EnvVar("HOME", "/tmp", null))
+                .withEnv(env(r))
                 .withEnvFrom(secretEnv(r.secretNames()))
                 .withResources(resources(res))
                 .withTerminationMessagePath("/dev/termination-log")
@@ -149,6 +145,20 @@ public final class TrainerJobBuilder {
                         new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build(),
                         new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build())
                 .build();
+    }
+
+    /**
+     * The cache, status reporting, the owner's uid (its checkpoints record it: every attempt of
+     * this resource resumes them, a re-created one of the same name does not) and a writable HOME.
+     */
+    static List<EnvVar> env(TrainerJobRequest r) {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVar(TrainerContract.CACHE_DIR_ENV, TrainerContract.CACHE_DIR, null));
+        env.add(new EnvVar(TrainerContract.REPORT_STATUS_ENV, "true", null));
+        env.add(new EnvVar(TrainerContract.JOB_UID_ENV, r.owner().getMetadata().getUid(), null));
+        // the root file system is read-only: Java and libraries write under /tmp
+        env.add(new EnvVar("HOME", "/tmp", null));
+        return env;
     }
 
     /**

@@ -66,6 +66,24 @@ class TrainerJobBuilderTest {
     }
 
     @Test
+    void everyAttemptCarriesTheFineTuneJobsUidSoItsCheckpointsAreItsOwn() {
+        FineTuneJob ftj = TestJobs.fineTuneJob();
+        String uid = ftj.getMetadata().getUid();
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertThat(trainer(build(ftj, attempt)).getEnv())
+                    .filteredOn(e -> e.getName().equals("KUBETUNE_JOB_UID"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getValue()).isEqualTo(uid));
+        }
+        ftj.getMetadata().setUid("6f1c2d3e-0000-4000-8000-000000000002"); // re-created
+        assertThat(trainer(build(ftj, 1)).getEnv())
+                .filteredOn(e -> e.getName().equals(TrainerContract.JOB_UID_ENV))
+                .singleElement()
+                .satisfies(e -> assertThat(e.getValue()).isNotEqualTo(uid));
+    }
+
+    @Test
     void mountsTheJobFileCacheTmpAndSizedSharedMemory() {
         Job job = build(TestJobs.fineTuneJob(), 1);
 
