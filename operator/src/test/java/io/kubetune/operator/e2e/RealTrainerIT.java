@@ -3,31 +3,19 @@ package io.kubetune.operator.e2e;
 import static io.kubetune.operator.e2e.Jobs.assertCondition;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
-import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.testing.RealCluster;
 import io.kubetune.testing.S3Handle;
-import io.kubetune.testing.TestEnvironment;
 import io.kubetune.testing.TestNamespace;
-import io.kubetune.testing.TestPodRunner;
 import io.minio.MinioClient;
-import io.minio.PutObjectArgs;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,98 +29,29 @@ import org.junit.jupiter.api.Test;
 @RealCluster
 class RealTrainerIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(8);
-    private static final String IMAGE = "kubetune/trainer:it";
 
     static KubernetesClient client;
-    static TestPodRunner runner;
-    static TestOperator operator;
-    static String prefix;
-    static S3Handle s3;
+    static RealTrainerCluster cluster;
 
     @BeforeAll
-    static void start(KubernetesClient c, TestNamespace ns, S3Handle s3Handle, MinioClient minio)
+    static void start(KubernetesClient c, TestNamespace ns, S3Handle s3, MinioClient minio)
             throws Exception {
-        Path repo = TestEnvironment.get().repoRoot();
-        Path jar = repo.resolve("trainer-image/target/kubetune-trainer.jar");
-        assumeTrue(
-                Files.isRegularFile(jar),
-                jar
-                        + " is missing: build it with ./mvnw -o -q -pl trainer-image -am package -DskipTests");
         client = c;
-        s3 = s3Handle;
-        prefix = "operator-it/" + UUID.randomUUID();
-        upload(minio, repo);
-        c.resource(
-                        new SecretBuilder()
-                                .withNewMetadata()
-                                .withName("s3-credentials")
-                                .endMetadata()
-                                .addToStringData("AWS_ACCESS_KEY_ID", s3.accessKey())
-                                .addToStringData("AWS_SECRET_ACCESS_KEY", s3.secretKey())
-                                .addToStringData("AWS_ENDPOINT_URL", s3.endpoint())
-                                .addToStringData("AWS_REGION", s3.region())
-                                .build())
-                .create();
-        runner =
-                TestPodRunner.builder(c, ns.name())
-                        .imageEntrypoint(
-                                "kubetune/trainer*",
-                                List.of(
-                                        Path.of(System.getProperty("java.home"), "bin", "java")
-                                                .toString(),
-                                        "-Xmx1g",
-                                        "-Dai.djl.pytorch.num_threads=1",
-                                        "-Dai.djl.pytorch.num_interop_threads=1",
-                                        "-Dai.djl.offline=true",
-                                        // the pod's HOME is its own /tmp: libtorch comes from the
-                                        // machine's cache
-                                        "-DDJL_CACHE_DIR="
-                                                + Path.of(
-                                                        System.getProperty("user.home"), ".djl.ai"),
-                                        "-jar",
-                                        jar.toString()))
-                        .start();
-        operator =
-                TestOperator.start(
-                        ns.name(), new OperatorSettings(IMAGE, null, Duration.ofSeconds(5)), 4);
+        cluster = RealTrainerCluster.start(c, ns, s3, minio);
+        cluster.putLines("train.jsonl", "examples/data/wordnet-definitions.jsonl", 40);
+        cluster.put(
+                "hellaswag.parquet",
+                Files.readAllBytes(
+                        RealTrainerCluster.repo()
+                                .resolve(
+                                        "trainer-image/src/test/resources/eval/hellaswag_items.parquet")));
     }
 
     @AfterAll
     static void stop() {
-        if (operator != null) {
-            operator.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (runner != null) {
-            runner.close();
-        }
-    }
-
-    private static void upload(MinioClient minio, Path repo) throws Exception {
-        try (Stream<Path> files = Files.list(repo.resolve("examples/models/tiny-llama-moby"))) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                put(minio, prefix + "/model/" + f.getFileName(), Files.readAllBytes(f));
-            }
-        }
-        List<String> lines =
-                Files.readAllLines(repo.resolve("examples/data/wordnet-definitions.jsonl"))
-                        .subList(0, 40);
-        put(
-                minio,
-                prefix + "/train.jsonl",
-                (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
-        put(
-                minio,
-                prefix + "/hellaswag.parquet",
-                Files.readAllBytes(
-                        repo.resolve(
-                                "trainer-image/src/test/resources/eval/hellaswag_items.parquet")));
-    }
-
-    private static void put(MinioClient minio, String key, byte[] bytes) throws Exception {
-        minio.putObject(
-                PutObjectArgs.builder().bucket(s3.bucket()).object(key).stream(
-                                new ByteArrayInputStream(bytes), bytes.length, -1)
-                        .build());
     }
 
     /** examples/finetunejob.yaml's shape, on the tiny model and a few steps on CPU. */
@@ -141,7 +60,7 @@ class RealTrainerIT {
     }
 
     private static String manifest(String name, int steps, int checkpointEvery) {
-        String in = "s3://" + s3.bucket() + "/" + prefix;
+        String in = cluster.uri();
         return """
                 apiVersion: kubetune.io/v1alpha1
                 kind: FineTuneJob
@@ -183,11 +102,11 @@ class RealTrainerIT {
     void exampleShapedJobSucceedsWithProgressLossAdapterAndHellaswag() throws Exception {
         Path file = Files.createTempFile("finetunejob", ".yaml");
         Files.writeString(file, manifest("moby"));
-        kubectl("apply", "-f", file.toString());
+        cluster.kubectl("apply", "-f", file.toString());
 
         FineTuneJob done = awaitState(client, "moby", JobState.Succeeded, TIMEOUT);
 
-        String out = "s3://" + s3.bucket() + "/" + prefix + "/runs/moby";
+        String out = cluster.uri("runs/moby");
         assertThat(done.getStatus().adapterUri).startsWith(out);
         assertThat(done.getStatus().progress).as("progress reported by the trainer").isNotNull();
         assertThat(done.getStatus().progress.step).isEqualTo(6L);
@@ -196,7 +115,7 @@ class RealTrainerIT {
         assertCondition(done, "Evaluated", "True", Reasons.EVAL_SUCCEEDED);
         assertCondition(done, "Succeeded", "True", Reasons.COMPLETED);
 
-        String table = kubectl("get", "finetunejobs", "moby");
+        String table = cluster.kubectl("get", "finetunejobs", "moby");
         System.out.println(table);
         assertThat(table.lines().toList().get(0))
                 .contains("STATE", "PROGRESS", "STEP", "LOSS", "HELLASWAG");
@@ -206,18 +125,17 @@ class RealTrainerIT {
     }
 
     @Test
-    void killedTrainerIsResumedFromItsS3CheckpointByANewAttempt(MinioClient minio)
-            throws Exception {
+    void killedTrainerIsResumedFromItsS3CheckpointByANewAttempt(MinioClient minio) {
         client.resource(Serialization.unmarshal(manifest("resumed", 40, 3), FineTuneJob.class))
                 .create();
-        String checkpoints = prefix + "/runs/resumed/checkpoints/";
+        String checkpoints = cluster.key("runs/resumed/checkpoints/");
         Jobs.eventually(
                 TIMEOUT,
                 () -> hasObject(minio, checkpoints, "/manifest.json"),
                 () -> "no complete checkpoint under " + checkpoints);
         String first = Jobs.podsOf(client, "resumed").get(0).getMetadata().getName();
 
-        assertThat(runner.kill(first)).as("the trainer still runs").isTrue();
+        assertThat(cluster.runner.kill(first)).as("the trainer still runs").isTrue();
 
         FineTuneJob done = awaitState(client, "resumed", JobState.Succeeded, TIMEOUT);
         assertThat(done.getStatus().attempts).isEqualTo(2);
@@ -227,8 +145,9 @@ class RealTrainerIT {
                         .filter(n -> n.startsWith("resumed-ftj-2-"))
                         .findFirst()
                         .orElseThrow();
-        assertThat(runner.logs(second))
-                .contains("resuming from s3://" + s3.bucket() + "/" + checkpoints + "step-");
+        assertThat(cluster.runner.logs(second))
+                .contains(
+                        "resuming from s3://" + cluster.s3.bucket() + "/" + checkpoints + "step-");
     }
 
     @Test
@@ -285,14 +204,14 @@ class RealTrainerIT {
                         .filter(n -> n.startsWith("paused-ftj-2-"))
                         .findFirst()
                         .orElseThrow();
-        assertThat(runner.logs(second)).contains("resuming after step " + checkpointStep);
+        assertThat(cluster.runner.logs(second)).contains("resuming after step " + checkpointStep);
     }
 
     private static boolean hasObject(MinioClient minio, String prefix, String suffix) {
         for (var r :
                 minio.listObjects(
                         io.minio.ListObjectsArgs.builder()
-                                .bucket(s3.bucket())
+                                .bucket(cluster.s3.bucket())
                                 .prefix(prefix)
                                 .recursive(true)
                                 .build())) {
@@ -305,27 +224,5 @@ class RealTrainerIT {
             }
         }
         return false;
-    }
-
-    private static String kubectl(String... args) throws Exception {
-        TestEnvironment env = TestEnvironment.get();
-        Path kubectl = env.kubectl();
-        assumeTrue(
-                Files.isExecutable(kubectl),
-                "no kubectl at " + kubectl + " (test-env/up.sh builds it)");
-        List<String> cmd =
-                new java.util.ArrayList<>(
-                        List.of(
-                                kubectl.toString(),
-                                "--kubeconfig",
-                                env.kubeconfigPath().toString(),
-                                "-n",
-                                client.getNamespace()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        return output;
     }
 }

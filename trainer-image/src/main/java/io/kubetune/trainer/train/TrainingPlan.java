@@ -7,28 +7,19 @@ import io.kubetune.trainer.batch.LengthGroupedOrder;
 import io.kubetune.trainer.batch.Packer;
 import io.kubetune.trainer.batch.Row;
 import io.kubetune.trainer.batch.TokenizedSample;
-import io.kubetune.trainer.train.stage.BatchPlan;
-import java.util.ArrayList;
-import java.util.Collections;
+import io.kubetune.trainer.train.stage.EpochPlan;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Which micro-batches make up every optimizer step. Each epoch's order depends only on the seed and
  * the epoch, so a resumed run finds step k's batches without replaying the ones before.
  */
-public final class TrainingPlan implements BatchPlan<Batch> {
+public final class TrainingPlan extends EpochPlan<Batch> {
     private final List<TokenizedSample> samples;
     private final Packer packer;
     private final Collator collator;
     private final BatchingMode mode;
     private final int batchSize;
-    private final int accumulation;
-    private final long seed;
-    private final int stepsPerEpoch;
-    private final long totalSteps;
-    private int cachedEpoch = -1;
-    private List<Batch> cachedBatches;
 
     public TrainingPlan(
             List<TokenizedSample> samples,
@@ -40,63 +31,41 @@ public final class TrainingPlan implements BatchPlan<Batch> {
             long seed,
             Integer epochs,
             Integer maxSteps) {
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "no training samples are left after tokenization: check the datasets and cutoffLength");
-        }
+        super(
+                batchCount(
+                        new Packer(mode, cutoffLength).rows(nonEmpty(samples)).size(), batchSize),
+                accumulation,
+                seed,
+                epochs,
+                maxSteps);
         this.samples = List.copyOf(samples);
         this.packer = new Packer(mode, cutoffLength);
         this.collator = new Collator(padId);
         this.mode = mode;
         this.batchSize = batchSize;
-        this.accumulation = accumulation;
-        this.seed = seed;
-        int batches = (packer.rows(this.samples).size() + batchSize - 1) / batchSize;
-        this.stepsPerEpoch = Math.max(1, batches / accumulation);
-        this.totalSteps = maxSteps != null ? maxSteps : (long) epochs * stepsPerEpoch;
     }
 
-    @Override
-    public long totalSteps() {
-        return totalSteps;
-    }
-
-    public int stepsPerEpoch() {
-        return stepsPerEpoch;
-    }
-
-    @Override
-    public List<Batch> microBatches(long step) {
-        int epoch = (int) (step / stepsPerEpoch);
-        int first = (int) (step % stepsPerEpoch) * accumulation;
-        List<Batch> batches = batchesOfEpoch(epoch);
-        return batches.subList(first, Math.min(batches.size(), first + accumulation));
-    }
-
-    @Override
-    public double epochAt(long step) {
-        return (double) step / stepsPerEpoch;
-    }
-
-    private List<Batch> batchesOfEpoch(int epoch) {
-        if (epoch != cachedEpoch) {
-            cachedBatches = collator.collateInBatches(packer.rows(ordered(epoch)), batchSize);
-            cachedEpoch = epoch;
+    private static List<TokenizedSample> nonEmpty(List<TokenizedSample> samples) {
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no training samples are left after tokenization: check the datasets and cutoffLength");
         }
-        return cachedBatches;
+        return samples;
     }
 
-    private List<TokenizedSample> ordered(int epoch) {
-        long epochSeed = seed + epoch;
+    @Override
+    protected List<Batch> batchesOfEpoch(long epochSeed) {
+        return collator.collateInBatches(packer.rows(ordered(epochSeed)), batchSize);
+    }
+
+    private List<TokenizedSample> ordered(long epochSeed) {
         if (mode == BatchingMode.PADDING) {
             int[] lengths = samples.stream().mapToInt(TokenizedSample::length).toArray();
             return LengthGroupedOrder.indices(lengths, batchSize, epochSeed).stream()
                     .map(samples::get)
                     .toList();
         }
-        List<TokenizedSample> shuffled = new ArrayList<>(samples);
-        Collections.shuffle(shuffled, new Random(epochSeed));
-        return shuffled;
+        return shuffled(samples, epochSeed);
     }
 
     /** Validation batches in a fixed order, padded one sample per row. */

@@ -1,39 +1,19 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.batch.PairTokenizer;
-import io.kubetune.trainer.tokenizer.HfTokenizer;
-import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
-import io.kubetune.trainer.train.stage.StageData;
-import io.kubetune.trainer.train.stage.TrainingStage;
-import java.io.IOException;
 
 /**
  * {@code dpo}: the policy learns to prefer chosen over rejected answers relative to a reference
  * (the base with its adapters off under LoRA, a frozen copy under full fine-tuning), or without one
- * for orpo and simpo.
+ * for orpo and simpo. Pairs longer than the cutoff are cut, as TRL's DPOTrainer does.
  */
-public final class DpoStage implements TrainingStage<PairBatch> {
-    @Override
-    public Stage stage() {
-        return Stage.DPO;
-    }
-
-    @Override
-    public void validate(FineTuneJobSpec spec) {
-        PreferenceData.validate(spec);
-        PreferenceSettings.of(spec.preference);
-    }
-
-    @Override
-    public StageData<PairBatch> prepare(
-            FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
-            throws IOException {
-        return PreferenceData.prepare(spec, inputs, tokenizer, PairTokenizer.Overflow.TRUNCATE);
+public final class DpoStage extends PreferenceStage {
+    public DpoStage() {
+        super(Stage.DPO, PairTokenizer.Overflow.TRUNCATE);
     }
 
     @Override

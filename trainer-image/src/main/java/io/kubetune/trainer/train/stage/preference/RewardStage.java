@@ -1,47 +1,27 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.batch.PairTokenizer;
 import io.kubetune.trainer.model.Heads;
-import io.kubetune.trainer.tokenizer.HfTokenizer;
-import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
-import io.kubetune.trainer.train.stage.StageData;
-import io.kubetune.trainer.train.stage.TrainingStage;
-import java.io.IOException;
 
 /**
  * {@code rm}: a reward model, the base with a {@code score} head (Linear(hidden, 1), read at the
  * last non-padding token) trained so chosen answers score above rejected ones. The held-out
- * pairwise accuracy is its evaluation metric ({@code eval_accuracy}).
+ * pairwise accuracy is its evaluation metric ({@code eval_accuracy}). Pairs longer than the cutoff
+ * are dropped, as TRL's RewardTrainer does.
  */
-public final class RewardStage implements TrainingStage<PairBatch> {
-    @Override
-    public Stage stage() {
-        return Stage.RM;
-    }
-
-    @Override
-    public void validate(FineTuneJobSpec spec) {
-        PreferenceData.validate(spec);
-        PreferenceSettings.of(spec.preference);
+public final class RewardStage extends PreferenceStage {
+    public RewardStage() {
+        super(Stage.RM, PairTokenizer.Overflow.DROP);
     }
 
     /** The base's score head if it has one, else a new one initialised as transformers does. */
     @Override
     public Heads heads() {
         return Heads.NEW_REWARD_MODEL;
-    }
-
-    @Override
-    public StageData<PairBatch> prepare(
-            FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
-            throws IOException {
-        // TRL's RewardTrainer drops pairs longer than max_length instead of cutting them.
-        return PreferenceData.prepare(spec, inputs, tokenizer, PairTokenizer.Overflow.DROP);
     }
 
     @Override

@@ -1,0 +1,79 @@
+package io.kubetune.trainer.train.stage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A {@link BatchPlan} that walks whole epochs: each epoch's batches depend only on the seed and the
+ * epoch, and each optimizer step takes {@code accumulation} of them in turn. A stage says how an
+ * epoch's items are ordered and batched; the step and epoch arithmetic lives here once.
+ *
+ * @param <B> the stage's batch type
+ */
+public abstract class EpochPlan<B> implements BatchPlan<B> {
+    private final int accumulation;
+    private final long seed;
+    private final int stepsPerEpoch;
+    private final long totalSteps;
+    private int cachedEpoch = -1;
+    private List<B> cachedBatches;
+
+    /**
+     * @param batchesPerEpoch how many micro-batches one epoch holds
+     * @param epochs the epochs to train, used when {@code maxSteps} is null
+     */
+    protected EpochPlan(
+            int batchesPerEpoch, int accumulation, long seed, Integer epochs, Integer maxSteps) {
+        this.accumulation = accumulation;
+        this.seed = seed;
+        this.stepsPerEpoch = Math.max(1, batchesPerEpoch / accumulation);
+        this.totalSteps = maxSteps != null ? maxSteps : (long) epochs * stepsPerEpoch;
+    }
+
+    /** The number of batches of {@code batchSize} that {@code items} fill, the last one partial. */
+    protected static int batchCount(int items, int batchSize) {
+        return (items + batchSize - 1) / batchSize;
+    }
+
+    /** {@code items} in an order fixed by {@code epochSeed}. */
+    protected static <T> List<T> shuffled(List<T> items, long epochSeed) {
+        List<T> shuffled = new ArrayList<>(items);
+        Collections.shuffle(shuffled, new Random(epochSeed));
+        return shuffled;
+    }
+
+    /** All micro-batches of one epoch, in order; {@code epochSeed} is the seed plus the epoch. */
+    protected abstract List<B> batchesOfEpoch(long epochSeed);
+
+    @Override
+    public long totalSteps() {
+        return totalSteps;
+    }
+
+    public int stepsPerEpoch() {
+        return stepsPerEpoch;
+    }
+
+    @Override
+    public List<B> microBatches(long step) {
+        int epoch = (int) (step / stepsPerEpoch);
+        int first = (int) (step % stepsPerEpoch) * accumulation;
+        List<B> batches = batchesOf(epoch);
+        return batches.subList(first, Math.min(batches.size(), first + accumulation));
+    }
+
+    @Override
+    public double epochAt(long step) {
+        return (double) step / stepsPerEpoch;
+    }
+
+    private List<B> batchesOf(int epoch) {
+        if (epoch != cachedEpoch) {
+            cachedBatches = batchesOfEpoch(seed + epoch);
+            cachedEpoch = epoch;
+        }
+        return cachedBatches;
+    }
+}
