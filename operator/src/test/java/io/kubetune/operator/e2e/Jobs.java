@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -147,14 +148,25 @@ final class Jobs {
 
     /** The trainer's progress report: status.progress by SSA with the trainer's field manager. */
     static void applyProgress(KubernetesClient client, String name, long step) {
+        applyStatusAsTrainer(
+                client,
+                FineTuneJob.class,
+                name,
+                Map.of("progress", Map.of("step", step, "totalSteps", 4, "percent", 50)));
+    }
+
+    /** A status written as the trainer writes it: SSA with the trainer's field manager. */
+    static void applyStatusAsTrainer(
+            KubernetesClient client,
+            Class<? extends HasMetadata> type,
+            String name,
+            Map<String, Object> status) {
         GenericKubernetesResource patch = new GenericKubernetesResource();
-        patch.setApiVersion("kubetune.io/v1alpha1");
-        patch.setKind("FineTuneJob");
+        patch.setApiVersion(HasMetadata.getApiVersion(type));
+        patch.setKind(HasMetadata.getKind(type));
         patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        patch.setAdditionalProperty(
-                "status", Map.of("progress", Map.of("step", step, "totalSteps", 4, "percent", 50)));
-        client.genericKubernetesResources(
-                        ResourceDefinitionContext.fromResourceType(FineTuneJob.class))
+        patch.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(type))
                 .resource(patch)
                 .subresource("status")
                 .patch(
