@@ -61,6 +61,8 @@ class OperatorAppTest {
         assertThat(body)
                 .contains("kubetune_jobs{kind=\"finetunejob\",state=\"Running\"} 1.0")
                 .contains("kubetune_reconcile_duration_seconds")
+                .contains("kubetune_reconcile_cpu_seconds")
+                .contains("kubetune_reconcile_wait_seconds")
                 .contains(
                         "kubetune_job_retries_total{kind=\"finetunejob\",reason=\"PodKilled\"} 1.0");
     }

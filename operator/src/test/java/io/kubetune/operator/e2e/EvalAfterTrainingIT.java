@@ -5,12 +5,7 @@ import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static io.kubetune.operator.e2e.Jobs.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.FineTuneJob;
@@ -152,12 +147,10 @@ class EvalAfterTrainingIT {
     }
 
     private static void applyResultsAsTrainer(String name, double accNorm) {
-        GenericKubernetesResource patch = new GenericKubernetesResource();
-        patch.setApiVersion("kubetune.io/v1alpha1");
-        patch.setKind("EvalJob");
-        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        patch.setAdditionalProperty(
-                "status",
+        Jobs.applyStatusAsTrainer(
+                client,
+                EvalJob.class,
+                name,
                 Map.of(
                         "results",
                         List.of(
@@ -174,14 +167,5 @@ class EvalAfterTrainingIT {
                         "hellaswag",
                         "score",
                         accNorm));
-        client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(EvalJob.class))
-                .resource(patch)
-                .subresource("status")
-                .patch(
-                        new PatchContext.Builder()
-                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                                .withFieldManager(TrainerContract.TRAINER_FIELD_MANAGER)
-                                .withForce(true)
-                                .build());
     }
 }

@@ -1,23 +1,26 @@
 package io.kubetune.operator.e2e;
 
+import static io.kubetune.operator.e2e.Jobs.applyProgress;
 import static io.kubetune.operator.e2e.Jobs.assertCondition;
+import static io.kubetune.operator.e2e.Jobs.assertForbidden;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static io.kubetune.operator.e2e.Jobs.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.api.v1alpha1.TrainerContract;
 import io.kubetune.operator.lifecycle.OperatorReasons;
 import io.kubetune.testing.RealCluster;
+import io.kubetune.testing.TestEnvironment;
 import io.kubetune.testing.TestNamespace;
 import java.time.Duration;
 import java.util.Map;
@@ -58,7 +61,7 @@ class FineTuneJobLifecycleIT {
         create(fake("ok", "sleep-3", ""));
         awaitState(client, "ok", JobState.Running, TIMEOUT);
         // the trainer reports progress with its own field manager while it runs
-        applyProgressAsTrainer("ok", 2);
+        applyProgress(client, "ok", 2);
 
         FineTuneJob done = awaitState(client, "ok", JobState.Succeeded, TIMEOUT);
 
@@ -252,16 +255,12 @@ class FineTuneJobLifecycleIT {
         awaitState(client, "rbac-a", JobState.Running, TIMEOUT);
         awaitState(client, "rbac-b", JobState.Running, TIMEOUT);
         String ns = client.getNamespace();
-        io.fabric8.kubernetes.client.Config config =
-                new io.fabric8.kubernetes.client.ConfigBuilder(
-                                io.kubetune.testing.TestEnvironment.get().config(ns))
+        Config config =
+                new ConfigBuilder(TestEnvironment.get().config(ns))
                         .withImpersonateUsername(
                                 "system:serviceaccount:" + ns + ":rbac-a-ftj-trainer")
                         .build();
-        try (KubernetesClient trainer =
-                new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                        .withConfig(config)
-                        .build()) {
+        try (KubernetesClient trainer = new KubernetesClientBuilder().withConfig(config).build()) {
             var own = trainer.resources(FineTuneJob.class).withName("rbac-a");
             // the trainer reads its spec from the job file, not from the API
             assertForbidden(own::get);
@@ -280,47 +279,11 @@ class FineTuneJobLifecycleIT {
         client.resources(FineTuneJob.class).withName("rbac-b").delete();
     }
 
-    private static void assertForbidden(Runnable call) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(call::run)
-                .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
-                .satisfies(
-                        e ->
-                                assertThat(
-                                                ((io.fabric8.kubernetes.client
-                                                                        .KubernetesClientException)
-                                                                e)
-                                                        .getCode())
-                                        .isEqualTo(403));
-    }
-
     private static void setSuspend(String name, boolean suspend) {
         client.resources(FineTuneJob.class)
                 .withName(name)
                 .patch(
                         PatchContext.of(PatchType.JSON_MERGE),
                         "{\"spec\":{\"suspend\":" + suspend + "}}");
-    }
-
-    private static void applyProgressAsTrainer(String name, long step) {
-        applyProgress(client, name, step);
-    }
-
-    private static void applyProgress(KubernetesClient client, String name, long step) {
-        GenericKubernetesResource patch = new GenericKubernetesResource();
-        patch.setApiVersion("kubetune.io/v1alpha1");
-        patch.setKind("FineTuneJob");
-        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        patch.setAdditionalProperty(
-                "status", Map.of("progress", Map.of("step", step, "totalSteps", 4, "percent", 50)));
-        client.genericKubernetesResources(
-                        ResourceDefinitionContext.fromResourceType(FineTuneJob.class))
-                .resource(patch)
-                .subresource("status")
-                .patch(
-                        new PatchContext.Builder()
-                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                                .withFieldManager(TrainerContract.TRAINER_FIELD_MANAGER)
-                                .withForce(true)
-                                .build());
     }
 }

@@ -1,16 +1,26 @@
 package io.kubetune.operator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.TrainerContract;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /** Test helpers: FineTuneJobs as users write them, and waiting for what users would watch. */
@@ -134,5 +144,44 @@ final class Jobs {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The trainer's progress report: status.progress by SSA with the trainer's field manager. */
+    static void applyProgress(KubernetesClient client, String name, long step) {
+        applyStatusAsTrainer(
+                client,
+                FineTuneJob.class,
+                name,
+                Map.of("progress", Map.of("step", step, "totalSteps", 4, "percent", 50)));
+    }
+
+    /** A status written as the trainer writes it: SSA with the trainer's field manager. */
+    static void applyStatusAsTrainer(
+            KubernetesClient client,
+            Class<? extends HasMetadata> type,
+            String name,
+            Map<String, Object> status) {
+        GenericKubernetesResource patch = new GenericKubernetesResource();
+        patch.setApiVersion(HasMetadata.getApiVersion(type));
+        patch.setKind(HasMetadata.getKind(type));
+        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        patch.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(type))
+                .resource(patch)
+                .subresource("status")
+                .patch(
+                        new PatchContext.Builder()
+                                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                                .withFieldManager(TrainerContract.TRAINER_FIELD_MANAGER)
+                                .withForce(true)
+                                .build());
+    }
+
+    /** RBAC refuses the call (403). */
+    static void assertForbidden(Runnable call) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
     }
 }

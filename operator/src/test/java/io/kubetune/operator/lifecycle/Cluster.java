@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.operator.desired.Labels;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** What the decisions see, built as a test reads it: a job, its Jobs and their pods, the time. */
@@ -25,8 +27,8 @@ final class Cluster {
     final List<Job> jobs = new ArrayList<>();
     final List<Pod> pods = new ArrayList<>();
 
-    Cluster spec(UnaryOperator<FineTuneJob> change) {
-        change.apply(owner);
+    Cluster spec(Consumer<FineTuneJobSpec> change) {
+        change.accept(owner.getSpec());
         return this;
     }
 

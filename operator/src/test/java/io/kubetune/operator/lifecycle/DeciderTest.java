@@ -10,6 +10,7 @@ import static io.kubetune.operator.lifecycle.Cluster.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
@@ -28,18 +29,20 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every state and reason of the lifecycle table in operator/README.md, decided without an API
  * server: what is observed, the action, the state and reason it implies, the outcome annotation of
- * the ended Job and the Warning event.
+ * the ended Job and the Warning event. Deadlines, the TTL and preparations: {@link
+ * DeciderTimingTest}.
  */
 class DeciderTest {
     private static final Set<String> SEEN = new HashSet<>();
@@ -53,332 +56,176 @@ class DeciderTest {
             String reason,
             String mark,
             String warning) {
+        Row then(Class<? extends Action> action, JobState state, String reason) {
+            return new Row(what, cluster, action, state, reason, mark, warning);
+        }
+
+        /** The ended Job is annotated with this outcome. */
+        Row marks(String mark) {
+            return new Row(what, cluster, action, state, reason, mark, warning);
+        }
+
+        /** A Warning event with this reason. */
+        Row warns(String warning) {
+            return new Row(what, cluster, action, state, reason, mark, warning);
+        }
+
+        /** Failed for {@code why}: the Job annotated and a Warning, both with that reason. */
+        Row fails(String why) {
+            return then(Fail.class, JobState.Failed, why).marks(why).warns(why);
+        }
+
+        /** A new attempt resumes after {@code why}: the Job annotated, a Warning. */
+        Row retries(String why) {
+            return then(Retry.class, JobState.Pending, Reasons.RESUMING).marks(why).warns(why);
+        }
+
         @Override
         public String toString() {
             return what;
         }
     }
 
-    static Row row(
-            String what,
-            Supplier<Cluster> c,
-            Class<? extends Action> action,
-            JobState state,
-            String reason,
-            String mark,
-            String warning) {
-        return new Row(what, c, action, state, reason, mark, warning);
+    static Row given(String what, Supplier<Cluster> cluster) {
+        return new Row(what, cluster, null, null, null, null, null);
     }
 
     static Stream<Row> rows() {
         return Stream.of(
-                row(
-                        "new job",
-                        Cluster::new,
-                        Start.class,
-                        JobState.Pending,
-                        Reasons.JOB_CREATED,
-                        null,
-                        null),
-                row(
-                        "suspended before it started",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().suspend = true;
-                                                    return j;
-                                                }),
-                        Wait.class,
-                        JobState.Suspended,
-                        Reasons.SUSPENDED_BY_USER,
-                        null,
-                        null),
-                row(
-                        "Job created, pod pending",
-                        () -> new Cluster().job(1).pod(1, b -> b),
-                        Wait.class,
-                        JobState.Pending,
-                        Reasons.JOB_CREATED,
-                        null,
-                        null),
-                row(
-                        "queued by Kueue",
-                        () -> new Cluster().job(1, null, heldByKueue()),
-                        Wait.class,
-                        JobState.Pending,
-                        Reasons.AWAITING_ADMISSION,
-                        null,
-                        null),
-                row(
-                        "unschedulable",
-                        () ->
-                                new Cluster()
-                                        .job(1)
-                                        .pod(
-                                                1,
-                                                condition(
-                                                        "PodScheduled", "False", "Unschedulable")),
-                        Wait.class,
-                        JobState.Pending,
-                        Reasons.UNSCHEDULABLE,
-                        null,
-                        Reasons.UNSCHEDULABLE),
-                row(
-                        "running",
-                        () -> new Cluster().job(1).pod(1, Cluster::running),
-                        Wait.class,
-                        JobState.Running,
-                        Reasons.TRAINER_RUNNING,
-                        null,
-                        null),
-                row(
-                        "exit 0",
-                        () -> new Cluster().job(1).pod(1, exited(0, "Completed")),
-                        Succeed.class,
-                        null,
-                        null,
-                        Reasons.COMPLETED,
-                        null),
-                row(
-                        "exit 1: trainer error",
-                        () -> new Cluster().job(1).pod(1, exited(1, "Error")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.TRAINER_ERROR,
-                        Reasons.TRAINER_ERROR,
-                        Reasons.TRAINER_ERROR),
-                row(
-                        "exit 2: invalid spec",
-                        () -> new Cluster().job(1).pod(1, exited(2, "Error")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.INVALID_SPEC,
-                        Reasons.INVALID_SPEC,
-                        Reasons.INVALID_SPEC),
-                row(
-                        "exit 3: no GPU",
-                        () -> new Cluster().job(1).pod(1, exited(3, "Error")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.NO_GPU,
-                        Reasons.NO_GPU,
-                        Reasons.NO_GPU),
-                row(
-                        "other exit code",
-                        () -> new Cluster().job(1).pod(1, exited(42, "Error")),
-                        Fail.class,
-                        JobState.Failed,
-                        OperatorReasons.UNEXPECTED_EXIT,
-                        OperatorReasons.UNEXPECTED_EXIT,
-                        OperatorReasons.UNEXPECTED_EXIT),
-                row(
-                        "OOMKilled",
-                        () -> new Cluster().job(1).pod(1, exited(137, "OOMKilled")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.OOM_KILLED,
-                        Reasons.OOM_KILLED,
-                        Reasons.OOM_KILLED),
-                row(
-                        "image pull error",
-                        () -> new Cluster().job(1).pod(1, waiting("ImagePullBackOff")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.IMAGE_PULL_ERROR,
-                        Reasons.IMAGE_PULL_ERROR,
-                        Reasons.IMAGE_PULL_ERROR),
-                row(
-                        "evicted",
-                        () -> new Cluster().job(1).pod(1, podReason("Evicted")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        Reasons.EVICTED,
-                        Reasons.EVICTED),
-                row(
-                        "preempted",
-                        () -> new Cluster().job(1).pod(1, disrupted("PreemptionByScheduler")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        Reasons.PREEMPTED,
-                        Reasons.PREEMPTED),
-                row(
-                        "node lost",
-                        () -> new Cluster().job(1).pod(1, disrupted("DeletionByTaintManager")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        OperatorReasons.NODE_LOST,
-                        OperatorReasons.NODE_LOST),
-                row(
-                        "exit 75: checkpoint on SIGTERM",
-                        () -> new Cluster().job(1).pod(1, exited(75, "Error")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        OperatorReasons.TRAINER_INTERRUPTED,
-                        OperatorReasons.TRAINER_INTERRUPTED),
-                row(
-                        "exit 143, not OOM",
-                        () -> new Cluster().job(1).pod(1, exited(143, "Error")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        OperatorReasons.POD_KILLED,
-                        OperatorReasons.POD_KILLED),
-                row(
-                        "pod vanished",
-                        () ->
-                                new Cluster()
-                                        .job(1, null, jobCondition("Failed", "PodFailurePolicy")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        OperatorReasons.POD_KILLED,
-                        OperatorReasons.POD_KILLED),
-                row(
-                        "backoff limit used up",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().backoffLimit = 1;
-                                                    return j;
-                                                })
-                                        .job(1, Reasons.EVICTED, b -> b)
-                                        .job(2)
-                                        .pod(2, exited(75, "Error")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.BACKOFF_LIMIT_EXCEEDED,
-                        OperatorReasons.TRAINER_INTERRUPTED,
-                        Reasons.BACKOFF_LIMIT_EXCEEDED),
-                row(
-                        "deadline across attempts",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().activeDeadlineSeconds = 60L;
-                                                    return j;
-                                                })
-                                        .job(1)
-                                        .pod(1, Cluster::running),
-                        Expire.class,
-                        JobState.Failed,
-                        Reasons.DEADLINE_EXCEEDED,
-                        null,
-                        Reasons.DEADLINE_EXCEEDED),
-                row(
-                        "the Job's own deadline",
-                        () ->
-                                new Cluster()
-                                        .job(1, null, jobCondition("Failed", "DeadlineExceeded")),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.DEADLINE_EXCEEDED,
-                        Reasons.DEADLINE_EXCEEDED,
-                        Reasons.DEADLINE_EXCEEDED),
-                row(
-                        "suspend a running attempt",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().suspend = true;
-                                                    return j;
-                                                })
-                                        .job(1)
-                                        .pod(1, Cluster::running),
-                        Suspend.class,
-                        JobState.Suspended,
-                        Reasons.SUSPENDED_BY_USER,
-                        Reasons.SUSPENDED_BY_USER,
-                        null),
-                row(
-                        "stays suspended",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().suspend = true;
-                                                    return j;
-                                                })
-                                        .job(1, Reasons.SUSPENDED_BY_USER, b -> b),
-                        Wait.class,
-                        JobState.Suspended,
-                        Reasons.SUSPENDED_BY_USER,
-                        null,
-                        null),
-                row(
-                        "resume after suspension",
-                        () -> new Cluster().job(1, Reasons.SUSPENDED_BY_USER, b -> b),
-                        Resume.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        null,
-                        null),
-                row(
-                        "operator restart: annotated Job, pod gone",
-                        () ->
-                                new Cluster()
-                                        .job(
-                                                1,
-                                                Reasons.EVICTED,
-                                                jobCondition("Failed", "PodFailurePolicy")),
-                        Retry.class,
-                        JobState.Pending,
-                        Reasons.RESUMING,
-                        null,
-                        Reasons.EVICTED),
-                row(
-                        "operator restart: retries counted from the annotations",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().backoffLimit = 1;
-                                                    return j;
-                                                })
-                                        .job(1, Reasons.PREEMPTED, b -> b)
-                                        .job(2, OperatorReasons.POD_KILLED, b -> b),
-                        Fail.class,
-                        JobState.Failed,
-                        Reasons.BACKOFF_LIMIT_EXCEEDED,
-                        null,
-                        Reasons.BACKOFF_LIMIT_EXCEEDED),
-                row(
-                        "finished, TTL not passed",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().ttlSecondsAfterFinished = 60L;
-                                                    return j;
-                                                })
-                                        .ended(JobState.Succeeded, Duration.ofSeconds(5)),
-                        Wait.class,
-                        JobState.Succeeded,
-                        null,
-                        null,
-                        null),
-                row(
-                        "finished, TTL passed",
-                        () ->
-                                new Cluster()
-                                        .spec(
-                                                j -> {
-                                                    j.getSpec().ttlSecondsAfterFinished = 60L;
-                                                    return j;
-                                                })
-                                        .ended(JobState.Failed, Duration.ofSeconds(120)),
-                        DeleteAfterTtl.class,
-                        JobState.Failed,
-                        null,
-                        null,
-                        null));
+                given("new job", Cluster::new)
+                        .then(Start.class, JobState.Pending, Reasons.JOB_CREATED),
+                given(
+                                "suspended before it started",
+                                () -> new Cluster().spec(s -> s.suspend = true))
+                        .then(Wait.class, JobState.Suspended, Reasons.SUSPENDED_BY_USER),
+                given("Job created, pod pending", () -> pod(b -> b))
+                        .then(Wait.class, JobState.Pending, Reasons.JOB_CREATED),
+                given("queued by Kueue", () -> new Cluster().job(1, null, heldByKueue()))
+                        .then(Wait.class, JobState.Pending, Reasons.AWAITING_ADMISSION),
+                given(
+                                "unschedulable",
+                                () -> pod(condition("PodScheduled", "False", "Unschedulable")))
+                        .then(Wait.class, JobState.Pending, Reasons.UNSCHEDULABLE)
+                        .warns(Reasons.UNSCHEDULABLE),
+                given("running", () -> pod(Cluster::running))
+                        .then(Wait.class, JobState.Running, Reasons.TRAINER_RUNNING),
+                given("exit 0", () -> pod(exited(0, "Completed")))
+                        .then(Succeed.class, null, null)
+                        .marks(Reasons.COMPLETED),
+                given("exit 1: trainer error", () -> pod(exited(1, "Error")))
+                        .fails(Reasons.TRAINER_ERROR),
+                given("exit 2: invalid spec", () -> pod(exited(2, "Error")))
+                        .fails(Reasons.INVALID_SPEC),
+                given("exit 3: no GPU", () -> pod(exited(3, "Error"))).fails(Reasons.NO_GPU),
+                given("other exit code", () -> pod(exited(42, "Error")))
+                        .fails(OperatorReasons.UNEXPECTED_EXIT),
+                given("OOMKilled", () -> pod(exited(137, "OOMKilled"))).fails(Reasons.OOM_KILLED),
+                given("image pull error", () -> pod(waiting("ImagePullBackOff")))
+                        .fails(Reasons.IMAGE_PULL_ERROR),
+                given("evicted", () -> pod(podReason("Evicted"))).retries(Reasons.EVICTED),
+                given("preempted", () -> pod(disrupted("PreemptionByScheduler")))
+                        .retries(Reasons.PREEMPTED),
+                given("node lost", () -> pod(disrupted("DeletionByTaintManager")))
+                        .retries(OperatorReasons.NODE_LOST),
+                given("exit 75: checkpoint on SIGTERM", () -> pod(exited(75, "Error")))
+                        .retries(OperatorReasons.TRAINER_INTERRUPTED),
+                given("exit 143, not OOM", () -> pod(exited(143, "Error")))
+                        .retries(OperatorReasons.POD_KILLED),
+                given(
+                                "pod vanished",
+                                () ->
+                                        new Cluster()
+                                                .job(
+                                                        1,
+                                                        null,
+                                                        jobCondition("Failed", "PodFailurePolicy")))
+                        .retries(OperatorReasons.POD_KILLED),
+                given(
+                                "backoff limit used up",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.backoffLimit = 1)
+                                                .job(1, Reasons.EVICTED, b -> b)
+                                                .job(2)
+                                                .pod(2, exited(75, "Error")))
+                        .fails(Reasons.BACKOFF_LIMIT_EXCEEDED)
+                        .marks(OperatorReasons.TRAINER_INTERRUPTED),
+                given(
+                                "deadline across attempts",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.activeDeadlineSeconds = 60L)
+                                                .job(1)
+                                                .pod(1, Cluster::running))
+                        .then(Expire.class, JobState.Failed, Reasons.DEADLINE_EXCEEDED)
+                        .warns(Reasons.DEADLINE_EXCEEDED),
+                given(
+                                "the Job's own deadline",
+                                () ->
+                                        new Cluster()
+                                                .job(
+                                                        1,
+                                                        null,
+                                                        jobCondition("Failed", "DeadlineExceeded")))
+                        .fails(Reasons.DEADLINE_EXCEEDED),
+                given(
+                                "suspend a running attempt",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.suspend = true)
+                                                .job(1)
+                                                .pod(1, Cluster::running))
+                        .then(Suspend.class, JobState.Suspended, Reasons.SUSPENDED_BY_USER)
+                        .marks(Reasons.SUSPENDED_BY_USER),
+                given(
+                                "stays suspended",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.suspend = true)
+                                                .job(1, Reasons.SUSPENDED_BY_USER, b -> b))
+                        .then(Wait.class, JobState.Suspended, Reasons.SUSPENDED_BY_USER),
+                given(
+                                "resume after suspension",
+                                () -> new Cluster().job(1, Reasons.SUSPENDED_BY_USER, b -> b))
+                        .then(Resume.class, JobState.Pending, Reasons.RESUMING),
+                given(
+                                "operator restart: annotated Job, pod gone",
+                                () ->
+                                        new Cluster()
+                                                .job(
+                                                        1,
+                                                        Reasons.EVICTED,
+                                                        jobCondition("Failed", "PodFailurePolicy")))
+                        .then(Retry.class, JobState.Pending, Reasons.RESUMING)
+                        .warns(Reasons.EVICTED),
+                given(
+                                "operator restart: retries counted from the annotations",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.backoffLimit = 1)
+                                                .job(1, Reasons.PREEMPTED, b -> b)
+                                                .job(2, OperatorReasons.POD_KILLED, b -> b))
+                        .then(Fail.class, JobState.Failed, Reasons.BACKOFF_LIMIT_EXCEEDED)
+                        .warns(Reasons.BACKOFF_LIMIT_EXCEEDED),
+                given(
+                                "finished, TTL not passed",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.ttlSecondsAfterFinished = 60L)
+                                                .ended(JobState.Succeeded, Duration.ofSeconds(5)))
+                        .then(Wait.class, JobState.Succeeded, null),
+                given(
+                                "finished, TTL passed",
+                                () ->
+                                        new Cluster()
+                                                .spec(s -> s.ttlSecondsAfterFinished = 60L)
+                                                .ended(JobState.Failed, Duration.ofSeconds(120)))
+                        .then(DeleteAfterTtl.class, JobState.Failed, null));
+    }
+
+    /** Attempt 1's Job with one pod in {@code state}. */
+    private static Cluster pod(UnaryOperator<PodBuilder> state) {
+        return new Cluster().job(1).pod(1, state);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -398,7 +245,7 @@ class DeciderTest {
         }
         assertThat(d.outcomeMark())
                 .as("outcome annotation")
-                .isEqualTo(java.util.Optional.ofNullable(row.mark()));
+                .isEqualTo(Optional.ofNullable(row.mark()));
         assertThat(d.warnings())
                 .as("Warning events")
                 .extracting(Decision.Warning::reason)
@@ -409,94 +256,6 @@ class DeciderTest {
         assertThat(Serialization.asJson(seen.status()))
                 .as("the observed status is not changed")
                 .isEqualTo(before);
-    }
-
-    @Test
-    void aRetryResumesAsTheNextAttemptWithWhatIsLeftOfTheDeadline() {
-        Cluster c =
-                new Cluster()
-                        .spec(
-                                j -> {
-                                    j.getSpec().activeDeadlineSeconds = 900L;
-                                    return j;
-                                })
-                        .job(1)
-                        .pod(1, exited(75, "Error"));
-
-        Decision d = Decider.decide(c.observation());
-
-        Retry retry = (Retry) d.action();
-        assertThat(retry.attempt()).isEqualTo(2);
-        assertThat(retry.deadlineSeconds()).isEqualTo(300L); // started 10 minutes ago
-        assertThat(d.status().attempts).isEqualTo(2);
-        assertThat(d.requeueAfter()).contains(Duration.ofSeconds(60));
-    }
-
-    @Test
-    void theTtlIsWaitedForExactly() {
-        Cluster c =
-                new Cluster()
-                        .spec(
-                                j -> {
-                                    j.getSpec().ttlSecondsAfterFinished = 60L;
-                                    return j;
-                                })
-                        .ended(JobState.Succeeded, Duration.ofSeconds(5));
-
-        assertThat(Decider.decide(c.observation()).requeueAfter()).contains(Duration.ofSeconds(56));
-        assertThat(
-                        Decider.decide(
-                                        new Cluster()
-                                                .ended(JobState.Succeeded, Duration.ZERO)
-                                                .observation())
-                                .requeueAfter())
-                .isEmpty();
-    }
-
-    @Test
-    void aLaunchWaitsOrFailsOnItsPreparation() {
-        Observation seen = new Cluster().observation();
-        Decision start = Decider.decide(seen);
-
-        Decision waits =
-                Decider.prepared(seen, start, Preparation.waiting("AwaitingAdapter", "not yet"));
-        Decision fails =
-                Decider.prepared(
-                        seen,
-                        Decider.decide(seen),
-                        Preparation.failed(Reasons.INVALID_SPEC, "spec.image: not allowed"));
-
-        assertThat(waits.action()).isInstanceOf(Wait.class);
-        assertThat(waits.status().state).isEqualTo(JobState.Pending);
-        assertThat(waits.requeueAfter()).contains(Duration.ofSeconds(60));
-        assertThat(fails.action()).isInstanceOf(Fail.class);
-        assertThat(fails.status().state).isEqualTo(JobState.Failed);
-        assertThat(fails.status().message).isEqualTo("spec.image: not allowed");
-        assertThat(fails.requeueAfter()).as("no TTL, nothing to wait for").isEmpty();
-        assertThat(fails.warnings())
-                .extracting(Decision.Warning::reason)
-                .containsExactly(Reasons.INVALID_SPEC);
-    }
-
-    @Test
-    void aJobThatCannotStartIsStillDeletedAfterItsTtl() {
-        Observation seen =
-                new Cluster()
-                        .spec(
-                                j -> {
-                                    j.getSpec().ttlSecondsAfterFinished = 30L;
-                                    return j;
-                                })
-                        .observation();
-
-        Decision fails =
-                Decider.prepared(
-                        seen,
-                        Decider.decide(seen),
-                        Preparation.failed(Reasons.INVALID_SPEC, "spec.image: not allowed"));
-
-        assertThat(fails.status().completionTime).isEqualTo(Cluster.NOW.toString());
-        assertThat(fails.requeueAfter()).contains(Duration.ofSeconds(31));
     }
 
     /**
