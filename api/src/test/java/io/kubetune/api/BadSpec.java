@@ -211,6 +211,27 @@ public record BadSpec(
                         "spec.method",
                         "method.lora is only allowed when method.type is lora"),
                 cel(
+                        "quantized base without LoRA",
+                        ftj,
+                        set("spec.method.type", "full")
+                                .andThen(remove("spec.method.lora"))
+                                .andThen(set("spec.method.quantization", "nf4")),
+                        "spec.method",
+                        "method.quantization needs method.type lora"),
+                cel(
+                        "doubleQuant with int8",
+                        ftj,
+                        set("spec.method.quantization", "int8")
+                                .andThen(set("spec.method.doubleQuant", true)),
+                        "spec.method",
+                        "method.doubleQuant applies to quantization: nf4 only"),
+                schema(
+                        "unknown quantization",
+                        ftj,
+                        set("spec.method.quantization", "fp4"),
+                        "spec.method.quantization",
+                        "nf4"),
+                cel(
                         "both epochs and maxSteps",
                         ftj,
                         set("spec.training.maxSteps", 100),

@@ -41,4 +41,11 @@ public class LoraSpec {
     @Default("false")
     @JsonPropertyDescription("Scale by alpha/sqrt(r) instead of alpha/r (rsLoRA).")
     public Boolean rslora = false;
+
+    @Default("false")
+    @JsonPropertyDescription(
+            "DoRA (PEFT use_dora): a trainable magnitude per output row rescales the adapted"
+                    + " weight; usually closer to full fine-tuning than LoRA at the same rank, at"
+                    + " some compute per step.")
+    public Boolean dora = false;
 }

@@ -16,6 +16,14 @@ import io.fabric8.generator.annotation.ValidationRule;
         message =
                 "method.freeze is only allowed when method.type is freeze; remove it or set type:"
                         + " freeze")
+@ValidationRule(
+        value = "!has(self.quantization) || self.quantization == 'none' || self.type == 'lora'",
+        message =
+                "method.quantization needs method.type lora (QLoRA): the quantized base weights"
+                        + " are frozen; set type: lora or quantization: none")
+@ValidationRule(
+        value = "!has(self.doubleQuant) || (has(self.quantization) && self.quantization == 'nf4')",
+        message = "method.doubleQuant applies to quantization: nf4 only; remove it")
 public class MethodSpec {
     @Default("lora")
     @JsonPropertyDescription("lora (adapters only), full (every weight) or freeze (last N layers).")
@@ -26,4 +34,16 @@ public class MethodSpec {
 
     @JsonPropertyDescription("Freeze settings; only with type freeze.")
     public FreezeSpec freeze;
+
+    @Default("none")
+    @JsonPropertyDescription(
+            "Holds the frozen base weights quantized under lora (QLoRA), as bitsandbytes does:"
+                    + " none, int8 (LLM.int8) or nf4 (4-bit NormalFloat). Embeddings, norms and"
+                    + " the LM head stay unquantized.")
+    public Quantization quantization = Quantization.NONE;
+
+    @JsonPropertyDescription(
+            "nf4 only: also quantize the per-block scales (bitsandbytes' double quantization,"
+                    + " about 0.37 bits per weight saved). Default true.")
+    public Boolean doubleQuant;
 }

@@ -70,12 +70,22 @@ final class LinearModules {
 
     /** Attaches an adapter of the module's full shape: each part gets its rows of B. */
     static List<LoraTarget> attach(Module module, LoraAdapter adapter) {
+        return attach(module, adapter, null);
+    }
+
+    /**
+     * Attaches a LoRA adapter of the module's full shape, as DoRA when {@code magnitude} (the
+     * module's whole vector) is given: each part gets its rows of B and of the magnitude.
+     */
+    static List<LoraTarget> attach(Module module, LoraAdapter adapter, Parameter magnitude) {
         List<LoraTarget> targets = new ArrayList<>();
         for (Part part : module.parts()) {
             LoraAdapter view =
                     module.fused() ? adapter.rows(part.rowStart(), part.rowEnd()) : adapter;
-            part.layer().attach(view);
-            targets.add(new LoraTarget(module.path(), part.layer(), view));
+            DoraAdapter dora = magnitude == null ? null : new DoraAdapter(view, magnitude);
+            LoraTarget target = new LoraTarget(module.path(), part.layer(), view, dora);
+            part.layer().attach(target.attached());
+            targets.add(target);
         }
         return targets;
     }

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.model.Scalars;
+import io.kubetune.trainer.model.layers.LinearAdapter;
+import io.kubetune.trainer.model.layers.LinearLayer;
 
 /**
  * The low-rank update PEFT adds to a linear layer: {@code scaling * B(A(dropout(x)))}, with {@code
@@ -15,7 +17,7 @@ import io.kubetune.trainer.model.Scalars;
  * (GPT-2's c_attn holds q, k and v), the adapter is a view on rows {@code [bStart, bEnd)} of the
  * fused module's B, sharing its A and B parameters with the views of the other parts.
  */
-public final class LoraAdapter {
+public final class LoraAdapter implements LinearAdapter {
     private final Parameter a;
     private final Parameter b;
     private final double scaling;
@@ -86,30 +88,73 @@ public final class LoraAdapter {
         return parameter;
     }
 
-    /** The update to add to the layer's output; belongs to {@code x}'s manager. */
-    public NDArray delta(ParameterStore ps, NDArray x, boolean training) {
-        NDArray input =
-                training && dropout > 0
-                        ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow()
-                        : x;
-        NDArray wa = ps.getValue(a, x.getDevice(), training);
-        NDArray wb = ownRows(ps.getValue(b, x.getDevice(), training));
+    @Override
+    public NDArray apply(
+            ParameterStore ps, NDArray x, NDArray y, LinearLayer layer, boolean training) {
+        return y.add(lowRank(ps, dropout(x, training), training));
+    }
+
+    /** {@code dropout(x)} while training with dropout, else {@code x}. */
+    NDArray dropout(NDArray x, boolean training) {
+        return training && dropout > 0
+                ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow()
+                : x;
+    }
+
+    /** {@code scaling * B(A(input))}, with no dropout; belongs to {@code input}'s manager. */
+    NDArray lowRank(ParameterStore ps, NDArray input, boolean training) {
+        NDArray wa = ps.getValue(a, input.getDevice(), training);
+        NDArray wb = ownRows(ps.getValue(b, input.getDevice(), training), input.getManager());
         NDArray low = input.getNDArrayInternal().linear(input, wa, null).singletonOrThrow();
         NDArray update = low.getNDArrayInternal().linear(low, wb, null).singletonOrThrow();
         return update.mul(Scalars.like(update, scaling));
+    }
+
+    /**
+     * {@code scaling * B A} ({@code [out, in]}) in {@code like}'s manager, cut off from the
+     * gradient: DoRA's weight norm, which PEFT detaches.
+     */
+    NDArray detachedWeightDelta(ParameterStore ps, NDArray like, boolean training) {
+        NDManager scope = like.getManager();
+        NDArray wa = ps.getValue(a, like.getDevice(), training).stopGradient();
+        wa.attach(scope);
+        NDArray wb = ownRows(ps.getValue(b, like.getDevice(), training), scope).stopGradient();
+        wb.attach(scope);
+        NDArray ba = wb.matMul(wa);
+        return ba.mul(Scalars.like(ba, scaling));
+    }
+
+    @Override
+    public NDArray merged(NDArray weight, NDManager manager) {
+        return weight.add(weightDelta(manager));
     }
 
     /** {@code scaling * B A} in float32, the change to the layer's weight; the caller owns it. */
     public NDArray weightDelta(NDManager manager) {
         NDArray wa = a.getArray().toType(DataType.FLOAT32, true);
         wa.attach(manager);
-        NDArray wb = ownRows(b.getArray()).toType(DataType.FLOAT32, true);
+        NDArray wb = ownRows(b.getArray(), manager).toType(DataType.FLOAT32, true);
         wb.attach(manager);
         return wb.matMul(wa).muli(scaling);
     }
 
-    private NDArray ownRows(NDArray wb) {
-        return bEnd < 0 ? wb : wb.get(new NDIndex("{}:{}", bStart, bEnd));
+    /** This view's rows of B; a slice belongs to {@code scope}, not to the parameter's manager. */
+    private NDArray ownRows(NDArray wb, NDManager scope) {
+        if (bEnd < 0) {
+            return wb;
+        }
+        NDArray rows = wb.get(new NDIndex("{}:{}", bStart, bEnd));
+        rows.attach(scope);
+        return rows;
+    }
+
+    /** Output rows {@code [start, end)} of a fused module this view covers, or -1 for all. */
+    long rowStart() {
+        return bStart;
+    }
+
+    long rowEnd() {
+        return bEnd;
     }
 
     public Parameter a() {

@@ -2,6 +2,7 @@ package io.kubetune.trainer.peft;
 
 import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.LoraSpec;
+import io.kubetune.trainer.model.layers.LinearAdapter;
 import io.kubetune.trainer.model.layers.LinearLayer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,6 +37,11 @@ public final class LoraAdapters implements Adapters {
         for (LoraTarget t : targets) {
             named.put("base_model.model." + t.modulePath() + ".lora_A.weight", t.adapter().a());
             named.put("base_model.model." + t.modulePath() + ".lora_B.weight", t.adapter().b());
+            if (t.magnitude() != null) {
+                named.put(
+                        "base_model.model." + t.modulePath() + ".lora_magnitude_vector",
+                        t.magnitude());
+            }
         }
         return named;
     }
@@ -44,7 +50,7 @@ public final class LoraAdapters implements Adapters {
     public Disabled disabled() {
         // What each layer holds now, so a nested scope restores the state it found.
         List<LinearLayer> layers = new ArrayList<>();
-        List<LoraAdapter> attached = new ArrayList<>();
+        List<LinearAdapter> attached = new ArrayList<>();
         for (LoraTarget t : targets) {
             layers.add(t.layer());
             attached.add(t.layer().adapter());

@@ -41,7 +41,11 @@ public final class LoraInjector {
                                 dropout,
                                 type,
                                 manager);
-                targets.addAll(LinearModules.attach(module, adapter));
+                Parameter magnitude =
+                        Boolean.TRUE.equals(spec.dora)
+                                ? DoraAdapter.initialMagnitude(module, adapter, type, manager)
+                                : null;
+                targets.addAll(LinearModules.attach(module, adapter, magnitude));
             }
         }
         if (targets.isEmpty()) {
@@ -71,9 +75,8 @@ public final class LoraInjector {
         for (Pair<String, Parameter> parameter : model.getParameters()) {
             parameter.getValue().freeze(true);
         }
-        for (LoraTarget target : targets) {
-            target.adapter().a().freeze(false);
-            target.adapter().b().freeze(false);
+        for (Parameter p : trainableParameters(targets)) {
+            p.freeze(false);
         }
     }
 
@@ -83,14 +86,22 @@ public final class LoraInjector {
         return names.toString();
     }
 
-    /** The adapters' weights, A then B for each target: what the optimizer updates. */
+    /**
+     * The adapters' weights, A then B (then DoRA's magnitude) for each target: what the optimizer
+     * updates.
+     */
     public static List<Parameter> trainableParameters(List<LoraTarget> targets) {
         // The parts of a fused module share one A and one B.
         java.util.Set<Parameter> parameters =
                 java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         List<Parameter> ordered = new ArrayList<>();
         for (LoraTarget target : targets) {
-            for (Parameter p : List.of(target.adapter().a(), target.adapter().b())) {
+            List<Parameter> own =
+                    new ArrayList<>(List.of(target.adapter().a(), target.adapter().b()));
+            if (target.magnitude() != null) {
+                own.add(target.magnitude());
+            }
+            for (Parameter p : own) {
                 if (parameters.add(p)) {
                     ordered.add(p);
                 }

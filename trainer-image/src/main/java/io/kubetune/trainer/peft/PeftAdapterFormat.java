@@ -3,6 +3,7 @@ package io.kubetune.trainer.peft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -26,12 +27,15 @@ import java.util.TreeSet;
 /**
  * LoRA adapters in Hugging Face PEFT's format: {@code adapter_config.json} and {@code
  * adapter_model.safetensors} with tensors {@code base_model.model.<module>.lora_A.weight} {@code
- * [r, in]} and {@code ...lora_B.weight} {@code [out, r]}.
+ * [r, in]} and {@code ...lora_B.weight} {@code [out, r]}; DoRA adds {@code
+ * ...lora_magnitude_vector} {@code [out]} and {@code use_dora: true}.
  */
 public final class PeftAdapterFormat {
     public static final String CONFIG = "adapter_config.json";
     public static final String WEIGHTS = "adapter_model.safetensors";
     private static final String PREFIX = "base_model.model.";
+    // PEFT saves DoRA's magnitude under this suffix, without ".weight" (peft utils/save_and_load).
+    private static final String MAGNITUDE = ".lora_magnitude_vector";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private PeftAdapterFormat() {}
@@ -52,6 +56,10 @@ public final class PeftAdapterFormat {
             tensors.put(
                     PREFIX + target.modulePath() + ".lora_B.weight",
                     target.adapter().b().getArray());
+            if (target.magnitude() != null) {
+                tensors.put(
+                        PREFIX + target.modulePath() + MAGNITUDE, target.magnitude().getArray());
+            }
         }
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
         Files.writeString(
@@ -75,7 +83,7 @@ public final class PeftAdapterFormat {
         config.addProperty("bias", "none");
         config.addProperty("fan_in_fan_out", fanInFanOut);
         config.addProperty("use_rslora", Boolean.TRUE.equals(spec.rslora));
-        config.addProperty("use_dora", false);
+        config.addProperty("use_dora", Boolean.TRUE.equals(spec.dora));
         config.add("modules_to_save", null);
         config.add("rank_pattern", new JsonObject());
         config.add("alpha_pattern", new JsonObject());
@@ -97,10 +105,7 @@ public final class PeftAdapterFormat {
                             + config.get("peft_type")
                             + " is not supported; only LORA adapters are");
         }
-        if (config.has("use_dora") && config.get("use_dora").getAsBoolean()) {
-            throw new IllegalArgumentException(
-                    dir.resolve(CONFIG) + ": DoRA adapters are not supported yet");
-        }
+        boolean dora = config.has("use_dora") && config.get("use_dora").getAsBoolean();
         int rank = config.get("r").getAsInt();
         int alpha = config.get("lora_alpha").getAsInt();
         boolean rslora = config.has("use_rslora") && config.get("use_rslora").getAsBoolean();
@@ -131,7 +136,27 @@ public final class PeftAdapterFormat {
                                 WeightLayout.AS_IS,
                                 manager,
                                 type);
-                targets.addAll(LinearModules.attach(module, LoraAdapter.of(a, b, scaling, 0f)));
+                Parameter magnitude = null;
+                if (dora) {
+                    String key = PREFIX + path + MAGNITUDE;
+                    if (!file.names().contains(key)) {
+                        throw new IllegalArgumentException(
+                                dir.resolve(WEIGHTS)
+                                        + " lacks "
+                                        + key
+                                        + ", which use_dora: true in "
+                                        + CONFIG
+                                        + " needs; write the adapter again with DoRA or set"
+                                        + " use_dora: false");
+                    }
+                    magnitude =
+                            DoraAdapter.magnitude(
+                                    loader.load(
+                                            file.tensor(key), WeightLayout.AS_IS, manager, type),
+                                    manager);
+                }
+                targets.addAll(
+                        LinearModules.attach(module, LoraAdapter.of(a, b, scaling, 0f), magnitude));
             }
         }
         LoraInjector.freezeAllBut(model, targets);
@@ -146,6 +171,7 @@ public final class PeftAdapterFormat {
         spec.alpha = config.get("lora_alpha").getAsInt();
         spec.dropout = config.has("lora_dropout") ? config.get("lora_dropout").getAsString() : "0";
         spec.rslora = config.has("use_rslora") && config.get("use_rslora").getAsBoolean();
+        spec.dora = config.has("use_dora") && config.get("use_dora").getAsBoolean();
         return spec;
     }
 

@@ -2,20 +2,29 @@ package io.kubetune.trainer.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.kubetune.trainer.peft.LoraAdapter;
+import io.kubetune.trainer.model.weights.DenseWeight;
+import io.kubetune.trainer.model.weights.LinearWeight;
 
-/** {@code y = x W^T + b} with {@code W} of shape {@code [out, in]}, as {@code torch.nn.Linear}. */
+/**
+ * {@code y = x W^T + b} with {@code W} of shape {@code [out, in]}, as {@code torch.nn.Linear}. The
+ * weight is a parameter, or frozen in a quantized {@link LinearWeight}; a {@link LinearAdapter}
+ * (LoRA, DoRA) may adapt the output.
+ */
 public final class LinearLayer extends ModuleBlock {
 
     private final long inFeatures;
     private final long outFeatures;
     private final Parameter weight;
     private final Parameter bias;
-    private LoraAdapter adapter;
+    private LinearWeight storage;
+    private LinearAdapter adapter;
 
     /**
      * Creates the layer.
@@ -43,14 +52,57 @@ public final class LinearLayer extends ModuleBlock {
                                         .optShape(new Shape(outFeatures))
                                         .build())
                         : null;
+        storage = new DenseWeight(weight);
     }
 
     /** Applies the layer; the result belongs to {@code x}'s manager. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray w = storage.dense(ps, x, training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
-        return adapter == null ? y : y.add(adapter.delta(ps, x, training));
+        return adapter == null ? y : adapter.apply(ps, x, y, this, training);
+    }
+
+    /** Returns {@code W [out, in]} in {@code like}'s type, for an adapter that needs it. */
+    public NDArray denseWeight(ParameterStore ps, NDArray like, boolean training) {
+        return storage.dense(ps, like, training);
+    }
+
+    /**
+     * Holds the weight as {@code quantized} from now on: the dense parameter leaves the block (it
+     * is never initialized nor trained), so only the quantized codes stay resident.
+     */
+    public void holdQuantized(LinearWeight quantized) {
+        parameters.remove(weight.getName());
+        storage = quantized;
+    }
+
+    /** Returns how the weight is held. */
+    public LinearWeight storage() {
+        return storage;
+    }
+
+    /**
+     * Sets the weight to {@code values} ({@code [out, in]}, any float type), in place when dense; a
+     * quantized weight becomes a dense parameter in the type of the layer's other weights.
+     */
+    public void setWeight(NDArray values, NDManager manager, DataType type) {
+        if (storage instanceof DenseWeight) {
+            NDArray w = weight.getArray();
+            w.set(new NDIndex("..."), values.toType(w.getDataType(), false));
+            return;
+        }
+        storage.close();
+        weight.setInitializer(
+                (m, shape, t) -> {
+                    NDArray owned = values.toType(t, true);
+                    owned.attach(m);
+                    return owned;
+                });
+        weight.initialize(manager, type);
+        weight.freeze(true);
+        parameters.put(weight.getName(), weight);
+        storage = new DenseWeight(weight);
     }
 
     @Override
@@ -66,18 +118,21 @@ public final class LinearLayer extends ModuleBlock {
         return new Shape[] {new Shape(dims)};
     }
 
-    /** Returns the weight, {@code [out, in]}. */
+    /**
+     * Returns the weight's parameter, {@code [out, in]}: the layer's identity in weight bindings;
+     * it holds no array while the weight is quantized.
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** Adds a LoRA update to this layer's output from now on. */
-    public void attach(LoraAdapter loraAdapter) {
-        this.adapter = loraAdapter;
+    /** Adapts this layer's output from now on; null removes the adapter. */
+    public void attach(LinearAdapter linearAdapter) {
+        this.adapter = linearAdapter;
     }
 
-    /** Returns the attached LoRA adapter, or null. */
-    public LoraAdapter adapter() {
+    /** Returns the attached adapter, or null. */
+    public LinearAdapter adapter() {
         return adapter;
     }
 
