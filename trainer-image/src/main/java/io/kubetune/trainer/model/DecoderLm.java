@@ -121,6 +121,24 @@ public final class DecoderLm extends ModuleBlock {
         return hidden.getNDArrayInternal().linear(hidden, table, null).singletonOrThrow();
     }
 
+    /**
+     * Returns the LM head's weight {@code [vocab, hidden]} when the head is a plain projection by
+     * it (tied or {@code lm_head}, no adapter on it), else null: a loss may then project hidden
+     * states itself, in chunks.
+     */
+    NDArray lmHeadWeight(ParameterStore ps, NDArray like, boolean training) {
+        if (!heads.languageModel()) {
+            throw new IllegalStateException(
+                    "this " + config.family() + " model was loaded without its LM head");
+        }
+        if (lmHead == null) {
+            return tokens.table(ps, like, training);
+        }
+        return lmHead.adapter() == null
+                ? ps.getValue(lmHead.weight(), like.getDevice(), training)
+                : null;
+    }
+
     /** Applies the score head to hidden states: {@code [batch, seq]}. */
     NDArray applyScoreHead(ParameterStore ps, NDArray hidden, boolean training) {
         if (scoreHead == null) {
