@@ -2,7 +2,9 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.trainer.bench.BenchResult;
 import io.kubetune.trainer.bench.Benchmark;
+import io.kubetune.trainer.bench.LoraSftBenchmark;
 import io.kubetune.trainer.bench.ModelShape;
+import io.kubetune.trainer.bench.StepReport;
 import io.kubetune.trainer.model.Devices;
 import io.kubetune.trainer.model.Precision;
 import java.util.concurrent.Callable;
@@ -18,14 +20,28 @@ import picocli.CommandLine.Option;
                         + " forward+backward tokens/s, step time and peak memory.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--arch", description = "gpt2 or llama (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--task",
+            description =
+                    "time a real training step instead of bare passes: sft-lora (LoRA r 8 on"
+                            + " every linear layer, the first half of every row masked as prompt)")
+    String task;
+
+    @Option(
+            names = "--full-logits",
+            description =
+                    "with --task sft-lora: score every position through [tokens, vocab] logits"
+                            + " (the path before labelled-only scoring), for comparison")
+    boolean fullLogits;
+
+    @Option(names = "--arch", description = "gpt2, llama or qwen2 (default: ${DEFAULT-VALUE})")
     String arch = "gpt2";
 
     @Option(
             names = "--preset",
             description =
-                    "tiny, gpt2-small or llama-100m (default: gpt2-small for gpt2,"
-                            + " llama-100m for llama)")
+                    "tiny, gpt2-small, llama-100m or qwen2.5-0.5b (default: gpt2-small for"
+                            + " gpt2, llama-100m for llama, qwen2.5-0.5b for qwen2)")
     String preset;
 
     @Option(names = "--layers", description = "override the preset's layer count")
@@ -74,6 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
+        if (task != null) {
+            return runTask();
+        }
         Benchmark benchmark =
                 new Benchmark(
                         shape(), batch, seq, Precision.parse(precision), Devices.parse(device));
@@ -82,8 +101,30 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int runTask() {
+        if (!task.equals("sft-lora")) {
+            System.err.println(
+                    "kubetune bench: --task "
+                            + task
+                            + " is not one of sft-lora; drop --task to time bare passes");
+            return 2;
+        }
+        ModelShape shape = shape();
+        LoraSftBenchmark benchmark =
+                new LoraSftBenchmark(
+                        shape,
+                        batch,
+                        seq,
+                        Precision.parse(precision),
+                        Devices.parse(device),
+                        fullLogits);
+        StepReport report = benchmark.run(warmup, iterations);
+        System.out.print(report.report(benchmark.describe(), shape));
+        return 0;
+    }
+
     ModelShape shape() {
-        String name = preset != null ? preset : arch.equals("llama") ? "llama-100m" : "gpt2-small";
+        String name = preset != null ? preset : ModelShape.defaultPreset(arch);
         ModelShape p = ModelShape.preset(arch, name);
         boolean gpt2 = p.arch().equals("gpt2");
         int h = heads != null ? heads : p.heads();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.model.ModelInput;
+import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.HfConfig;
 import java.util.ArrayList;
@@ -200,14 +201,13 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
 
     private double[][] scoreRows(
             NDManager step, ScoringRows rows, List<int[]> continuations, ModelInput modelInput) {
-        NDArray logits = model.block().logits(model.parameterStore(), modelInput, false);
-        long vocab = logits.getShape().get(2);
-        // Only the scored positions go through log-softmax, not the whole [rows, width, vocab].
-        NDArray picked =
-                logits.reshape((long) rows.count() * rows.width(), vocab)
-                        .get(step.create(rows.positions()))
-                        .toType(DataType.FLOAT32, false)
-                        .logSoftmax(1);
+        ModelOutput output = model.block().forward(model.parameterStore(), modelInput, false);
+        NDArray hidden = output.hidden();
+        // Only the scored positions go through the LM head, not the whole [rows, width, vocab].
+        NDArray scored =
+                hidden.reshape((long) rows.count() * rows.width(), hidden.getShape().get(2))
+                        .get(step.create(rows.positions()));
+        NDArray picked = output.logitsOf(scored).toType(DataType.FLOAT32, false).logSoftmax(1);
         float[] logProbs =
                 picked.gather(step.create(rows.targets()).reshape(-1, 1), 1).toFloatArray();
         long[] argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();

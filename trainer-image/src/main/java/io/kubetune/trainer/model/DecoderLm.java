@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.kubetune.trainer.model.decoder.AttentionMask;
+import io.kubetune.trainer.model.decoder.CheckpointedLayers;
 import io.kubetune.trainer.model.decoder.DecoderConfig;
 import io.kubetune.trainer.model.decoder.DecoderLayer;
 import io.kubetune.trainer.model.decoder.LayerContext;
@@ -43,6 +44,7 @@ public final class DecoderLm extends ModuleBlock {
     private final Norm finalNorm;
     private final LinearLayer lmHead;
     private final LinearLayer scoreHead;
+    private CheckpointedLayers checkpoints;
 
     /**
      * Creates an uninitialized model.
@@ -92,10 +94,45 @@ public final class DecoderLm extends ModuleBlock {
         NDArray bias =
                 AttentionMask.bias(input, h.getDataType(), config.attention().slidingWindow());
         LayerContext ctx = new LayerContext(ps, bias, encoded, input.cache(), training);
-        for (DecoderLayer layer : layers) {
-            h = layer.forward(ctx, h);
+        if (checkpoints != null && training && input.cache() == null) {
+            h = checkpoints.forward(layers, ctx, h);
+        } else {
+            for (DecoderLayer layer : layers) {
+                h = layer.forward(ctx, h);
+            }
         }
         return new ModelOutput(this, ps, input, finalNorm.forward(ps, h, training), training);
+    }
+
+    /**
+     * Turns activation checkpointing per layer on or off for training passes: a layer's forward is
+     * rerun in the backward instead of its activations being kept. With it on, whoever runs the
+     * backward of a training pass calls {@link #finishBackward()} right after it.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        checkpoints = on ? new CheckpointedLayers() : null;
+    }
+
+    /** Returns whether training passes checkpoint their layers. */
+    public boolean gradientCheckpointing() {
+        return checkpoints != null;
+    }
+
+    /**
+     * Completes the backward of the checkpointed training passes since the last call (nothing when
+     * checkpointing is off): their layers are rerun and their gradients accumulated.
+     */
+    public void finishBackward() {
+        if (checkpoints != null) {
+            checkpoints.backward();
+        }
+    }
+
+    /** Forgets checkpointed passes whose backward will not run (a failed step). */
+    public void dropPendingBackward() {
+        if (checkpoints != null) {
+            checkpoints.clear();
+        }
     }
 
     /** Runs the decoder and the LM head: logits {@code [batch, seq, vocab]}. */
@@ -119,6 +156,24 @@ public final class DecoderLm extends ModuleBlock {
         }
         NDArray table = tokens.table(ps, hidden, training);
         return hidden.getNDArrayInternal().linear(hidden, table, null).singletonOrThrow();
+    }
+
+    /**
+     * Returns the LM head's weight {@code [vocab, hidden]} when the head is a plain projection by
+     * it (tied or {@code lm_head}, no adapter on it), else null: a loss may then project hidden
+     * states itself, in chunks.
+     */
+    NDArray lmHeadWeight(ParameterStore ps, NDArray like, boolean training) {
+        if (!heads.languageModel()) {
+            throw new IllegalStateException(
+                    "this " + config.family() + " model was loaded without its LM head");
+        }
+        if (lmHead == null) {
+            return tokens.table(ps, like, training);
+        }
+        return lmHead.adapter() == null
+                ? ps.getValue(lmHead.weight(), like.getDevice(), training)
+                : null;
     }
 
     /** Applies the score head to hidden states: {@code [batch, seq]}. */

@@ -59,6 +59,24 @@ public final class ModelOutput {
         return model.applyLmHead(ps, hiddenPart, training);
     }
 
+    /**
+     * Returns the LM head's weight {@code [vocab, hidden]} when {@link #logitsOf} is exactly a
+     * projection by it, else null (an adapter on the head).
+     */
+    public NDArray lmHeadWeight() {
+        return model.lmHeadWeight(ps, hidden, training);
+    }
+
+    /** Returns the LM head's width, the vocabulary size. */
+    public long vocabSize() {
+        return model.vocabSize();
+    }
+
+    /** Returns whether this pass records gradients. */
+    public boolean training() {
+        return training;
+    }
+
     /** Returns the score head's value at every position {@code [batch, seq]}. */
     public NDArray tokenScores() {
         if (tokenScores == null) {

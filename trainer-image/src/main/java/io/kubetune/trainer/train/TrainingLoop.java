@@ -85,9 +85,12 @@ public final class TrainingLoop<B> {
                     NDArray summed = loss.sum();
                     NDArray mean = summed.div(Scalars.like(summed, Math.max(1, normalizer)));
                     collector.backward(scaler == null ? mean : scaler.scale(mean));
+                    model.block().finishBackward();
                     lossSum += summed.getFloat();
                     tokens += loss.tokens();
                     metrics.add(loss.metrics());
+                } finally {
+                    model.block().dropPendingBackward();
                 }
             }
         }

@@ -47,6 +47,48 @@ class BenchCommandTest {
     }
 
     @Test
+    void aLoraSftTaskReportsItsMedianStepAndTheShareOfTheMatmulRate() {
+        String report =
+                run(
+                        "bench",
+                        "--task",
+                        "sft-lora",
+                        "--arch",
+                        "qwen2",
+                        "--preset",
+                        "tiny",
+                        "--batch",
+                        "2",
+                        "--seq",
+                        "16",
+                        "--warmup",
+                        "1",
+                        "--iterations",
+                        "3");
+        assertThat(report)
+                .contains("sft-lora: LoRA r 8 on all linear layers, 2 x 16 tokens")
+                .contains("labelled positions only")
+                .contains("qwen2: 2 layers, hidden 64")
+                // 2 rows x 8 labelled, the first of each half unpredicted: 2 x 8 labels count.
+                .containsPattern(
+                        "median [0-9.]+ s of 3 \\([0-9. ]+\\), [0-9]+ tokens/s, 16 labelled")
+                .containsPattern("GFLOP/s, [0-9]+% of this machine's matmul rate")
+                .containsPattern("RSS [0-9]+ MiB");
+    }
+
+    private static String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(new CommandLine(new KubetuneCli()).execute(args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void explicitSizesOverrideThePreset() {
         BenchCommand command = new BenchCommand();
         new CommandLine(command)

@@ -1,8 +1,8 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.batch.PairBatch;
+import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.train.BatchTensors;
 import io.kubetune.trainer.train.stage.BatchLoss;
@@ -38,7 +38,8 @@ final class DpoObjective implements Objective<PairBatch> {
     public BatchLoss compute(
             PretrainedModel model, PairBatch batch, NDManager scope, boolean training) {
         BatchTensors tensors = BatchTensors.of(batch.rows(), scope);
-        SequenceLogps policy = SequenceLogps.of(logits(model, tensors, training), tensors.labels());
+        SequenceLogps policy =
+                SequenceLogps.of(forward(model, tensors, training), tensors.labels());
         SequenceLogps ref =
                 reference == null
                         ? null
@@ -46,7 +47,7 @@ final class DpoObjective implements Objective<PairBatch> {
                                 m ->
                                         detached(
                                                 SequenceLogps.of(
-                                                        logits(m, tensors, false),
+                                                        forward(m, tensors, false),
                                                         tensors.labels())));
         DpoLoss.Result result = loss.compute(policy, ref);
         Map<String, Metric> metrics = new LinkedHashMap<>();
@@ -56,8 +57,9 @@ final class DpoObjective implements Objective<PairBatch> {
         return new BatchLoss(result.loss(), batch.rows().realTokens(), metrics);
     }
 
-    private static NDArray logits(PretrainedModel model, BatchTensors tensors, boolean training) {
-        return model.block().logits(model.parameterStore(), tensors.input(), training);
+    private static ModelOutput forward(
+            PretrainedModel model, BatchTensors tensors, boolean training) {
+        return model.block().forward(model.parameterStore(), tensors.input(), training);
     }
 
     private static SequenceLogps detached(SequenceLogps logps) {

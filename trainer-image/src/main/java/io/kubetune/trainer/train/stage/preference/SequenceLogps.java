@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.kubetune.trainer.batch.TokenizedSample;
-import io.kubetune.trainer.loss.CausalLmLoss;
+import io.kubetune.trainer.loss.LabelledLogProbs;
+import io.kubetune.trainer.model.ModelOutput;
 
 /**
  * Each answer's log-probability under a model, summed over its tokens, and its token count.
@@ -19,11 +20,19 @@ public record SequenceLogps(
         NDArray chosen, NDArray rejected, NDArray chosenTokens, NDArray rejectedTokens) {
 
     /**
-     * @param logits {@code [2 × pairs, seq, vocab]}, chosen rows first
+     * @param output the pass over {@code [2 × pairs, seq]} rows, chosen rows first
      * @param labels {@code [2 × pairs, seq]}: answer ids, {@link TokenizedSample#IGNORE} elsewhere
      */
-    public static SequenceLogps of(NDArray logits, NDArray labels) {
-        NDArray sums = CausalLmLoss.tokenLosses(logits, labels).sum(new int[] {1}).neg();
+    public static SequenceLogps of(ModelOutput output, NDArray labels) {
+        return of(LabelledLogProbs.of(output, labels), labels);
+    }
+
+    /**
+     * @param logProbs the labelled tokens' log-probs of {@code [2 × pairs, seq]} rows
+     * @param labels the labels they were scored with
+     */
+    public static SequenceLogps of(LabelledLogProbs logProbs, NDArray labels) {
+        NDArray sums = logProbs.rowSums();
         long seq = labels.getShape().get(1);
         NDArray counts =
                 labels.get(new NDIndex(":, 1:{}", seq))

@@ -1,0 +1,94 @@
+package io.kubetune.trainer.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import io.kubetune.trainer.batch.Batch;
+import io.kubetune.trainer.batch.TokenizedSample;
+import io.kubetune.trainer.train.stage.BatchLoss;
+import io.kubetune.trainer.train.stage.CausalLmObjective;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Rerunning each layer's forward in the backward (activation checkpointing) gives the loss and
+ * every parameter's gradient of the ordinary backward, embeddings included.
+ */
+class GradientCheckpointingTest {
+    private static final int X = TokenizedSample.IGNORE;
+    private static final double RELATIVE = 1e-5;
+    private static final Batch BATCH =
+            new Batch(
+                    new int[][] {{5, 17, 300, 42, 101, 7, 3}, {9, 11, 13, 15, 0, 0, 0}},
+                    new int[][] {{X, X, X, 42, 101, 7, 3}, {X, X, 13, 15, X, X, X}},
+                    new int[][] {{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0, 0}},
+                    new int[][] {{0, 1, 2, 3, 4, 5, 6}, {0, 1, 2, 3, 4, 5, 6}},
+                    new int[][] {{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0, 0}});
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "gpt2", "qwen2"})
+    void checkpointedGradientsEqualTheOrdinaryOnes(String name) throws Exception {
+        Path dir = Path.of("src/test/resources/fixtures/models", name);
+        try (PretrainedModel model = PretrainedModel.load(dir, Device.cpu(), Precision.FP32)) {
+            Map<String, float[]> plain = gradients(model);
+            model.block().setGradientCheckpointing(true);
+            Map<String, float[]> checkpointed = gradients(model);
+            assertThat(checkpointed.keySet()).isEqualTo(plain.keySet());
+            double global = 0;
+            for (float[] g : plain.values()) {
+                global = Math.max(global, maxAbs(g));
+            }
+            assertThat(global).isPositive();
+            for (String parameter : plain.keySet()) {
+                float[] a = plain.get(parameter);
+                float[] b = checkpointed.get(parameter);
+                double diff = 0;
+                for (int i = 0; i < a.length; i++) {
+                    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+                }
+                // A gradient that is zero but for rounding (GPT-2's key bias) is compared to the
+                // largest one.
+                double scale = Math.max(maxAbs(a), 1e-3 * global);
+                assertThat(diff / scale)
+                        .as("relative gradient difference of %s", parameter)
+                        .isLessThanOrEqualTo(RELATIVE);
+            }
+            assertThat(checkpointed.get(model.block().getParameters().get(0).getKey()))
+                    .as("the embeddings' gradient arrives through the checkpointed layers")
+                    .containsAnyOf(plain.get(model.block().getParameters().get(0).getKey()));
+        }
+    }
+
+    private static Map<String, float[]> gradients(PretrainedModel model) {
+        Gradients.zero(model.block());
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager scope = model.manager().newSubManager()) {
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
+                collector.backward(loss.sum());
+                model.block().finishBackward();
+            }
+            for (Pair<String, Parameter> p : model.block().getParameters()) {
+                out.put(p.getKey(), Gradients.handle(p.getValue(), scope).toFloatArray());
+            }
+        }
+        Gradients.zero(model.block());
+        return out;
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
+    }
+}
