@@ -11,6 +11,7 @@ import io.kubetune.trainer.train.stage.StageContext;
 import io.kubetune.trainer.train.stage.StageData;
 import io.kubetune.trainer.train.stage.TrainingStage;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code dpo}: the policy learns to prefer chosen over rejected answers relative to a reference
@@ -27,6 +28,12 @@ public final class DpoStage implements TrainingStage<PairBatch> {
     public void validate(FineTuneJobSpec spec) {
         PreferenceData.validate(spec);
         PreferenceSettings.of(spec.preference);
+    }
+
+    /** As TRL's DPOTrainer logs them: how often, and by how much, chosen beats rejected. */
+    @Override
+    public List<String> mainMetrics() {
+        return List.of("rewards/accuracies", "rewards/margins");
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.kubetune.trainer.train.stage.StageContext;
 import io.kubetune.trainer.train.stage.StageData;
 import io.kubetune.trainer.train.stage.TrainingStage;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code rm}: a reward model, the base with a {@code score} head (Linear(hidden, 1), read at the
@@ -28,6 +29,12 @@ public final class RewardStage implements TrainingStage<PairBatch> {
     public void validate(FineTuneJobSpec spec) {
         PreferenceData.validate(spec);
         PreferenceSettings.of(spec.preference);
+    }
+
+    /** The pairwise accuracy: how often the chosen answer scores above the rejected one. */
+    @Override
+    public List<String> mainMetrics() {
+        return List.of("accuracy");
     }
 
     /** The base's score head if it has one, else a new one initialised as transformers does. */
