@@ -25,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -286,6 +288,95 @@ class RealTrainerIT {
                         .findFirst()
                         .orElseThrow();
         assertThat(runner.logs(second)).contains("resuming after step " + checkpointStep);
+    }
+
+    @Test
+    void trackedJobAndItsEvaluationLogToOneMlflowRun(MinioClient minio) throws Exception {
+        MlflowServer mlflow = new MlflowServer(TestEnvironment.get().value("KUBETUNE_MLFLOW_URI"));
+        client.resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName("mlflow-credentials")
+                                .endMetadata()
+                                .addToStringData("MLFLOW_TRACKING_USERNAME", "kubetune")
+                                .addToStringData("MLFLOW_TRACKING_PASSWORD", "test-password")
+                                .addToStringData("UNRELATED_KEY", "stays-in-the-secret")
+                                .build())
+                .create();
+        String manifest =
+                manifest("tracked")
+                        + """
+                          tracking:
+                            mlflow:
+                              trackingUri: %s
+                              secretRef: {name: mlflow-credentials}
+                        """
+                                .formatted(mlflow.uri());
+        client.resource(Serialization.unmarshal(manifest, FineTuneJob.class)).create();
+
+        FineTuneJob done = awaitState(client, "tracked", JobState.Succeeded, TIMEOUT);
+
+        var ref = done.getStatus().mlflow;
+        assertThat(ref).as("status.mlflow").isNotNull();
+        assertThat(ref.url)
+                .isEqualTo(
+                        mlflow.uri() + "/#/experiments/" + ref.experimentId + "/runs/" + ref.runId);
+        var run = mlflow.run(ref.runId);
+        assertThat(run.get("info").get("status").asText()).isEqualTo("FINISHED");
+        assertThat(MlflowServer.pairs(run, "params"))
+                .containsEntry("stage", "sft")
+                .containsEntry("training.learningRate", "3e-3")
+                .containsEntry("training.maxSteps", "6");
+        String in = "s3://" + s3.bucket() + "/" + prefix;
+        assertThat(MlflowServer.pairs(run, "tags"))
+                .containsEntry("kubetune.job", "tracked")
+                .containsEntry("kubetune.namespace", client.getNamespace())
+                .containsEntry("kubetune.uid", done.getMetadata().getUid())
+                .containsEntry("kubetune.stage", "sft")
+                .containsEntry("kubetune.method", "lora")
+                .containsEntry("kubetune.base_model", in + "/model/")
+                .containsEntry("kubetune.adapter_uri", done.getStatus().adapterUri)
+                .containsEntry("kubetune.eval_job", "tracked-eval");
+        Map<String, Double> logged = mlflow.metrics(run);
+        Map<String, Double> training = new TreeMap<>(logged);
+        training.keySet().removeIf(k -> k.startsWith("hellaswag/"));
+        assertThat(training).isEqualTo(metricsJsonl(minio, prefix + "/runs/tracked/metrics.jsonl"));
+        // the EvalJob's results, in the same run
+        assertThat(logged).containsEntry("hellaswag/acc_norm@0", done.getStatus().hellaswag);
+        // the credentials reach the pod as those keys only
+        var env = Jobs.podsOf(client, "tracked").get(0).getSpec().getContainers().get(0).getEnv();
+        assertThat(env)
+                .filteredOn(e -> e.getValueFrom() != null)
+                .extracting(e -> e.getName())
+                .containsExactlyInAnyOrder(
+                        "MLFLOW_TRACKING_TOKEN",
+                        "MLFLOW_TRACKING_USERNAME",
+                        "MLFLOW_TRACKING_PASSWORD");
+    }
+
+    /** metrics.jsonl as {@code key@step}, the shape MLflow's history is read into. */
+    private static Map<String, Double> metricsJsonl(MinioClient minio, String key)
+            throws Exception {
+        Map<String, Double> values = new TreeMap<>();
+        try (var in =
+                minio.getObject(
+                        io.minio.GetObjectArgs.builder().bucket(s3.bucket()).object(key).build())) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                var o = Serialization.jsonMapper().readTree(line);
+                long step = o.get("step").asLong();
+                o.fieldNames()
+                        .forEachRemaining(
+                                k -> {
+                                    if (!k.equals("step")) {
+                                        values.put(k + "@" + step, o.get(k).asDouble());
+                                    }
+                                });
+            }
+        }
+        return values;
     }
 
     private static boolean hasObject(MinioClient minio, String prefix, String suffix) {
