@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -132,6 +133,79 @@ class EvalAfterTrainingIT {
                 .containsExactly("eval", TrainerContract.JOB_FILE);
     }
 
+    @Test
+    void evalJobOfATrackedFineTuneJobLogsToItsMlflowRunWhichStaysOnTheStatus() {
+        String runId = "0123456789abcdef0123456789abcdef";
+        client.resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName("mlflow-credentials")
+                                .endMetadata()
+                                .addToStringData("MLFLOW_TRACKING_TOKEN", "t0ken")
+                                .build())
+                .create();
+        client.resource(
+                        fake(
+                                "tracked",
+                                "sleep-15",
+                                "tracking: {mlflow: {trackingUri: 'http://mlflow.example:5000',"
+                                        + " secretRef: {name: mlflow-credentials}}}"))
+                .create();
+        Jobs.awaitState(client, "tracked", JobState.Running, TIMEOUT);
+        applyAsTrainer(
+                "FineTuneJob",
+                FineTuneJob.class,
+                "tracked",
+                Map.of("mlflow", Map.of("experimentId", "1", "runId", runId)));
+        client.resource(
+                        Serialization.unmarshal(
+                                """
+                                apiVersion: kubetune.io/v1alpha1
+                                kind: EvalJob
+                                metadata: {name: tracked-later}
+                                spec:
+                                  model: {uri: s3://kubetune-test/models/tiny}
+                                  adapter: {fineTuneJobRef: {name: tracked}}
+                                  tasks: [{name: hellaswag}]
+                                """,
+                                EvalJob.class))
+                .create();
+
+        awaitEval("tracked-later", JobState.Succeeded);
+        // the operator's status patches leave the trainer's field alone
+        FineTuneJob done = awaitState(client, "tracked", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().mlflow.runId).isEqualTo(runId);
+        EvalJob seen =
+                Serialization.unmarshal(
+                        client.configMaps()
+                                .withName("tracked-later-ej-job")
+                                .get()
+                                .getData()
+                                .get("job.yaml"),
+                        EvalJob.class);
+        assertThat(seen.getSpec().tracking.runId).isEqualTo(runId);
+        assertThat(seen.getSpec().tracking.mlflow.trackingUri)
+                .isEqualTo("http://mlflow.example:5000");
+        assertThat(
+                        client.batch()
+                                .v1()
+                                .jobs()
+                                .withName("tracked-later-ej-1")
+                                .get()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getEnv())
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getName()).isEqualTo("MLFLOW_TRACKING_TOKEN");
+                            assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                                    .isEqualTo("mlflow-credentials");
+                        });
+    }
+
     private static EvalJob awaitEval(String name, JobState state) {
         long end = System.nanoTime() + TIMEOUT.toNanos();
         EvalJob last = null;
@@ -152,12 +226,10 @@ class EvalAfterTrainingIT {
     }
 
     private static void applyResultsAsTrainer(String name, double accNorm) {
-        GenericKubernetesResource patch = new GenericKubernetesResource();
-        patch.setApiVersion("kubetune.io/v1alpha1");
-        patch.setKind("EvalJob");
-        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
-        patch.setAdditionalProperty(
-                "status",
+        applyAsTrainer(
+                "EvalJob",
+                EvalJob.class,
+                name,
                 Map.of(
                         "results",
                         List.of(
@@ -174,7 +246,20 @@ class EvalAfterTrainingIT {
                         "hellaswag",
                         "score",
                         accNorm));
-        client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(EvalJob.class))
+    }
+
+    /** Writes status fields with the trainer's field manager, as the trainer does. */
+    private static void applyAsTrainer(
+            String kind,
+            Class<? extends io.fabric8.kubernetes.api.model.HasMetadata> type,
+            String name,
+            Map<String, Object> status) {
+        GenericKubernetesResource patch = new GenericKubernetesResource();
+        patch.setApiVersion("kubetune.io/v1alpha1");
+        patch.setKind(kind);
+        patch.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        patch.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(type))
                 .resource(patch)
                 .subresource("status")
                 .patch(
