@@ -42,4 +42,9 @@ public class EvalJobSpec extends RunSpec {
 
     @JsonPropertyDescription("Where per-item results are written (optional).")
     public OutputSpec output;
+
+    @JsonPropertyDescription(
+            "An MLflow run to add the results to; the operator fills it in from a FineTuneJob"
+                    + " with spec.tracking.mlflow whose adapter is evaluated.")
+    public EvalTrackingSpec tracking;
 }

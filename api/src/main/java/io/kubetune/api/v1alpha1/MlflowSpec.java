@@ -7,8 +7,8 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * An MLflow tracking server. Credentials come from the job's Secret environment:
- * MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.
+ * An MLflow tracking server, and the Secret with its credentials: MLFLOW_TRACKING_TOKEN, or
+ * MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MlflowSpec {
@@ -21,4 +21,10 @@ public class MlflowSpec {
     @Size(max = 250)
     @JsonPropertyDescription("The experiment (created if missing); default: the job's namespace.")
     public String experiment;
+
+    @JsonPropertyDescription(
+            "Secret whose keys MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and"
+                    + " MLFLOW_TRACKING_PASSWORD, are passed to the trainer (only those keys);"
+                    + " none for a server without authentication.")
+    public SecretReference secretRef;
 }

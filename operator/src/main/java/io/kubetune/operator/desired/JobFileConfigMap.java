@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The ConfigMap that carries the job to the trainer: the whole resource as YAML under {@value
  * TrainerContract#JOB_FILE_KEY}, with only the metadata the trainer needs (name and namespace, to
- * patch its status) and without the status, which changes while it runs.
+ * patch its status; the uid, to tag its MLflow run) and without the status, which changes while it
+ * runs.
  */
 public final class JobFileConfigMap {
     private JobFileConfigMap() {}
@@ -30,11 +31,13 @@ public final class JobFileConfigMap {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("apiVersion", resource.getApiVersion());
         doc.put("kind", resource.getKind());
-        doc.put(
-                "metadata",
-                Map.of(
-                        "name", resource.getMetadata().getName(),
-                        "namespace", resource.getMetadata().getNamespace()));
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", resource.getMetadata().getName());
+        metadata.put("namespace", resource.getMetadata().getNamespace());
+        if (resource.getMetadata().getUid() != null) {
+            metadata.put("uid", resource.getMetadata().getUid());
+        }
+        doc.put("metadata", metadata);
         doc.put("spec", full.get("spec"));
         return Serialization.asYaml(doc);
     }

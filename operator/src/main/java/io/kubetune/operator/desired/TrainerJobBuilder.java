@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -149,7 +150,8 @@ public final class TrainerJobBuilder {
 
     /**
      * The cache, status reporting, the owner's uid (its checkpoints record it: every attempt of
-     * this resource resumes them, a re-created one of the same name does not) and a writable HOME.
+     * this resource resumes them, a re-created one of the same name does not), a writable HOME and
+     * the MLflow credentials.
      */
     static List<EnvVar> env(TrainerJobRequest r) {
         List<EnvVar> env = new ArrayList<>();
@@ -158,6 +160,7 @@ public final class TrainerJobBuilder {
         env.add(new EnvVar(TrainerContract.JOB_UID_ENV, r.owner().getMetadata().getUid(), null));
         // the root file system is read-only: Java and libraries write under /tmp
         env.add(new EnvVar("HOME", "/tmp", null));
+        env.addAll(mlflowCredentials(r.mlflowSecret()));
         return env;
     }
 
@@ -172,6 +175,35 @@ public final class TrainerJobBuilder {
         return gpus > 0
                 ? List.of(command, TrainerContract.JOB_FILE, "--device", "cuda")
                 : List.of(command, TrainerContract.JOB_FILE);
+    }
+
+    /**
+     * The MLflow credential variables the trainer reads, each from the Secret's key of that name.
+     */
+    static final List<String> MLFLOW_KEYS =
+            List.of(
+                    "MLFLOW_TRACKING_TOKEN",
+                    "MLFLOW_TRACKING_USERNAME",
+                    "MLFLOW_TRACKING_PASSWORD");
+
+    /**
+     * Only these keys of the MLflow Secret, each optional (a token or a user and password), so the
+     * Secret may be shared with other tools without the pod seeing the rest.
+     */
+    static List<EnvVar> mlflowCredentials(String secretName) {
+        if (secretName == null) {
+            return List.of();
+        }
+        return MLFLOW_KEYS.stream()
+                .map(
+                        key ->
+                                new EnvVarBuilder()
+                                        .withName(key)
+                                        .withNewValueFrom()
+                                        .withNewSecretKeyRef(key, secretName, true)
+                                        .endValueFrom()
+                                        .build())
+                .toList();
     }
 
     /** Each referenced Secret once, as envFrom: the values never leave the Secret. */

@@ -12,6 +12,8 @@ import java.util.List;
  * @param command the trainer sub-command: {@code train} or {@code eval}
  * @param secretNames Secrets whose keys become the trainer's environment, in order (a later
  *     Secret's key wins)
+ * @param mlflowSecret the Secret with the MLflow credentials (spec.tracking.mlflow.secretRef), or
+ *     null
  * @param attempt 1 for the first run, one more for each resumed run
  * @param image the trainer image to run
  * @param activeDeadlineSeconds what is left of spec.activeDeadlineSeconds, or null
@@ -21,6 +23,7 @@ public record TrainerJobRequest(
         RunSpec run,
         String command,
         List<String> secretNames,
+        String mlflowSecret,
         int attempt,
         String image,
         Long activeDeadlineSeconds) {}

@@ -108,6 +108,7 @@ final class ActionExecutor {
                                 run,
                                 command,
                                 prep.secretNames(),
+                                prep.mlflowSecret(),
                                 launch.attempt(),
                                 image,
                                 launch.deadlineSeconds()));

@@ -7,10 +7,12 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.kubetune.api.v1alpha1.AdapterSource;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.EvalJobStatus;
+import io.kubetune.api.v1alpha1.EvalTrackingSpec;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.operator.config.OperatorSettings;
+import io.kubetune.operator.desired.EvalAfterTraining;
 import io.kubetune.operator.lifecycle.AttemptOutcome;
 import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
@@ -24,7 +26,8 @@ import java.util.Set;
 
 /**
  * Runs {@code eval} for an EvalJob. An adapter given as adapter.fineTuneJobRef is resolved to that
- * job's status.adapterUri before the job file is written, so the trainer only sees URIs.
+ * job's status.adapterUri (and, unless spec.tracking is set, its MLflow run) before the job file is
+ * written, so the trainer only sees URIs.
  */
 // a singleton, not application-scoped: no client proxy, so the constructor can take its settings
 @Singleton
@@ -84,6 +87,9 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
             file = Serialization.jsonMapper().convertValue(ej, EvalJob.class);
             file.getSpec().adapter.uri = ftj.getStatus().adapterUri;
             file.getSpec().adapter.fineTuneJobRef = null;
+            if (file.getSpec().tracking == null) {
+                file.getSpec().tracking = EvalAfterTraining.tracking(ftj, ftj.getStatus().mlflow);
+            }
             if (adapter.secretRef == null) {
                 secretName(ftj.getSpec().output.secretRef).ifPresent(secrets::add);
             }
@@ -94,7 +100,13 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
         if (ej.getSpec().output != null) {
             secretName(ej.getSpec().output.secretRef).ifPresent(secrets::add);
         }
-        return Preparation.ready(file, secrets);
+        EvalTrackingSpec tracking = file.getSpec().tracking;
+        return Preparation.ready(
+                file,
+                secrets,
+                tracking == null || tracking.mlflow == null
+                        ? null
+                        : secretName(tracking.mlflow.secretRef).orElse(null));
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.kubetune.api.v1alpha1.EvalResult;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.MlflowSpec;
 import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.operator.desired.EvalAfterTraining;
 import io.kubetune.operator.desired.Labels;
@@ -41,7 +42,7 @@ import java.util.Set;
 public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, FineTuneJobStatus> {
 
     /** Status fields the trainer writes with its own field manager. */
-    static final Set<String> TRAINER_FIELDS = Set.of("progress", "lastCheckpoint");
+    static final Set<String> TRAINER_FIELDS = Set.of("progress", "lastCheckpoint", "mlflow");
 
     @Inject
     public FineTuneJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
@@ -59,7 +60,9 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
         List<String> secrets = new ArrayList<>();
         secretName(ftj.getSpec().model.secretRef).ifPresent(secrets::add);
         secretName(ftj.getSpec().output.secretRef).ifPresent(secrets::add);
-        return Preparation.ready(ftj, secrets);
+        MlflowSpec mlflow = ftj.getSpec().tracking == null ? null : ftj.getSpec().tracking.mlflow;
+        return Preparation.ready(
+                ftj, secrets, mlflow == null ? null : secretName(mlflow.secretRef).orElse(null));
     }
 
     @Override
@@ -107,7 +110,9 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
                         .findFirst();
         if (eval.isEmpty()) {
             CreateOnly.create(
-                    context.getClient(), ftj, EvalAfterTraining.build(ftj, st.adapterUri));
+                    context.getClient(),
+                    ftj,
+                    EvalAfterTraining.build(ftj, st.adapterUri, st.mlflow));
             step.to().evaluating("training finished; EvalJob " + name + " evaluates the adapter");
             return Optional.of(settings.resyncInterval());
         }

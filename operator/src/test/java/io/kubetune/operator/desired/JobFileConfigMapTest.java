@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class JobFileConfigMapTest {
 
     @Test
-    void holdsTheWholeSpecWithNameAndNamespaceButNoStatus() {
+    void holdsTheWholeSpecWithNameNamespaceAndUidButNoStatus() {
         FineTuneJob ftj = TestJobs.fineTuneJob();
         ftj.setStatus(new FineTuneJobStatus());
         ftj.getStatus().state = JobState.Running;
@@ -24,10 +24,12 @@ class JobFileConfigMapTest {
         FineTuneJob read = Serialization.unmarshal(yaml, FineTuneJob.class);
         assertThat(read.getMetadata().getName()).isEqualTo("moby");
         assertThat(read.getMetadata().getNamespace()).isEqualTo("team-a");
+        // the trainer tags its MLflow run with it
+        assertThat(read.getMetadata().getUid()).isEqualTo("6f1c2d3e-0000-4000-8000-000000000001");
         assertThat(read.getSpec().output.uri).isEqualTo("s3://runs/moby");
         assertThat(read.getSpec().training.maxSteps).isEqualTo(4);
         assertThat(read.getStatus()).isNull();
-        assertThat(yaml).doesNotContain("uid").doesNotContain("Running");
+        assertThat(yaml).doesNotContain("ownerReferences").doesNotContain("Running");
         assertThat(cm.getMetadata().getOwnerReferences()).hasSize(1);
     }
 }

@@ -1,6 +1,7 @@
 package io.kubetune.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -19,12 +20,17 @@ import org.junit.jupiter.api.Test;
 class TrainerJobBuilderTest {
 
     private static Job build(FineTuneJob ftj, int attempt) {
+        return build(ftj, attempt, null);
+    }
+
+    private static Job build(FineTuneJob ftj, int attempt, String mlflowSecret) {
         return TrainerJobBuilder.build(
                 new TrainerJobRequest(
                         ftj,
                         ftj.getSpec(),
                         "train",
                         List.of("hf-token", "s3-credentials", "hf-token"),
+                        mlflowSecret,
                         attempt,
                         "kubetune/trainer:1",
                         1200L));
@@ -215,6 +221,39 @@ class TrainerJobBuilderTest {
         String yaml = Serialization.asYaml(job);
         assertThat(yaml).doesNotContain("AWS_SECRET_ACCESS_KEY").doesNotContain("HF_TOKEN");
         assertThat(trainer(job).getEnv()).allSatisfy(e -> assertThat(e.getValueFrom()).isNull());
+    }
+
+    @Test
+    void mlflowCredentialsAreOnlyTheirThreeOptionalKeysOfTheNamedSecret() {
+        Job job = build(TestJobs.fineTuneJob(), 1, "mlflow-credentials");
+
+        assertThat(trainer(job).getEnv())
+                .filteredOn(e -> e.getValueFrom() != null)
+                .extracting(
+                        e -> e.getName(),
+                        e -> e.getValueFrom().getSecretKeyRef().getName(),
+                        e -> e.getValueFrom().getSecretKeyRef().getKey(),
+                        e -> e.getValueFrom().getSecretKeyRef().getOptional())
+                .containsExactly(
+                        tuple(
+                                "MLFLOW_TRACKING_TOKEN",
+                                "mlflow-credentials",
+                                "MLFLOW_TRACKING_TOKEN",
+                                true),
+                        tuple(
+                                "MLFLOW_TRACKING_USERNAME",
+                                "mlflow-credentials",
+                                "MLFLOW_TRACKING_USERNAME",
+                                true),
+                        tuple(
+                                "MLFLOW_TRACKING_PASSWORD",
+                                "mlflow-credentials",
+                                "MLFLOW_TRACKING_PASSWORD",
+                                true));
+        // not as envFrom: the Secret's other keys stay out of the pod
+        assertThat(trainer(job).getEnvFrom())
+                .extracting(e -> e.getSecretRef().getName())
+                .doesNotContain("mlflow-credentials");
     }
 
     @Test

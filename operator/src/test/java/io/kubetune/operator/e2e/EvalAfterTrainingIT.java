@@ -5,6 +5,7 @@ import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static io.kubetune.operator.e2e.Jobs.fake;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.EvalJob;
@@ -125,6 +126,79 @@ class EvalAfterTrainingIT {
                                 .get(0)
                                 .getArgs())
                 .containsExactly("eval", TrainerContract.JOB_FILE);
+    }
+
+    @Test
+    void evalJobOfATrackedFineTuneJobLogsToItsMlflowRunWhichStaysOnTheStatus() {
+        String runId = "0123456789abcdef0123456789abcdef";
+        client.resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName("mlflow-credentials")
+                                .endMetadata()
+                                .addToStringData("MLFLOW_TRACKING_TOKEN", "t0ken")
+                                .build())
+                .create();
+        client.resource(
+                        fake(
+                                "tracked",
+                                "sleep-15",
+                                "tracking: {mlflow: {trackingUri: 'http://mlflow.example:5000',"
+                                        + " secretRef: {name: mlflow-credentials}}}"))
+                .create();
+        Jobs.awaitState(client, "tracked", JobState.Running, TIMEOUT);
+        Jobs.applyStatusAsTrainer(
+                client,
+                FineTuneJob.class,
+                "tracked",
+                Map.of("mlflow", Map.of("experimentId", "1", "runId", runId)));
+        client.resource(
+                        Serialization.unmarshal(
+                                """
+                                apiVersion: kubetune.io/v1alpha1
+                                kind: EvalJob
+                                metadata: {name: tracked-later}
+                                spec:
+                                  model: {uri: s3://kubetune-test/models/tiny}
+                                  adapter: {fineTuneJobRef: {name: tracked}}
+                                  tasks: [{name: hellaswag}]
+                                """,
+                                EvalJob.class))
+                .create();
+
+        awaitEval("tracked-later", JobState.Succeeded);
+        // the operator's status patches leave the trainer's field alone
+        FineTuneJob done = awaitState(client, "tracked", JobState.Succeeded, TIMEOUT);
+        assertThat(done.getStatus().mlflow.runId).isEqualTo(runId);
+        EvalJob seen =
+                Serialization.unmarshal(
+                        client.configMaps()
+                                .withName("tracked-later-ej-job")
+                                .get()
+                                .getData()
+                                .get("job.yaml"),
+                        EvalJob.class);
+        assertThat(seen.getSpec().tracking.runId).isEqualTo(runId);
+        assertThat(seen.getSpec().tracking.mlflow.trackingUri)
+                .isEqualTo("http://mlflow.example:5000");
+        assertThat(
+                        client.batch()
+                                .v1()
+                                .jobs()
+                                .withName("tracked-later-ej-1")
+                                .get()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getEnv())
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getName()).isEqualTo("MLFLOW_TRACKING_TOKEN");
+                            assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                                    .isEqualTo("mlflow-credentials");
+                        });
     }
 
     private static EvalJob awaitEval(String name, JobState state) {

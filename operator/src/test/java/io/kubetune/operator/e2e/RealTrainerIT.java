@@ -4,6 +4,7 @@ import static io.kubetune.operator.e2e.Jobs.assertCondition;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kubetune.api.v1alpha1.FineTuneJob;
@@ -11,11 +12,14 @@ import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.testing.RealCluster;
 import io.kubetune.testing.S3Handle;
+import io.kubetune.testing.TestEnvironment;
 import io.kubetune.testing.TestNamespace;
 import io.minio.MinioClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -205,6 +209,93 @@ class RealTrainerIT {
                         .findFirst()
                         .orElseThrow();
         assertThat(cluster.runner.logs(second)).contains("resuming after step " + checkpointStep);
+    }
+
+    @Test
+    void trackedJobAndItsEvaluationLogToOneMlflowRun() throws Exception {
+        MlflowServer mlflow = new MlflowServer(TestEnvironment.get().value("KUBETUNE_MLFLOW_URI"));
+        client.resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName("mlflow-credentials")
+                                .endMetadata()
+                                .addToStringData("MLFLOW_TRACKING_USERNAME", "kubetune")
+                                .addToStringData("MLFLOW_TRACKING_PASSWORD", "test-password")
+                                .addToStringData("UNRELATED_KEY", "stays-in-the-secret")
+                                .build())
+                .create();
+        String manifest =
+                manifest("tracked")
+                        + """
+                          tracking:
+                            mlflow:
+                              trackingUri: %s
+                              secretRef: {name: mlflow-credentials}
+                        """
+                                .formatted(mlflow.uri());
+        client.resource(Serialization.unmarshal(manifest, FineTuneJob.class)).create();
+
+        FineTuneJob done = awaitState(client, "tracked", JobState.Succeeded, TIMEOUT);
+
+        var ref = done.getStatus().mlflow;
+        assertThat(ref).as("status.mlflow").isNotNull();
+        assertThat(ref.url)
+                .isEqualTo(
+                        mlflow.uri() + "/#/experiments/" + ref.experimentId + "/runs/" + ref.runId);
+        var run = mlflow.run(ref.runId);
+        assertThat(run.get("info").get("status").asText()).isEqualTo("FINISHED");
+        assertThat(MlflowServer.pairs(run, "params"))
+                .containsEntry("stage", "sft")
+                .containsEntry("training.learningRate", "3e-3")
+                .containsEntry("training.maxSteps", "6");
+        String in = cluster.uri();
+        assertThat(MlflowServer.pairs(run, "tags"))
+                .containsEntry("kubetune.job", "tracked")
+                .containsEntry("kubetune.namespace", client.getNamespace())
+                .containsEntry("kubetune.uid", done.getMetadata().getUid())
+                .containsEntry("kubetune.stage", "sft")
+                .containsEntry("kubetune.method", "lora")
+                .containsEntry("kubetune.base_model", in + "/model/")
+                .containsEntry("kubetune.adapter_uri", done.getStatus().adapterUri)
+                .containsEntry("kubetune.eval_job", "tracked-eval");
+        Map<String, Double> logged = mlflow.metrics(run);
+        Map<String, Double> training = new TreeMap<>(logged);
+        training.keySet().removeIf(k -> k.startsWith("hellaswag/"));
+        assertThat(training)
+                .isEqualTo(metricsJsonl(cluster.read(cluster.uri("runs/tracked/metrics.jsonl"))));
+        // the EvalJob's results, in the same run
+        assertThat(logged).containsEntry("hellaswag/acc_norm@0", done.getStatus().hellaswag);
+        // the credentials reach the pod as those keys only
+        var env = Jobs.podsOf(client, "tracked").get(0).getSpec().getContainers().get(0).getEnv();
+        assertThat(env)
+                .filteredOn(e -> e.getValueFrom() != null)
+                .extracting(e -> e.getName())
+                .containsExactlyInAnyOrder(
+                        "MLFLOW_TRACKING_TOKEN",
+                        "MLFLOW_TRACKING_USERNAME",
+                        "MLFLOW_TRACKING_PASSWORD");
+    }
+
+    /** metrics.jsonl as {@code key@step}, the shape MLflow's history is read into. */
+    private static Map<String, Double> metricsJsonl(String text) throws Exception {
+        Map<String, Double> values = new TreeMap<>();
+        {
+            for (String line : text.split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                var o = Serialization.jsonMapper().readTree(line);
+                long step = o.get("step").asLong();
+                o.fieldNames()
+                        .forEachRemaining(
+                                k -> {
+                                    if (!k.equals("step")) {
+                                        values.put(k + "@" + step, o.get(k).asDouble());
+                                    }
+                                });
+            }
+        }
+        return values;
     }
 
     private static boolean hasObject(MinioClient minio, String prefix, String suffix) {

@@ -14,6 +14,7 @@ import io.kubetune.trainer.status.EvalStatus;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.storage.InputResolver;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.tracking.MlflowEvalResults;
 import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ final class EvalJobRun {
             }
         }
         EvalStatus.report(job, results, System.getenv(), System.err);
+        MlflowEvalResults.log(job, results, System.getenv(), System.err);
         TrainerResult result = new TrainerResult();
         result.evalResults = results;
         TerminationMessage.write(result);

@@ -20,6 +20,7 @@ import io.kubetune.trainer.train.MetricsLog;
 import io.kubetune.trainer.train.ResumeChoice;
 import io.kubetune.trainer.train.TrainingListener;
 import io.kubetune.trainer.train.stage.Stages;
+import io.kubetune.trainer.train.stage.TrainingStage;
 import io.kubetune.trainer.validate.JobValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
             throw new IllegalArgumentException(jobFile + " has no spec: is it a FineTuneJob?");
         }
         // An unbuilt stage or conflicting flags are refused before anything downloads.
-        Stages.validate(job.getSpec());
+        TrainingStage<?> stage = Stages.validate(job.getSpec());
         ResumeChoice resume = ResumeChoice.of(overwrite, resumeFrom);
         if (job.getSpec().training == null) {
             job.getSpec().training = new TrainingSpec();
@@ -161,7 +162,7 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(new ProgressLine(System.out, terminal, job.getSpec().training.loggingSteps));
         listeners.add(new MetricsLog(outputDir));
-        listeners.add(new LossPlot(outputDir));
+        listeners.add(new LossPlot(outputDir, stage.mainMetrics()));
         // In a pod (KUBETUNE_REPORT_STATUS=true) progress also goes to the resource's status.
         Optional<StatusReporter> status =
                 StatusReporting.forTraining(job, System.getenv(), System.err, sink::uriOf);

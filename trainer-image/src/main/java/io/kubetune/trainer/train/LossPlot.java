@@ -1,14 +1,16 @@
 package io.kubetune.trainer.train;
 
 import com.google.gson.JsonObject;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -17,27 +19,38 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Draws {@code loss.png} at the end of a run from the whole {@code metrics.jsonl} history (which
- * {@link MetricsLog} writes; before a resume too): the training and validation loss against the
- * step, and the stage's metrics on a second axis on the right.
+ * {@link MetricsLog} writes; before a resume too): the training loss, raw and smoothed as
+ * TensorBoard smooths, and the validation loss against the step; below it, for stages that have
+ * them (rm, dpo), a second panel with the stage's main metrics, training and validation.
  */
 public final class LossPlot implements TrainingListener {
-    /** Columns of a step's line that are not stage metrics. */
-    private static final Set<String> PROGRESS =
-            Set.of("step", "epoch", "loss", "learning_rate", "grad_norm", "tokens_per_second");
+    static final int WIDTH = 800;
+    static final int LOSS_HEIGHT = 480;
+    static final int METRICS_HEIGHT = 360;
 
     private final Path outputDir;
+    private final List<String> mainMetrics;
 
+    /** A plot of the loss alone. */
     public LossPlot(Path outputDir) {
+        this(outputDir, List.of());
+    }
+
+    /**
+     * @param mainMetrics the stage's main metrics (TrainingStage#mainMetrics), in the second panel
+     */
+    public LossPlot(Path outputDir, List<String> mainMetrics) {
         this.outputDir = outputDir;
+        this.mainMetrics = List.copyOf(mainMetrics);
     }
 
     @Override
     public void onFinish(FineTuneRun.Outcome outcome) {
         try {
-            Map<String, Series> series =
-                    series(MetricsHistory.read(outputDir.resolve(MetricsHistory.FILE)));
-            if (series.containsKey("loss")) {
-                draw(series);
+            List<XYChart> panels =
+                    panels(MetricsHistory.read(outputDir.resolve(MetricsHistory.FILE)));
+            if (!panels.isEmpty()) {
+                draw(panels);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -47,12 +60,32 @@ public final class LossPlot implements TrainingListener {
     /** A named line: its steps and values. */
     private record Series(List<Double> steps, List<Double> values) {}
 
-    private static Map<String, Series> series(List<JsonObject> history) {
-        Map<String, Series> series = new TreeMap<>();
+    /** The panels drawn, top to bottom: none without a loss, a second one for main metrics. */
+    List<XYChart> panels(List<JsonObject> history) {
+        Map<String, Series> series = series(history);
+        if (!series.containsKey("loss")) {
+            return List.of();
+        }
+        List<XYChart> panels = new ArrayList<>();
+        panels.add(lossPanel(series));
+        XYChart metrics = metricsPanel(series);
+        if (metrics != null) {
+            panels.add(metrics);
+        }
+        return panels;
+    }
+
+    private Map<String, Series> series(List<JsonObject> history) {
+        List<String> wanted = new ArrayList<>(List.of("loss", "eval_loss"));
+        for (String m : mainMetrics) {
+            wanted.add(m);
+            wanted.add("eval_" + m);
+        }
+        Map<String, Series> series = new LinkedHashMap<>();
         for (JsonObject line : history) {
             double step = line.get("step").getAsDouble();
-            for (String name : line.keySet()) {
-                if (!PROGRESS.contains(name) || name.equals("loss")) {
+            for (String name : wanted) {
+                if (line.has(name)) {
                     Series s =
                             series.computeIfAbsent(
                                     name, n -> new Series(new ArrayList<>(), new ArrayList<>()));
@@ -64,16 +97,9 @@ public final class LossPlot implements TrainingListener {
         return series;
     }
 
-    private void draw(Map<String, Series> series) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(800)
-                        .height(480)
-                        .title("loss")
-                        .xAxisTitle("step")
-                        .yAxisTitle("loss")
-                        .build();
+    private static XYChart lossPanel(Map<String, Series> series) {
+        XYChart chart = chart("loss", LOSS_HEIGHT);
+        chart.setYAxisTitle("loss");
         Series loss = series.get("loss");
         chart.addSeries("train", loss.steps(), loss.values()).setMarker(SeriesMarkers.NONE);
         chart.addSeries(
@@ -85,20 +111,61 @@ public final class LossPlot implements TrainingListener {
             Series eval = series.get("eval_loss");
             chart.addSeries("eval", eval.steps(), eval.values());
         }
-        series.forEach(
-                (name, s) -> {
-                    if (!name.equals("loss") && !name.equals("eval_loss")) {
-                        chart.addSeries(name, s.steps(), s.values()).setYAxisGroup(1);
-                    }
-                });
-        if (series.size() > (series.containsKey("eval_loss") ? 2 : 1)) { // stage metrics
-            chart.setYAxisGroupTitle(1, "stage metrics");
+        return chart;
+    }
+
+    /** The stage's main metrics, training as lines and validation as points; null without any. */
+    private XYChart metricsPanel(Map<String, Series> series) {
+        List<String> present = mainMetrics.stream().filter(series::containsKey).toList();
+        if (present.isEmpty()) {
+            return null;
+        }
+        XYChart chart = chart(String.join(", ", present), METRICS_HEIGHT);
+        chart.setYAxisTitle(present.get(0));
+        for (int i = 0; i < present.size(); i++) {
+            String name = present.get(i);
+            // the first metric on the left axis; the others (other scales, e.g. margins) right
+            int axis = i == 0 ? 0 : 1;
+            Series train = series.get(name);
+            chart.addSeries(name, train.steps(), train.values())
+                    .setMarker(SeriesMarkers.NONE)
+                    .setYAxisGroup(axis);
+            Series eval = series.get("eval_" + name);
+            if (eval != null) {
+                chart.addSeries("eval_" + name, eval.steps(), eval.values()).setYAxisGroup(axis);
+            }
+        }
+        if (present.size() > 1) {
+            chart.setYAxisGroupTitle(1, String.join(", ", present.subList(1, present.size())));
             chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
+        return chart;
+    }
+
+    private static XYChart chart(String title, int height) {
+        return new XYChartBuilder()
+                .width(WIDTH)
+                .height(height)
+                .title(title)
+                .xAxisTitle("step")
+                .build();
+    }
+
+    /** The panels stacked into one PNG. */
+    private void draw(List<XYChart> panels) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        int height = panels.stream().mapToInt(XYChart::getHeight).sum();
+        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        int y = 0;
+        for (XYChart panel : panels) {
+            g.drawImage(BitmapEncoder.getBufferedImage(panel), 0, y, null);
+            y += panel.getHeight();
+        }
+        g.dispose();
         // ImageIO's default file cache registers a shutdown hook, which throws when the plot is
         // drawn during shutdown (SIGTERM): the small PNG is encoded in memory instead.
-        javax.imageio.ImageIO.setUseCache(false);
-        BitmapEncoder.saveBitmap(
-                chart, outputDir.resolve("loss").toString(), BitmapEncoder.BitmapFormat.PNG);
+        ImageIO.setUseCache(false);
+        ImageIO.write(image, "png", outputDir.resolve("loss.png").toFile());
     }
 }

@@ -6,6 +6,7 @@ import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One kind of training ({@code spec.stage}): how its data becomes batches and which loss it
@@ -27,6 +28,14 @@ public interface TrainingStage<B> {
     /** The heads the model is loaded with: the LM head by default; a reward model's score head. */
     default Heads heads() {
         return Heads.LM;
+    }
+
+    /**
+     * The metrics that tell whether this stage learns, drawn in loss.png's second panel (the first
+     * on the left axis, the others on the right); none for stages whose loss says it all.
+     */
+    default List<String> mainMetrics() {
+        return List.of();
     }
 
     /** Reads, tokenizes and batches the job's data (local files by now). */

@@ -5,6 +5,7 @@ import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.batch.PairTokenizer;
 import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
+import java.util.List;
 
 /**
  * {@code dpo}: the policy learns to prefer chosen over rejected answers relative to a reference
@@ -14,6 +15,12 @@ import io.kubetune.trainer.train.stage.StageContext;
 public final class DpoStage extends PreferenceStage {
     public DpoStage() {
         super(Stage.DPO, PairTokenizer.Overflow.TRUNCATE);
+    }
+
+    /** As TRL's DPOTrainer logs them: how often, and by how much, chosen beats rejected. */
+    @Override
+    public List<String> mainMetrics() {
+        return List.of("rewards/accuracies", "rewards/margins");
     }
 
     @Override

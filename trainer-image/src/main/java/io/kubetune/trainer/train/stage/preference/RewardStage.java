@@ -6,6 +6,7 @@ import io.kubetune.trainer.batch.PairTokenizer;
 import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
+import java.util.List;
 
 /**
  * {@code rm}: a reward model, the base with a {@code score} head (Linear(hidden, 1), read at the
@@ -16,6 +17,12 @@ import io.kubetune.trainer.train.stage.StageContext;
 public final class RewardStage extends PreferenceStage {
     public RewardStage() {
         super(Stage.RM, PairTokenizer.Overflow.DROP);
+    }
+
+    /** The pairwise accuracy: how often the chosen answer scores above the rejected one. */
+    @Override
+    public List<String> mainMetrics() {
+        return List.of("accuracy");
     }
 
     /** The base's score head if it has one, else a new one initialised as transformers does. */
