@@ -110,6 +110,9 @@ class RewardModelsTest {
                             .toFloatArray();
             assertThat(scores).hasSize(expected.size());
             for (int i = 0; i < scores.length; i++) {
+                System.out.printf(
+                        "%s row %d: score diff %.3e%n",
+                        adapter.getFileName(), i, scores[i] - expected.get(i).asDouble());
                 assertThat((double) scores[i])
                         .as("score of row %d", i)
                         .isCloseTo(expected.get(i).asDouble(), within(1e-4));
