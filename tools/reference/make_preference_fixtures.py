@@ -246,6 +246,34 @@ def kubetune_written_rm():
     print("merged", merged_scores.tolist(), "adapter", adapter_scores.tolist())
 
 
+def peft_written_rm():
+    """Scores of a reward adapter PEFT itself wrote (rm-lora-initial-adapter: save_pretrained of
+    TRL's RewardTrainer model, task_type SEQ_CLS, modules_to_save score, the head saved as
+    base_model.model.score.weight), loaded by PeftModel.from_pretrained on the base as
+    AutoModelForSequenceClassification: the base has no score.weight, so only the adapter's head
+    can give these scores."""
+    from peft import PeftModel
+    tok = tokenizer()
+    texts = [p["prompt"] + p[side] + tok.eos_token for p in pairs()[:2] for side in ("chosen", "rejected")]
+    batch = tok(texts, padding=True, return_tensors="pt")
+    torch.manual_seed(0)
+    base = AutoModelForSequenceClassification.from_pretrained(MODEL, num_labels=1, dtype=torch.float32)
+    base.config.pad_token_id = tok.pad_token_id
+    adapter = OUT / "rm-lora-initial-adapter"
+    adapted = PeftModel.from_pretrained(base, adapter).eval()
+    with torch.no_grad():
+        scores = adapted(**batch).logits[:, 0]
+    folder = OUT / "peft-written-rm"
+    folder.mkdir(exist_ok=True)
+    (folder / "reference.json").write_text(json.dumps({
+        "made_by": "tools/reference/make_preference_fixtures.py --only-peft-written",
+        "versions": VERSIONS, "adapter": "rm-lora-initial-adapter",
+        "input_ids": batch["input_ids"].tolist(),
+        "attention_mask": batch["attention_mask"].tolist(), "scores": scores.tolist()},
+        indent=1) + "\n")
+    print("peft-written adapter scores", scores.tolist())
+
+
 def main():
     runs = {}
     for method in ("full", "lora"):
@@ -272,5 +300,7 @@ if __name__ == "__main__":
     import sys
     if "--only-kubetune-written" in sys.argv:
         kubetune_written_rm()
+    elif "--only-peft-written" in sys.argv:
+        peft_written_rm()
     else:
         main()

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @RealCluster
 class PreferenceStagesIT {
-    private static final Duration TIMEOUT = Duration.ofMinutes(6);
+    private static final Duration TIMEOUT = Duration.ofMinutes(8);
     private static final int STEPS = 5;
 
     static KubernetesClient client;

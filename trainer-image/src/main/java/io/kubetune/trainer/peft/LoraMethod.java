@@ -21,10 +21,14 @@ public final class LoraMethod implements PeftMethod {
     @Override
     public Adapters read(Path dir, DecoderLm model, DataType type, NDManager manager)
             throws IOException {
-        return new LoraAdapters(
-                PeftAdapterFormat.read(dir, model, type, manager),
-                PeftAdapterFormat.readSpec(dir),
-                fanInFanOut(model));
+        LoraAdapters adapters =
+                new LoraAdapters(
+                        PeftAdapterFormat.read(dir, model, type, manager),
+                        PeftAdapterFormat.readSpec(dir),
+                        fanInFanOut(model));
+        // A reward adapter (SEQ_CLS, modules_to_save: score) brings its head along.
+        ScoreHeadAdapter.read(dir, model);
+        return adapters;
     }
 
     /** GPT-2's Conv1D stores weights [in, out]; PEFT marks its adapters fan_in_fan_out. */

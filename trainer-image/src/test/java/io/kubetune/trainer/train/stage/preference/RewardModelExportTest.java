@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +13,7 @@ import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.model.io.SafetensorsFile;
-import io.kubetune.trainer.model.io.TensorLoader;
-import io.kubetune.trainer.model.io.WeightLayout;
 import io.kubetune.trainer.peft.LoraMethod;
-import io.kubetune.trainer.peft.ScoreHeadAdapter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -56,19 +51,13 @@ class RewardModelExportTest {
                                 Precision.FP32,
                                 Heads.NEW_REWARD_MODEL);
                 NDManager scope = model.manager().newSubManager()) {
-            Path adapter = WRITTEN.resolve("adapter");
-            new LoraMethod().read(adapter, model.block(), DataType.FLOAT32, model.manager());
-            try (SafetensorsFile file =
-                            SafetensorsFile.open(adapter.resolve("adapter_model.safetensors"));
-                    TensorLoader loader = new TensorLoader()) {
-                NDArray score =
-                        loader.load(
-                                file.tensor(ScoreHeadAdapter.SCORE_KEY),
-                                WeightLayout.AS_IS,
-                                scope,
-                                DataType.FLOAT32);
-                model.block().scoreHead().weight().getArray().set(score.toFloatArray());
-            }
+            // The score head comes back with the adapter (modules_to_save), as in peft.
+            new LoraMethod()
+                    .read(
+                            WRITTEN.resolve("adapter"),
+                            model.block(),
+                            DataType.FLOAT32,
+                            model.manager());
             assertClose(scores(model, reference, scope), reference.get("adapter_scores"));
         }
     }
