@@ -12,7 +12,7 @@
    35840 values differ from code[q] * absmax), which real models never meet.
    Known difference: the CPU kernel that quantizes the scales (csrc/common.cpp quantize_block with
    BinSearch Direct2, whose bucket index is computed from z + 1 in float32) picks a code one or two
-   steps from the nearest for about 1 scale in 150; kubetune takes the nearest code.
+   steps from the nearest for about 1 scale in 200; kubetune takes the nearest code.
 2. qlora-5-steps/, qlora-nf4-single-5-steps/ and qlora-int8-5-steps/: the tiny Llama loaded by
    transformers with a BitsAndBytesConfig (nf4 with / without double quant, int8; compute float32)
    on CPU, PEFT LoRA on q_proj and
@@ -59,8 +59,8 @@ def quantized(name, w, out):
 def weights():
     base = load_file(LLAMA / "model.safetensors")
     torch.manual_seed(51)
-    wide = torch.randn(160, 256) * 0.02   # 640 blocks of 64: nested blocks of 256, 256 and 128
-    wide[3, 17], wide[100, 5], wide[150, 200] = 0.9, -1.3, 2.0   # outliers, as real weights have
+    wide = torch.randn(96, 256) * 0.02   # 384 blocks of 64: nested blocks of 256 and 128
+    wide[3, 17], wide[60, 5], wide[90, 200] = 0.9, -1.3, 2.0   # outliers, as real weights have
     out = {}
     quantized("q_proj", base["model.layers.0.self_attn.q_proj.weight"], out)
     quantized("down_proj", base["model.layers.1.mlp.down_proj.weight"], out)
