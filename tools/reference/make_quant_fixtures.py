@@ -15,7 +15,7 @@
    steps from the nearest for about 1 scale in 200; kubetune takes the nearest code.
 2. qlora-5-steps/, qlora-nf4-single-5-steps/ and qlora-int8-5-steps/: the tiny Llama loaded by
    transformers with a BitsAndBytesConfig (nf4 with / without double quant, int8; compute float32)
-   on CPU, PEFT LoRA on q_proj and
+   on CPU, PEFT LoRA (qdora-nf4-5-steps/: DoRA) on q_proj and
    v_proj (default init), 5 steps in training mode (bitsandbytes' CPU training path: dequantize,
    then a float matmul), AdamW, cosine schedule with warm-up, clipping; the losses.
 
@@ -70,12 +70,12 @@ def weights():
     save_file({k: v.float().contiguous() for k, v in out.items()}, OUT / "weights.safetensors")
 
 
-def five_steps(config, folder):
+def five_steps(config, folder, dora=False):
     torch.manual_seed(61)
     model = AutoModelForCausalLM.from_pretrained(LLAMA, quantization_config=config, device_map="cpu",
                                                  dtype=torch.float32, attn_implementation="eager")
     lora = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], lora_dropout=0.0,
-                      task_type="CAUSAL_LM")
+                      use_dora=dora, task_type="CAUSAL_LM")
     model = get_peft_model(model, lora)
     model.train()
     out = OUT / folder
@@ -126,3 +126,6 @@ if __name__ == "__main__":
                                   bnb_4bit_use_double_quant=False,
                                   bnb_4bit_compute_dtype=torch.float32), "qlora-nf4-single-5-steps")
     five_steps(BitsAndBytesConfig(load_in_8bit=True), "qlora-int8-5-steps")
+    five_steps(BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                  bnb_4bit_use_double_quant=False,
+                                  bnb_4bit_compute_dtype=torch.float32), "qdora-nf4-5-steps", dora=True)

@@ -40,6 +40,11 @@ class QloraParityTest {
     }
 
     @Test
+    void fiveDoraStepsOnAnNf4BaseFollowPeftAndBitsandbytes() throws IOException {
+        followsPeft(Quantization.NF4, false, QUANT.resolve("qdora-nf4-5-steps"));
+    }
+
+    @Test
     void fiveLoraStepsOnAnInt8BaseFollowPeftAndBitsandbytes() throws IOException {
         followsPeft(Quantization.INT8, null, QUANT.resolve("qlora-int8-5-steps"));
     }

@@ -53,7 +53,7 @@ class QuantizedBaseMeasurement {
                         for (Boolean dq :
                                 q == Quantization.NF4
                                         ? List.of(false, true)
-                                        : List.of((Boolean) null)) {
+                                        : java.util.Arrays.asList((Boolean) null)) {
                             MethodSpec m = new MethodSpec();
                             m.quantization = q;
                             m.doubleQuant = dq;
