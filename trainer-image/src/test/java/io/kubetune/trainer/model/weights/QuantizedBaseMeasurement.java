@@ -115,6 +115,53 @@ class QuantizedBaseMeasurement {
         }
     }
 
+    /**
+     * Peak RSS of a process that loads a llama-100m checkpoint with the base held as {@code
+     * -Dkubetune.measure.base} (none, int8, nf4; {@code write} first writes the random checkpoint
+     * to target/llama-100m) and takes 3 LoRA steps: one JVM per base, since the peak is per
+     * process.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "kubetune.measure.base", matches = ".+")
+    void peakMemoryOfLoraTrainingPerBase() throws java.io.IOException {
+        java.nio.file.Path checkpoint = java.nio.file.Path.of("target/llama-100m");
+        ModelShape shape = ModelShape.preset("llama", "llama-100m");
+        String base = System.getProperty("kubetune.measure.base");
+        if (base.equals("write")) {
+            try (PretrainedModel model =
+                    PretrainedModel.random(shape.toConfig(), Device.cpu(), Precision.FP32)) {
+                io.kubetune.trainer.model.io.HfModelWriter.write(
+                        checkpoint,
+                        model,
+                        java.nio.file.Path.of("src/test/resources/fixtures/models/llama"),
+                        DataType.FLOAT32);
+            }
+            return;
+        }
+        MethodSpec method = new MethodSpec();
+        method.quantization = Quantization.valueOf(base.toUpperCase(Locale.ROOT));
+        try (PretrainedModel model =
+                PretrainedModel.load(
+                        checkpoint,
+                        Device.cpu(),
+                        Precision.FP32,
+                        io.kubetune.trainer.model.Heads.LM,
+                        Quantizer.of(method).orElse(null))) {
+            long loaded = io.kubetune.trainer.bench.MemoryStats.peakRssBytes();
+            new LoraMethod().inject(model.block(), method, DataType.FLOAT32, model.manager());
+            for (int i = 0; i < 3; i++) {
+                step(model, shape, 4, 128);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "llama-100m base %s: peak RSS after loading %.0f MiB, after 3 LoRA steps (batch"
+                            + " 4 x 128) %.0f MiB%n",
+                    base,
+                    loaded / 1048576.0,
+                    io.kubetune.trainer.bench.MemoryStats.peakRssBytes() / 1048576.0);
+        }
+    }
+
     private static void quantize(PretrainedModel model, Quantizer quantizer) {
         for (LinearLayer layer : model.block().layerLinears()) {
             LinearWeight held = quantizer.quantize(layer.weight().getArray(), model.manager());
