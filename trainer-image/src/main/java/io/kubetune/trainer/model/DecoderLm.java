@@ -205,6 +205,20 @@ public final class DecoderLm extends ModuleBlock {
         return out;
     }
 
+    /** Returns the linear layers inside the decoder layers: what a quantized base quantizes. */
+    public List<LinearLayer> layerLinears() {
+        List<LinearLayer> out = new ArrayList<>();
+        layers.forEach(layer -> collectLinears(layer, out));
+        return out;
+    }
+
+    private static void collectLinears(Block block, List<LinearLayer> out) {
+        if (block instanceof LinearLayer linear) {
+            out.add(linear);
+        }
+        block.getChildren().values().forEach(child -> collectLinears(child, out));
+    }
+
     /** Returns the number of decoder layers (one KV cache entry each). */
     public int numLayers() {
         return config.layers();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.model.io.Checkpoint;
 import io.kubetune.trainer.model.io.HfConfig;
+import io.kubetune.trainer.model.weights.Quantizer;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -55,6 +56,17 @@ public final class PretrainedModel implements AutoCloseable {
      */
     public static PretrainedModel load(
             Path modelDir, Device device, Precision precision, Heads heads) throws IOException {
+        return load(modelDir, device, precision, heads, null);
+    }
+
+    /**
+     * Loads a Hugging Face model folder with its decoder layers' linear weights quantized.
+     *
+     * @param quantizer how to hold the frozen linear weights, or null for dense
+     */
+    public static PretrainedModel load(
+            Path modelDir, Device device, Precision precision, Heads heads, Quantizer quantizer)
+            throws IOException {
         precision.checkSupportedOn(device);
         HfConfig config = HfConfig.read(modelDir.resolve("config.json"));
         DecoderLm block = ArchitectureRegistry.standard().create(config, heads);
@@ -69,7 +81,8 @@ public final class PretrainedModel implements AutoCloseable {
                                 + " (the score head of a *ForSequenceClassification model with"
                                 + " num_labels 1); point at a model trained with stage rm");
             }
-            WeightLoader.load(block, checkpoint, model.getNDManager(), precision.dataType());
+            WeightLoader.load(
+                    block, checkpoint, model.getNDManager(), precision.dataType(), quantizer);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -8,10 +9,14 @@ import ai.djl.util.Pair;
 import io.kubetune.trainer.model.io.Checkpoint;
 import io.kubetune.trainer.model.io.TensorLoader;
 import io.kubetune.trainer.model.io.TensorView;
+import io.kubetune.trainer.model.layers.LinearLayer;
+import io.kubetune.trainer.model.weights.Quantizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,7 +40,26 @@ public final class WeightLoader {
     public static void load(
             DecoderLm model, Checkpoint checkpoint, NDManager manager, DataType dataType)
             throws IOException {
+        load(model, checkpoint, manager, dataType, null);
+    }
+
+    /**
+     * Loads every parameter, holding the decoder layers' linear weights quantized when a {@code
+     * quantizer} is given (each is quantized as it is read, so the dense model is never resident).
+     * Embeddings, norms and the heads stay dense, as bitsandbytes leaves them.
+     */
+    public static void load(
+            DecoderLm model,
+            Checkpoint checkpoint,
+            NDManager manager,
+            DataType dataType,
+            Quantizer quantizer)
+            throws IOException {
         List<WeightBinding> bindings = model.weightBindings();
+        Map<Parameter, LinearLayer> quantized = new IdentityHashMap<>();
+        if (quantizer != null) {
+            model.layerLinears().forEach(layer -> quantized.put(layer.weight(), layer));
+        }
         checkEveryParameterBound(model, bindings);
         List<String> missing = new ArrayList<>();
         try (TensorLoader loader = new TensorLoader()) {
@@ -51,6 +75,15 @@ public final class WeightLoader {
                 }
                 TensorView tensor = checkpoint.tensor(name);
                 checkShape(binding, tensor);
+                LinearLayer layer = quantized.get(binding.parameter());
+                if (layer != null) {
+                    try (NDManager scratch = manager.newSubManager()) {
+                        NDArray dense =
+                                loader.load(tensor, binding.layout(), scratch, DataType.FLOAT32);
+                        layer.holdQuantized(quantizer.quantize(dense, manager));
+                    }
+                    continue;
+                }
                 binding.parameter()
                         .setInitializer(
                                 (m, shape, type) -> loader.load(tensor, binding.layout(), m, type));
@@ -99,6 +132,7 @@ public final class WeightLoader {
         for (WeightBinding binding : bindings) {
             bound.add(binding.parameter().getId());
         }
+        // A quantized weight has left the block's parameters; the rest must all be bound.
         for (Pair<String, Parameter> p : model.getParameters()) {
             if (!bound.contains(p.getValue().getId())) {
                 throw new IllegalStateException(

@@ -10,6 +10,7 @@ import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.ChatFormatSetup;
+import io.kubetune.trainer.model.weights.Quantizer;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.LearningRateSchedule;
@@ -181,7 +182,12 @@ public final class FineTuneRun {
     }
 
     private PretrainedModel load(Path modelDir) throws IOException {
-        return PretrainedModel.load(modelDir, device, precision(), stage.heads());
+        return PretrainedModel.load(
+                modelDir,
+                device,
+                precision(),
+                stage.heads(),
+                Quantizer.of(spec.method).orElse(null));
     }
 
     private RunExport export(

@@ -69,6 +69,16 @@ final class PeftReference {
      */
     static void followsLosses(PretrainedModel model, Map<String, Parameter> trainable, Path dir)
             throws IOException {
+        followsLosses(model, trainable, dir, true);
+    }
+
+    /**
+     * As {@link #followsLosses(PretrainedModel, Map, Path)}; with {@code sameStart} false the first
+     * loss too is only checked to 1e-3 relative (the weights are not bit for bit the reference's).
+     */
+    static void followsLosses(
+            PretrainedModel model, Map<String, Parameter> trainable, Path dir, boolean sameStart)
+            throws IOException {
         JsonNode f = new ObjectMapper().readTree(dir.resolve("reference.json").toFile());
         LearningRateSchedule schedule =
                 new LearningRateSchedule(
@@ -90,7 +100,7 @@ final class PeftReference {
             for (int step = 0; step < f.get("losses").size(); step++) {
                 StepResult result = loop.step(List.of(batch(f.get("batches").get(step))));
                 double expected = f.get("losses").get(step).asDouble();
-                if (step == 0) {
+                if (step == 0 && sameStart) {
                     assertThat(result.loss()).as("first loss").isCloseTo(expected, within(1e-5));
                 } else {
                     assertThat(Math.abs(result.loss() - expected) / expected)

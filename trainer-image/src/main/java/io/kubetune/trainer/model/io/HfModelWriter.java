@@ -5,10 +5,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import com.google.gson.JsonElement;
 import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.WeightBinding;
+import io.kubetune.trainer.model.layers.LinearLayer;
+import io.kubetune.trainer.model.weights.DenseWeight;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +51,21 @@ public final class HfModelWriter {
         for (WeightBinding binding : model.block().weightBindings()) {
             byName.computeIfAbsent(binding.name(), n -> new ArrayList<>()).add(binding);
         }
+        // A quantized base is written dequantized: a merged export is a dense HF model.
+        Map<Parameter, LinearLayer> quantized = new IdentityHashMap<>();
+        for (LinearLayer layer : model.block().layerLinears()) {
+            if (!(layer.storage() instanceof DenseWeight)) {
+                quantized.put(layer.weight(), layer);
+            }
+        }
         try (NDManager scratch = model.manager().newSubManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             byName.forEach(
                     (name, parts) ->
                             tensors.put(
-                                    name, checkpointForm(parts, scratch).toType(storeAs, false)));
+                                    name,
+                                    checkpointForm(parts, quantized, scratch)
+                                            .toType(storeAs, false)));
             SafetensorsWriter.write(
                     dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
         }
@@ -103,11 +118,18 @@ public final class HfModelWriter {
     }
 
     /** Undoes the load-time layout: concatenate row slices in order, transpose back. */
-    private static NDArray checkpointForm(List<WeightBinding> parts, NDManager scratch) {
+    private static NDArray checkpointForm(
+            List<WeightBinding> parts, Map<Parameter, LinearLayer> quantized, NDManager scratch) {
         List<WeightBinding> ordered = new ArrayList<>(parts);
         ordered.sort(Comparator.comparingLong(b -> b.layout().rowStart()));
         NDList pieces = new NDList();
         for (WeightBinding part : ordered) {
+            LinearLayer layer = quantized.get(part.parameter());
+            if (layer != null) {
+                NDArray like = scratch.zeros(new Shape(1), DataType.FLOAT32);
+                pieces.add(layer.denseWeight(new ParameterStore(scratch, false), like, false));
+                continue;
+            }
             NDArray copy = part.parameter().getArray().duplicate();
             copy.attach(scratch);
             pieces.add(copy);
