@@ -23,6 +23,7 @@ public final class TrainingPlan implements BatchPlan<Batch> {
     private final Collator collator;
     private final BatchingMode mode;
     private final int batchSize;
+    private final Integer maxTokensPerBatch;
     private final int accumulation;
     private final long seed;
     private final int stepsPerEpoch;
@@ -40,6 +41,34 @@ public final class TrainingPlan implements BatchPlan<Batch> {
             long seed,
             Integer epochs,
             Integer maxSteps) {
+        this(
+                samples,
+                mode,
+                cutoffLength,
+                batchSize,
+                null,
+                accumulation,
+                padId,
+                seed,
+                epochs,
+                maxSteps);
+    }
+
+    /**
+     * @param maxTokensPerBatch with padding batching, micro-batches of at most this many tokens
+     *     (rows × longest row) instead of {@code batchSize} rows; null for rows
+     */
+    public TrainingPlan(
+            List<TokenizedSample> samples,
+            BatchingMode mode,
+            int cutoffLength,
+            int batchSize,
+            Integer maxTokensPerBatch,
+            int accumulation,
+            int padId,
+            long seed,
+            Integer epochs,
+            Integer maxSteps) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException(
                     "no training samples are left after tokenization: check the datasets and cutoffLength");
@@ -49,9 +78,13 @@ public final class TrainingPlan implements BatchPlan<Batch> {
         this.collator = new Collator(padId);
         this.mode = mode;
         this.batchSize = batchSize;
+        this.maxTokensPerBatch = mode == BatchingMode.PADDING ? maxTokensPerBatch : null;
         this.accumulation = accumulation;
         this.seed = seed;
-        int batches = (packer.rows(this.samples).size() + batchSize - 1) / batchSize;
+        int batches =
+                this.maxTokensPerBatch == null
+                        ? (packer.rows(this.samples).size() + batchSize - 1) / batchSize
+                        : batchesOfEpoch(0).size();
         this.stepsPerEpoch = Math.max(1, batches / accumulation);
         this.totalSteps = maxSteps != null ? maxSteps : (long) epochs * stepsPerEpoch;
     }
@@ -68,8 +101,16 @@ public final class TrainingPlan implements BatchPlan<Batch> {
     @Override
     public List<Batch> microBatches(long step) {
         int epoch = (int) (step / stepsPerEpoch);
-        int first = (int) (step % stepsPerEpoch) * accumulation;
+        int inEpoch = (int) (step % stepsPerEpoch);
         List<Batch> batches = batchesOfEpoch(epoch);
+        if (maxTokensPerBatch != null) {
+            // Token-sized batches number differently per epoch: each step takes its share.
+            long count = batches.size();
+            int from = (int) (count * inEpoch / stepsPerEpoch);
+            int to = (int) (count * (inEpoch + 1) / stepsPerEpoch);
+            return batches.subList(from, Math.max(from + 1, to));
+        }
+        int first = inEpoch * accumulation;
         return batches.subList(first, Math.min(batches.size(), first + accumulation));
     }
 
@@ -80,7 +121,11 @@ public final class TrainingPlan implements BatchPlan<Batch> {
 
     private List<Batch> batchesOfEpoch(int epoch) {
         if (epoch != cachedEpoch) {
-            cachedBatches = collator.collateInBatches(packer.rows(ordered(epoch)), batchSize);
+            List<Row> rows = packer.rows(ordered(epoch));
+            cachedBatches =
+                    maxTokensPerBatch == null
+                            ? collator.collateInBatches(rows, batchSize)
+                            : collator.collateByTokens(rows, maxTokensPerBatch);
             cachedEpoch = epoch;
         }
         return cachedBatches;
