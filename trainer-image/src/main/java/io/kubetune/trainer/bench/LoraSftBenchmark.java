@@ -41,9 +41,11 @@ public final class LoraSftBenchmark {
     private final Precision precision;
     private final Device device;
     private final boolean fullLogits;
+    private final boolean checkpointing;
 
     /**
      * @param fullLogits score every position through {@code [tokens, vocab]} logits, as before
+     * @param checkpointing rerun each layer's forward in the backward (activation checkpointing)
      */
     public LoraSftBenchmark(
             ModelShape shape,
@@ -51,13 +53,15 @@ public final class LoraSftBenchmark {
             int seqLength,
             Precision precision,
             Device device,
-            boolean fullLogits) {
+            boolean fullLogits,
+            boolean checkpointing) {
         this.shape = shape;
         this.rows = rows;
         this.seqLength = seqLength;
         this.precision = precision;
         this.device = device;
         this.fullLogits = fullLogits;
+        this.checkpointing = checkpointing;
     }
 
     /**
@@ -73,6 +77,7 @@ public final class LoraSftBenchmark {
             method.lora.r = LORA_RANK;
             method.lora.targetModules = List.of(LoraInjector.ALL_LINEAR);
             TrainableWeights.Prepared weights = TrainableWeights.prepare(method, model);
+            model.block().setGradientCheckpointing(checkpointing);
             Objective<Batch> objective =
                     fullLogits ? new FullLogitsObjective() : new CausalLmObjective();
             double[] seconds = new double[steps];
@@ -115,11 +120,12 @@ public final class LoraSftBenchmark {
     public String describe() {
         return String.format(
                 "sft-lora: LoRA r %d on all linear layers, %d x %d tokens, the first half of"
-                        + " every row masked; %s, %s on %s",
+                        + " every row masked; %s%s, %s on %s",
                 LORA_RANK,
                 rows,
                 seqLength,
                 fullLogits ? "full logits (every position)" : "labelled positions only",
+                checkpointing ? ", gradient checkpointing" : "",
                 precision,
                 device);
     }

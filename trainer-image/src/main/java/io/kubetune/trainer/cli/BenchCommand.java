@@ -34,6 +34,11 @@ public final class BenchCommand implements Callable<Integer> {
                             + " (the path before labelled-only scoring), for comparison")
     boolean fullLogits;
 
+    @Option(
+            names = "--gradient-checkpointing",
+            description = "with --task: rerun each layer's forward in the backward")
+    boolean gradientCheckpointing;
+
     @Option(names = "--arch", description = "gpt2, llama or qwen2 (default: ${DEFAULT-VALUE})")
     String arch = "gpt2";
 
@@ -117,7 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
                         seq,
                         Precision.parse(precision),
                         Devices.parse(device),
-                        fullLogits);
+                        fullLogits,
+                        gradientCheckpointing);
         StepReport report = benchmark.run(warmup, iterations);
         System.out.print(report.report(benchmark.describe(), shape));
         return 0;
