@@ -4,7 +4,8 @@
 #   tools/bench/sft-lora.sh SHAPE [LAYERS] [BATCH] [SEQ] [STEPS] [THREADS]
 #   SHAPE: gpt2-small | llama-100m | qwen2.5-0.5b   (needs the built jar and /work/venv-ref or
 #   tools/reference/.venv with requirements.txt)
-# KUBETUNE_BENCH_ARGS adds options to kubetune's side (e.g. --full-logits, --device cuda).
+# KUBETUNE_BENCH_ARGS adds options to kubetune's side (e.g. --full-logits, --gradient-checkpointing,
+# --device cuda --precision bf16), REFERENCE_BENCH_ARGS to transformers' (--device cuda --dtype bf16).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$here/../.."
 shape="${1:-gpt2-small}"; layers="${2:-}"; batch="${3:-1}"; seq="${4:-512}"; steps="${5:-3}"
@@ -20,7 +21,8 @@ kt="$("$root/kubetune" bench --task sft-lora --arch "$arch" --preset "$shape" ${
   --batch "$batch" --seq "$seq" --warmup 1 --iterations "$steps" --threads "$threads" ${KUBETUNE_BENCH_ARGS:-})"
 echo "$kt"
 hf="$("$python" "$root/tools/reference/bench_sft_lora.py" --shape "$shape" ${layers:+--layers "$layers"} \
-  --batch "$batch" --seq "$seq" --warmup 1 --steps "$steps" --threads "$threads" 2>/dev/null | tail -1)"
+  --batch "$batch" --seq "$seq" --warmup 1 --steps "$steps" --threads "$threads" \
+  ${REFERENCE_BENCH_ARGS:-} 2>/dev/null | tail -1)"
 echo "$hf"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$kt" "$hf" <<'PY'

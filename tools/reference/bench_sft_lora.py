@@ -1,7 +1,7 @@
 """transformers + PEFT doing what `kubetune bench --task sft-lora` does, on the same shape: a random
 model (gpt2-small, llama-100m or qwen2.5-0.5b, layers overridable), rows of random tokens whose
 first half is masked as prompt (labels -100), LoRA r 8 / alpha 16 on every linear layer but the
-head ("all-linear"), AdamW, fp32. Prints the median step, tokens/s and peak RSS in the lines
+head ("all-linear"), AdamW, fp32 (or --device cuda --dtype bf16 on a GPU). Prints the median step, tokens/s and peak RSS in the lines
 tools/bench/sft-lora.sh compares.
 
 Run: /work/venv-ref/bin/python tools/reference/bench_sft_lora.py --shape gpt2-small --layers 12 \
@@ -41,18 +41,21 @@ def main():
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--dtype", choices=["fp32", "fp16", "bf16"], default="fp32")
     a = p.parse_args()
+    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[a.dtype]
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(42)
     config = SHAPES[a.shape](a.layers)
     config._attn_implementation = "sdpa"
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_config(config, dtype=dtype).to(a.device)
     model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules="all-linear",
                                              lora_dropout=0.0, task_type="CAUSAL_LM"))
     model.train()
     optimizer = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=1e-4)
-    ids = torch.randint(0, config.vocab_size, (a.batch, a.seq))
+    ids = torch.randint(0, config.vocab_size, (a.batch, a.seq), device=a.device)
     labels = ids.clone()
     labels[:, : a.seq // 2] = -100
     seconds = []
@@ -62,14 +65,18 @@ def main():
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
+        if a.device.startswith("cuda"):
+            torch.cuda.synchronize()
         if step >= a.warmup:
             seconds.append(time.perf_counter() - started)
     median = statistics.median(seconds)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if a.device.startswith("cuda"):
+        print(f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**20:.0f} MiB")
     print(f"transformers {a.shape} x{config.num_hidden_layers} layers: median {median:.3f} s of "
           f"{len(seconds)} ({' '.join(f'{s:.2f}' for s in seconds)}), "
           f"{a.batch * a.seq / median:.0f} tokens/s, peak RSS {rss:.0f} MiB "
-          f"(torch {torch.__version__}, {a.threads} threads)")
+          f"(torch {torch.__version__}, {a.threads} threads, {a.dtype} on {a.device})")
 
 
 if __name__ == "__main__":

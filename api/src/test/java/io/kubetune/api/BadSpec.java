@@ -244,6 +244,24 @@ public record BadSpec(
                         "spec.training",
                         "exactly one of training.epochs or training.maxSteps"),
                 cel(
+                        "tokens per batch with packing",
+                        ftj,
+                        spec -> {
+                            set("spec.training.maxTokensPerBatch", 4096).accept(spec);
+                            set("spec.training.batching", "packed").accept(spec);
+                        },
+                        "spec.training",
+                        "training.maxTokensPerBatch sizes padding batches only"),
+                cel(
+                        "tokens per batch below one row",
+                        ftj,
+                        spec -> {
+                            set("spec.training.maxTokensPerBatch", 256).accept(spec);
+                            set("spec.training.cutoffLength", 512).accept(spec);
+                        },
+                        "spec.training",
+                        "must hold one row of training.cutoffLength tokens"),
+                cel(
                         "warm-up as steps and ratio",
                         ftj,
                         set("spec.training.warmupSteps", 10),

@@ -17,6 +17,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
         value = "!(has(self.warmupSteps) && has(self.warmupRatio))",
         message = "set at most one of training.warmupSteps or training.warmupRatio")
+@ValidationRule(
+        value = "!has(self.maxTokensPerBatch) || !has(self.batching) || self.batching == 'padding'",
+        message =
+                "training.maxTokensPerBatch sizes padding batches only: drop it, or set"
+                        + " training.batching to padding")
+@ValidationRule(
+        value =
+                "!has(self.maxTokensPerBatch) || !has(self.cutoffLength)"
+                        + " || self.maxTokensPerBatch >= self.cutoffLength",
+        message =
+                "training.maxTokensPerBatch must hold one row of training.cutoffLength tokens:"
+                        + " raise it to at least cutoffLength")
 public class TrainingSpec {
     @Min(1)
     @Max(1000)
@@ -76,6 +88,21 @@ public class TrainingSpec {
     @Default("1024")
     @JsonPropertyDescription("Maximum tokens per sample or packed row.")
     public Integer cutoffLength = 1024;
+
+    @Min(16)
+    @Max(16_777_216)
+    @JsonPropertyDescription(
+            "With padding batching: fill each micro-batch with samples of similar length up to"
+                    + " this many tokens (rows × longest row, padding included) instead of"
+                    + " batchSize rows. The loss stays normalised by the labelled tokens of the"
+                    + " whole step, as transformers does. Unset: batchSize rows.")
+    public Integer maxTokensPerBatch;
+
+    @Default("false")
+    @JsonPropertyDescription(
+            "Recompute each decoder layer's forward in the backward pass instead of keeping its"
+                    + " activations: less memory for about one more forward pass of time.")
+    public Boolean gradientCheckpointing = false;
 
     @Default("padding")
     @JsonPropertyDescription("padding, packed, concat or packed-isolated.")

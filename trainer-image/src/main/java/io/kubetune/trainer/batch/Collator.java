@@ -40,6 +40,28 @@ public final class Collator {
         return batches;
     }
 
+    /**
+     * Collates consecutive rows into batches of at most {@code maxTokens} tokens counted as rows ×
+     * longest row (padding included); a row longer than that goes alone.
+     */
+    public List<Batch> collateByTokens(List<Row> rows, int maxTokens) {
+        List<Batch> batches = new ArrayList<>();
+        int start = 0;
+        while (start < rows.size()) {
+            int end = start + 1;
+            int longest = rows.get(start).length();
+            while (end < rows.size()
+                    && (long) (end - start + 1) * Math.max(longest, rows.get(end).length())
+                            <= maxTokens) {
+                longest = Math.max(longest, rows.get(end).length());
+                end++;
+            }
+            batches.add(collate(rows.subList(start, end)));
+            start = end;
+        }
+        return batches;
+    }
+
     private static int[] padded(int[] values, int length, int pad) {
         int[] out = Arrays.copyOf(values, length);
         Arrays.fill(out, values.length, length, pad);

@@ -19,6 +19,27 @@ public final class StepWork {
      * @param rank LoRA rank on every linear layer but the head
      */
     public static double loraSft(ModelShape shape, int rows, int seq, long labelled, int rank) {
+        return layers(shape, rows, seq, rank, true) + head(shape, labelled, true);
+    }
+
+    /**
+     * FLOPs of one LoRA DPO step: the policy's as {@link #loraSft} on both rows of every pair, and
+     * the reference's forward (the same model with adapters off: no LoRA, no backward).
+     *
+     * @param rows chosen plus rejected rows
+     * @param labelled answer positions over all rows
+     */
+    public static double loraDpo(ModelShape shape, int rows, int seq, long labelled, int rank) {
+        return loraSft(shape, rows, seq, labelled, rank)
+                + layers(shape, rows, seq, 0, false)
+                + head(shape, labelled, false);
+    }
+
+    private static double head(ModelShape shape, long labelled, boolean backward) {
+        return (backward ? 2 : 1) * 2.0 * labelled * shape.hidden() * shape.vocab();
+    }
+
+    private static double layers(ModelShape shape, int rows, int seq, int rank, boolean backward) {
         double tokens = (double) rows * seq;
         long h = shape.hidden();
         long kv = (long) shape.kvHeads() * (h / shape.heads());
@@ -34,8 +55,8 @@ public final class StepWork {
         double lora = 2 * tokens * rank * (attentionInOut + mlpInOut);
         // Backward: input gradients (as much as forward) for linear and attention; LoRA's weight
         // gradients too.
-        double perLayer = 2 * linear + 3 * attention + 3 * lora;
-        double head = 2 * 2.0 * labelled * h * shape.vocab();
-        return shape.layers() * perLayer + head;
+        double perLayer =
+                backward ? 2 * linear + 3 * attention + 3 * lora : linear + attention + lora;
+        return shape.layers() * perLayer;
     }
 }

@@ -2,7 +2,7 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.trainer.bench.BenchResult;
 import io.kubetune.trainer.bench.Benchmark;
-import io.kubetune.trainer.bench.LoraSftBenchmark;
+import io.kubetune.trainer.bench.LoraStepBenchmark;
 import io.kubetune.trainer.bench.ModelShape;
 import io.kubetune.trainer.bench.StepReport;
 import io.kubetune.trainer.model.Devices;
@@ -24,7 +24,9 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--task",
             description =
                     "time a real training step instead of bare passes: sft-lora (LoRA r 8 on"
-                            + " every linear layer, the first half of every row masked as prompt)")
+                            + " every linear layer, the first half of every row masked as prompt)"
+                            + " or dpo-lora (--batch pairs of such rows, sigmoid DPO, reference ="
+                            + " adapters off)")
     String task;
 
     @Option(
@@ -33,6 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
                     "with --task sft-lora: score every position through [tokens, vocab] logits"
                             + " (the path before labelled-only scoring), for comparison")
     boolean fullLogits;
+
+    @Option(
+            names = "--gradient-checkpointing",
+            description = "with --task: rerun each layer's forward in the backward")
+    boolean gradientCheckpointing;
 
     @Option(names = "--arch", description = "gpt2, llama or qwen2 (default: ${DEFAULT-VALUE})")
     String arch = "gpt2";
@@ -102,22 +109,25 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int runTask() {
-        if (!task.equals("sft-lora")) {
+        LoraStepBenchmark.Task kind = LoraStepBenchmark.Task.parse(task);
+        if (kind == null) {
             System.err.println(
                     "kubetune bench: --task "
                             + task
-                            + " is not one of sft-lora; drop --task to time bare passes");
+                            + " is not one of sft-lora, dpo-lora; drop --task to time bare passes");
             return 2;
         }
         ModelShape shape = shape();
-        LoraSftBenchmark benchmark =
-                new LoraSftBenchmark(
+        LoraStepBenchmark benchmark =
+                new LoraStepBenchmark(
+                        kind,
                         shape,
                         batch,
                         seq,
                         Precision.parse(precision),
                         Devices.parse(device),
-                        fullLogits);
+                        fullLogits,
+                        gradientCheckpointing);
         StepReport report = benchmark.run(warmup, iterations);
         System.out.print(report.report(benchmark.describe(), shape));
         return 0;

@@ -137,6 +137,8 @@ public final class FineTuneRun {
             BooleanSupplier stopRequested)
             throws IOException {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
+        model.block()
+                .setGradientCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
         TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
         TrainingListener heard = new TrainingListeners(listeners);
         try (StageContext context =

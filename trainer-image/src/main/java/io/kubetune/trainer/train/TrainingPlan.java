@@ -15,11 +15,7 @@ import java.util.List;
  * the epoch, so a resumed run finds step k's batches without replaying the ones before.
  */
 public final class TrainingPlan extends EpochPlan<Batch> {
-    private final List<TokenizedSample> samples;
-    private final Packer packer;
-    private final Collator collator;
-    private final BatchingMode mode;
-    private final int batchSize;
+    private final Batching batching;
 
     public TrainingPlan(
             List<TokenizedSample> samples,
@@ -31,18 +27,52 @@ public final class TrainingPlan extends EpochPlan<Batch> {
             long seed,
             Integer epochs,
             Integer maxSteps) {
-        super(
-                batchCount(
-                        new Packer(mode, cutoffLength).rows(nonEmpty(samples)).size(), batchSize),
+        this(
+                samples,
+                mode,
+                cutoffLength,
+                batchSize,
+                null,
+                accumulation,
+                padId,
+                seed,
+                epochs,
+                maxSteps);
+    }
+
+    /**
+     * @param maxTokensPerBatch with padding batching, micro-batches of at most this many tokens
+     *     (rows × longest row) instead of {@code batchSize} rows; null for rows
+     */
+    public TrainingPlan(
+            List<TokenizedSample> samples,
+            BatchingMode mode,
+            int cutoffLength,
+            int batchSize,
+            Integer maxTokensPerBatch,
+            int accumulation,
+            int padId,
+            long seed,
+            Integer epochs,
+            Integer maxSteps) {
+        this(
+                new Batching(
+                        nonEmpty(samples),
+                        mode,
+                        new Packer(mode, cutoffLength),
+                        new Collator(padId),
+                        batchSize,
+                        mode == BatchingMode.PADDING ? maxTokensPerBatch : null),
                 accumulation,
                 seed,
                 epochs,
                 maxSteps);
-        this.samples = List.copyOf(samples);
-        this.packer = new Packer(mode, cutoffLength);
-        this.collator = new Collator(padId);
-        this.mode = mode;
-        this.batchSize = batchSize;
+    }
+
+    private TrainingPlan(
+            Batching batching, int accumulation, long seed, Integer epochs, Integer maxSteps) {
+        super(batching.batchesPerEpoch(seed), accumulation, seed, epochs, maxSteps);
+        this.batching = batching;
     }
 
     private static List<TokenizedSample> nonEmpty(List<TokenizedSample> samples) {
@@ -50,22 +80,50 @@ public final class TrainingPlan extends EpochPlan<Batch> {
             throw new IllegalArgumentException(
                     "no training samples are left after tokenization: check the datasets and cutoffLength");
         }
-        return samples;
+        return List.copyOf(samples);
     }
 
     @Override
     protected List<Batch> batchesOfEpoch(long epochSeed) {
-        return collator.collateInBatches(packer.rows(ordered(epochSeed)), batchSize);
+        return batching.epoch(epochSeed);
     }
 
-    private List<TokenizedSample> ordered(long epochSeed) {
-        if (mode == BatchingMode.PADDING) {
-            int[] lengths = samples.stream().mapToInt(TokenizedSample::length).toArray();
-            return LengthGroupedOrder.indices(lengths, batchSize, epochSeed).stream()
-                    .map(samples::get)
-                    .toList();
+    /** Token-sized batches number differently per epoch: each step then takes its share. */
+    @Override
+    protected boolean proportionalSteps() {
+        return batching.maxTokensPerBatch != null;
+    }
+
+    /** How one epoch's samples are ordered, packed and collated. */
+    private record Batching(
+            List<TokenizedSample> samples,
+            BatchingMode mode,
+            Packer packer,
+            Collator collator,
+            int batchSize,
+            Integer maxTokensPerBatch) {
+        int batchesPerEpoch(long seed) {
+            return maxTokensPerBatch == null
+                    ? batchCount(packer.rows(samples).size(), batchSize)
+                    : epoch(seed).size();
         }
-        return shuffled(samples, epochSeed);
+
+        List<Batch> epoch(long epochSeed) {
+            List<Row> rows = packer.rows(ordered(epochSeed));
+            return maxTokensPerBatch == null
+                    ? collator.collateInBatches(rows, batchSize)
+                    : collator.collateByTokens(rows, maxTokensPerBatch);
+        }
+
+        private List<TokenizedSample> ordered(long epochSeed) {
+            if (mode == BatchingMode.PADDING) {
+                int[] lengths = samples.stream().mapToInt(TokenizedSample::length).toArray();
+                return LengthGroupedOrder.indices(lengths, batchSize, epochSeed).stream()
+                        .map(samples::get)
+                        .toList();
+            }
+            return shuffled(samples, epochSeed);
+        }
     }
 
     /** Validation batches in a fixed order, padded one sample per row. */

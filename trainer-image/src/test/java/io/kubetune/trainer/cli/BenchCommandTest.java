@@ -76,6 +76,30 @@ class BenchCommandTest {
                 .containsPattern("RSS [0-9]+ MiB");
     }
 
+    @Test
+    void aLoraDpoTaskRunsPairsAgainstTheAdapterFreeReference() {
+        String report =
+                run(
+                        "bench",
+                        "--task",
+                        "dpo-lora",
+                        "--arch",
+                        "llama",
+                        "--preset",
+                        "tiny",
+                        "--batch",
+                        "2",
+                        "--seq",
+                        "16",
+                        "--warmup",
+                        "0",
+                        "--iterations",
+                        "1");
+        assertThat(report)
+                .contains("dpo-lora: LoRA r 8 on all linear layers, 4 x 16 tokens")
+                .containsPattern("[0-9]+ tokens/s, 32 labelled");
+    }
+
     private static String run(String... args) {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

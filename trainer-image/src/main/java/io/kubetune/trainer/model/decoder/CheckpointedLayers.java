@@ -1,6 +1,7 @@
 package io.kubetune.trainer.model.decoder;
 
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -107,8 +108,14 @@ public final class CheckpointedLayers {
                             pass.seeds[i],
                             gradient);
         }
-        if (!JniUtils.getGradientFunctionNames((PtNDArray) pass.source).isEmpty()) {
+        // Into the embeddings' graph when there is one (trained embeddings, prompt tuning).
+        // libtorch
+        // refuses a tensor outside any graph before doing work; asking for its grad_fn instead
+        // crashes the JNI when it has none.
+        try {
             JniUtils.backward((PtNDArray) pass.source, (PtNDArray) gradient, false, false);
+        } catch (EngineException outsideAnyGraph) {
+            // frozen embeddings: nothing before the first layer learns
         }
     }
 

@@ -39,6 +39,7 @@ public final class CausalLmStage implements TrainingStage<Batch> {
                         training.batching,
                         training.cutoffLength,
                         training.batchSize,
+                        training.maxTokensPerBatch,
                         training.gradientAccumulationSteps,
                         padId,
                         training.seed,

@@ -56,11 +56,26 @@ public abstract class EpochPlan<B> implements BatchPlan<B> {
         return stepsPerEpoch;
     }
 
+    /**
+     * Whether an epoch's batch count depends on its order (batches sized by tokens): each step then
+     * takes its share of the epoch's batches rather than {@code accumulation} of them.
+     */
+    protected boolean proportionalSteps() {
+        return false;
+    }
+
     @Override
     public List<B> microBatches(long step) {
         int epoch = (int) (step / stepsPerEpoch);
-        int first = (int) (step % stepsPerEpoch) * accumulation;
+        int inEpoch = (int) (step % stepsPerEpoch);
         List<B> batches = batchesOf(epoch);
+        if (proportionalSteps()) {
+            long count = batches.size();
+            int from = (int) Math.min(count - 1, count * inEpoch / stepsPerEpoch);
+            int to = (int) (count * (inEpoch + 1) / stepsPerEpoch);
+            return batches.subList(from, Math.max(from + 1, Math.min(batches.size(), to)));
+        }
+        int first = inEpoch * accumulation;
         return batches.subList(first, Math.min(batches.size(), first + accumulation));
     }
 

@@ -17,14 +17,14 @@ import java.util.Map;
  * batch, into {@link DpoLoss}. The loss is a mean over the micro-batch's pairs, as TRL's, so the
  * normaliser is 1 and accumulation averages the micro-batches.
  */
-final class DpoObjective implements Objective<PairBatch> {
+public final class DpoObjective implements Objective<PairBatch> {
     private final DpoLoss loss;
     private final ReferenceModel reference;
 
     /**
      * @param reference null for orpo and simpo, which use none
      */
-    DpoObjective(PreferenceSettings settings, ReferenceModel reference) {
+    public DpoObjective(PreferenceSettings settings, ReferenceModel reference) {
         this.loss = new DpoLoss(settings);
         this.reference = reference;
     }

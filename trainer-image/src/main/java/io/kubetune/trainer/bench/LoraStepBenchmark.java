@@ -7,6 +7,7 @@ import io.kubetune.api.v1alpha1.LoraSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.trainer.batch.Batch;
+import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.batch.TokenizedSample;
 import io.kubetune.trainer.loss.CausalLmLoss;
 import io.kubetune.trainer.model.Precision;
@@ -20,20 +21,49 @@ import io.kubetune.trainer.train.TrainingLoop;
 import io.kubetune.trainer.train.stage.BatchLoss;
 import io.kubetune.trainer.train.stage.CausalLmObjective;
 import io.kubetune.trainer.train.stage.Objective;
+import io.kubetune.trainer.train.stage.ReferenceModel;
+import io.kubetune.trainer.train.stage.preference.DpoObjective;
+import io.kubetune.trainer.train.stage.preference.PreferenceSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Real LoRA SFT steps on a random model, as {@code kubetune bench --task sft-lora} runs them and
- * {@code tools/reference/bench_sft_lora.py} runs transformers + PEFT: rows of random tokens whose
- * first half is masked as prompt, LoRA r 8 (alpha 16) on every linear layer but the head, the sft
- * objective, AdamW, through the training loop. Optionally with the full-logits loss of before, to
- * see what scoring only the labelled positions saves.
+ * Real LoRA training steps on a random model, as {@code kubetune bench --task sft-lora|dpo-lora}
+ * runs them and {@code tools/reference/bench_sft_lora.py} / {@code bench_dpo_lora.py} run
+ * transformers + PEFT: rows of random tokens whose first half is masked as prompt, LoRA r 8 (alpha
+ * 16) on every linear layer but the head, AdamW, through the training loop. sft-lora: the sft
+ * objective on {@code rows} rows (optionally the full-logits loss of before, to see what scoring
+ * only the labelled positions saves). dpo-lora: {@code rows} pairs (a chosen and a rejected row
+ * sharing the prompt), the sigmoid DPO loss with the reference as the model with adapters off.
  */
-public final class LoraSftBenchmark {
+public final class LoraStepBenchmark {
     private static final int LORA_RANK = 8;
+
+    /** What a step trains. */
+    public enum Task {
+        SFT_LORA("sft-lora"),
+        DPO_LORA("dpo-lora");
+
+        private final String cliName;
+
+        Task(String cliName) {
+            this.cliName = cliName;
+        }
+
+        /** Returns the task named on the command line, or null. */
+        public static Task parse(String name) {
+            for (Task t : values()) {
+                if (t.cliName.equals(name)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    private final Task task;
 
     private final ModelShape shape;
     private final int rows;
@@ -41,23 +71,29 @@ public final class LoraSftBenchmark {
     private final Precision precision;
     private final Device device;
     private final boolean fullLogits;
+    private final boolean checkpointing;
 
     /**
      * @param fullLogits score every position through {@code [tokens, vocab]} logits, as before
+     * @param checkpointing rerun each layer's forward in the backward (activation checkpointing)
      */
-    public LoraSftBenchmark(
+    public LoraStepBenchmark(
+            Task task,
             ModelShape shape,
             int rows,
             int seqLength,
             Precision precision,
             Device device,
-            boolean fullLogits) {
+            boolean fullLogits,
+            boolean checkpointing) {
+        this.task = task;
         this.shape = shape;
         this.rows = rows;
         this.seqLength = seqLength;
         this.precision = precision;
         this.device = device;
         this.fullLogits = fullLogits;
+        this.checkpointing = checkpointing;
     }
 
     /**
@@ -66,18 +102,23 @@ public final class LoraSftBenchmark {
      * @return the step times and memory
      */
     public StepReport run(int warmup, int steps) {
-        Batch batch = halfMaskedBatch(new Random(42));
+        return task == Task.SFT_LORA
+                ? run(warmup, steps, halfMaskedBatch(new Random(42), rows, false))
+                : run(warmup, steps, pairs(new Random(42)));
+    }
+
+    private <B> StepReport run(int warmup, int steps, B batch) {
         try (PretrainedModel model = PretrainedModel.random(shape.toConfig(), device, precision)) {
             MethodSpec method = new MethodSpec();
             method.lora = new LoraSpec();
             method.lora.r = LORA_RANK;
             method.lora.targetModules = List.of(LoraInjector.ALL_LINEAR);
             TrainableWeights.Prepared weights = TrainableWeights.prepare(method, model);
-            Objective<Batch> objective =
-                    fullLogits ? new FullLogitsObjective() : new CausalLmObjective();
+            model.block().setGradientCheckpointing(checkpointing);
+            Objective<B> objective = objective(model, weights);
             double[] seconds = new double[steps];
             try (AdamW optimizer = AdamW.withDefaults(weights.trainable(), 0, model.manager())) {
-                TrainingLoop<Batch> loop =
+                TrainingLoop<B> loop =
                         new TrainingLoop<>(
                                 model,
                                 objective,
@@ -96,42 +137,79 @@ public final class LoraSftBenchmark {
                     seconds[i] = (System.nanoTime() - start) / 1e9;
                 }
             }
-            long labelled = BatchTensors.countedTokens(batch);
+            Batch tokens = batch instanceof PairBatch pairs ? pairs.rows() : (Batch) batch;
+            long labelled = BatchTensors.countedTokens(tokens);
             double rate;
             try (NDManager scratch = model.manager().newSubManager()) {
                 rate = MatmulRate.measure(scratch, precision.dataType());
             }
+            double work =
+                    task == Task.SFT_LORA
+                            ? StepWork.loraSft(shape, rows, seqLength, labelled, LORA_RANK)
+                            : StepWork.loraDpo(shape, 2 * rows, seqLength, labelled, LORA_RANK);
             return new StepReport(
                     seconds,
-                    (long) rows * seqLength,
+                    (long) tokens.rows() * seqLength,
                     labelled,
-                    StepWork.loraSft(shape, rows, seqLength, labelled, LORA_RANK),
+                    work,
                     rate,
                     MemoryStats.peakRssBytes());
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private <B> Objective<B> objective(PretrainedModel model, TrainableWeights.Prepared weights) {
+        if (task == Task.DPO_LORA) {
+            ReferenceModel reference = ReferenceModel.adaptersDisabled(model, weights.adapters());
+            return (Objective<B>) new DpoObjective(PreferenceSettings.of(null), reference);
+        }
+        return (Objective<B>) (fullLogits ? new FullLogitsObjective() : new CausalLmObjective());
+    }
+
     /** Describes what was run, for the report's first line. */
     public String describe() {
         return String.format(
-                "sft-lora: LoRA r %d on all linear layers, %d x %d tokens, the first half of"
-                        + " every row masked; %s, %s on %s",
+                "%s: LoRA r %d on all linear layers, %d x %d tokens, the first half of"
+                        + " every row masked; %s%s, %s on %s",
+                task.cliName,
                 LORA_RANK,
-                rows,
+                task == Task.SFT_LORA ? rows : 2 * rows,
                 seqLength,
                 fullLogits ? "full logits (every position)" : "labelled positions only",
+                checkpointing ? ", gradient checkpointing" : "",
                 precision,
                 device);
     }
 
-    private Batch halfMaskedBatch(Random random) {
+    // Pairs: chosen rows first, then rejected rows with the same prompt and another answer.
+    private PairBatch pairs(Random random) {
+        Batch chosen = halfMaskedBatch(random, rows, false);
+        Batch rejected = halfMaskedBatch(random, rows, false);
+        int[][] ids = new int[2 * rows][];
+        int[][] labels = new int[2 * rows][];
+        for (int r = 0; r < rows; r++) {
+            ids[r] = chosen.ids()[r];
+            labels[r] = chosen.labels()[r];
+            ids[rows + r] = rejected.ids()[r].clone();
+            labels[rows + r] = rejected.labels()[r];
+            System.arraycopy(chosen.ids()[r], 0, ids[rows + r], 0, seqLength / 2);
+        }
+        Batch both = halfMaskedBatch(random, 2 * rows, true);
+        return new PairBatch(
+                new Batch(
+                        ids, labels, both.attentionMask(), both.positionIds(), both.sequenceIds()),
+                new float[rows],
+                0);
+    }
+
+    private Batch halfMaskedBatch(Random random, int rows, boolean layoutOnly) {
         int[][] ids = new int[rows][seqLength];
         int[][] labels = new int[rows][seqLength];
         int[][] mask = new int[rows][seqLength];
         int[][] positions = new int[rows][seqLength];
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < seqLength; t++) {
-                ids[r][t] = random.nextInt(shape.vocab());
+                ids[r][t] = layoutOnly ? 0 : random.nextInt(shape.vocab());
                 labels[r][t] = t < seqLength / 2 ? TokenizedSample.IGNORE : ids[r][t];
                 positions[r][t] = t;
             }
