@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -86,13 +87,17 @@ public final class LoraAdapter {
         return parameter;
     }
 
-    /** The update to add to the layer's output; belongs to {@code x}'s manager. */
+    /**
+     * The update to add to the layer's output, in the adapter's type (the input is cast to it, as
+     * PEFT's {@code _cast_input_dtype}); belongs to {@code x}'s manager.
+     */
     public NDArray delta(ParameterStore ps, NDArray x, boolean training) {
+        NDArray wa = ps.getValue(a, x.getDevice(), training);
+        NDArray cast = DifferentiableCast.to(x, wa.getDataType());
         NDArray input =
                 training && dropout > 0
-                        ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow()
-                        : x;
-        NDArray wa = ps.getValue(a, x.getDevice(), training);
+                        ? cast.getNDArrayInternal().dropout(cast, dropout, true).singletonOrThrow()
+                        : cast;
         NDArray wb = ownRows(ps.getValue(b, x.getDevice(), training));
         NDArray low = input.getNDArrayInternal().linear(input, wa, null).singletonOrThrow();
         NDArray update = low.getNDArrayInternal().linear(low, wb, null).singletonOrThrow();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.peft.LoraAdapter;
 
 /** {@code y = x W^T + b} with {@code W} of shape {@code [out, in]}, as {@code torch.nn.Linear}. */
@@ -50,7 +51,13 @@ public final class LinearLayer extends ModuleBlock {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
-        return adapter == null ? y : y.add(adapter.delta(ps, x, training));
+        if (adapter == null) {
+            return y;
+        }
+        // As PEFT: an fp32 adapter's update is added to a half-precision output in fp32.
+        NDArray delta = adapter.delta(ps, x, training);
+        return DifferentiableCast.to(
+                DifferentiableCast.to(y, delta.getDataType()).add(delta), y.getDataType());
     }
 
     @Override
