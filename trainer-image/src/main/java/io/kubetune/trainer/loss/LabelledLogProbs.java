@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.Scalars;
 
@@ -89,10 +90,11 @@ public final class LabelledLogProbs {
         if (scores.hiddenGradient() != null) {
             // Zero in value; its derivative with respect to the hidden states is the gradient.
             NDArray tangent =
-                    picked.sub(picked.stopGradient())
-                            .mul(scores.hiddenGradient())
-                            .sum(new int[] {1})
-                            .toType(DataType.FLOAT32, false);
+                    DifferentiableCast.to(
+                            picked.sub(picked.stopGradient())
+                                    .mul(scores.hiddenGradient())
+                                    .sum(new int[] {1}),
+                            DataType.FLOAT32);
             values = values.add(tangent);
         }
         return new LabelledLogProbs(values, positions.rows(), batch, scores.correct(), hidden);
@@ -137,7 +139,7 @@ public final class LabelledLogProbs {
 
     // A zero still attached to the pass's graph, so that backward works on a batch with no label.
     private NDArray attachedZero() {
-        NDArray any = hidden.sum().toType(DataType.FLOAT32, false);
+        NDArray any = DifferentiableCast.to(hidden.sum(), DataType.FLOAT32);
         return any.mul(Scalars.like(any, 0));
     }
 
@@ -219,9 +221,9 @@ public final class LabelledLogProbs {
             for (int from = 0; from < count; from += chunk) {
                 NDIndex range = new NDIndex("{}:{}", from, Math.min(count, from + chunk));
                 NDArray y = targets.get(range);
+                // DJL's toType cuts the graph (DJL-NOTES): a trained head needs the cast kept.
                 NDArray logProbs =
-                        output.logitsOf(picked.get(range))
-                                .toType(DataType.FLOAT32, false)
+                        DifferentiableCast.to(output.logitsOf(picked.get(range)), DataType.FLOAT32)
                                 .logSoftmax(1);
                 values.add(logProbs.gather(y.reshape(-1, 1), 1).reshape(-1));
                 correct += hits(logProbs, y);

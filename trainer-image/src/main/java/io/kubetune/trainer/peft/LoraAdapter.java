@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.Scalars;
 import io.kubetune.trainer.model.layers.LinearAdapter;
 import io.kubetune.trainer.model.layers.LinearLayer;
@@ -91,7 +92,12 @@ public final class LoraAdapter implements LinearAdapter {
     @Override
     public NDArray apply(
             ParameterStore ps, NDArray x, NDArray y, LinearLayer layer, boolean training) {
-        return y.add(lowRank(ps, dropout(x, training), training));
+        // As PEFT: the input is cast to the adapter's type (_cast_input_dtype), and an fp32
+        // adapter's update is added to a half-precision output in fp32.
+        NDArray cast = DifferentiableCast.to(x, a.getArray().getDataType());
+        NDArray delta = lowRank(ps, dropout(cast, training), training);
+        return DifferentiableCast.to(
+                DifferentiableCast.to(y, delta.getDataType()).add(delta), y.getDataType());
     }
 
     /** {@code dropout(x)} while training with dropout, else {@code x}. */

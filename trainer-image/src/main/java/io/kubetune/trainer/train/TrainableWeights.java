@@ -1,5 +1,6 @@
 package io.kubetune.trainer.train;
 
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.FreezeSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
@@ -36,18 +37,17 @@ public final class TrainableWeights {
      */
     public record Prepared(Map<String, Parameter> trainable, Adapters adapters) {}
 
-    /** Applies {@code method} (null or partly set: the CRD's defaults) to the model. */
+    /**
+     * Applies {@code method} (null or partly set: the CRD's defaults) to the model. Adapters are
+     * fp32 whatever the model's precision, as PEFT's {@code autocast_adapter_dtype}: small updates
+     * are not rounded away in half precision, and loss scaling unscales fp32 gradients.
+     */
     public static Prepared prepare(MethodSpec method, PretrainedModel model) {
         MethodSpec settings = method == null ? new MethodSpec() : method;
         Optional<PeftMethod> peft = PeftMethod.of(settings.type);
         if (peft.isPresent()) {
             Adapters adapters =
-                    peft.get()
-                            .inject(
-                                    model.block(),
-                                    settings,
-                                    model.precision().dataType(),
-                                    model.manager());
+                    peft.get().inject(model.block(), settings, DataType.FLOAT32, model.manager());
             return new Prepared(withScoreHead(adapters.trainable(), model), adapters);
         }
         return new Prepared(of(settings, model.block(), List.of()), null);

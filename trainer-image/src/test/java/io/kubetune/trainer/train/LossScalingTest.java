@@ -14,6 +14,8 @@ import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.trainer.batch.Batch;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.SafetensorsDtype;
+import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.LearningRateSchedule;
@@ -154,6 +156,13 @@ class LossScalingTest {
                     .as("step %d loss, fp16 vs fp32", i + 1)
                     .isCloseTo(fp32.get(i).loss(), within(1e-2));
             assertThat(fp16.get(i).metrics()).containsEntry("overflow_skipped", 0.0);
+        }
+        try (SafetensorsFile adapter =
+                SafetensorsFile.open(straight.adapterDir().resolve("adapter_model.safetensors"))) {
+            // PEFT keeps adapters in fp32 over a half-precision model (autocast_adapter_dtype)
+            for (String name : adapter.names()) {
+                assertThat(adapter.tensor(name).dtype()).as(name).isEqualTo(SafetensorsDtype.F32);
+            }
         }
         List<StepResult> first = new ArrayList<>();
         run(half, inputs, dir.resolve("resumed"), first, () -> first.size() >= 2);
