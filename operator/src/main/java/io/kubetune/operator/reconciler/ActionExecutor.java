@@ -20,6 +20,7 @@ import io.kubetune.operator.lifecycle.Decision;
 import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,13 +35,22 @@ final class ActionExecutor {
     private final OperatorMetrics metrics;
     private final String kind;
     private final String command;
+    private final Consumer<Job> jobCreated;
 
+    /**
+     * {@code jobCreated} learns of each Job this executor creates, as the API server returned it.
+     */
     ActionExecutor(
-            OperatorSettings settings, OperatorMetrics metrics, String kind, String command) {
+            OperatorSettings settings,
+            OperatorMetrics metrics,
+            String kind,
+            String command,
+            Consumer<Job> jobCreated) {
         this.settings = settings;
         this.metrics = metrics;
         this.kind = kind;
         this.command = command;
+        this.jobCreated = jobCreated;
     }
 
     /**
@@ -112,15 +122,18 @@ final class ActionExecutor {
                                 launch.attempt(),
                                 image,
                                 launch.deadlineSeconds()));
-        if (CreateOnly.create(client, owner, job)) {
-            LOG.infof(
-                    "%s %s/%s: created Job %s (attempt %d)",
-                    kind,
-                    owner.getMetadata().getNamespace(),
-                    owner.getMetadata().getName(),
-                    job.getMetadata().getName(),
-                    launch.attempt());
-        }
+        CreateOnly.create(client, owner, job)
+                .ifPresent(
+                        created -> {
+                            jobCreated.accept(created);
+                            LOG.infof(
+                                    "%s %s/%s: created Job %s (attempt %d)",
+                                    kind,
+                                    owner.getMetadata().getNamespace(),
+                                    owner.getMetadata().getName(),
+                                    created.getMetadata().getName(),
+                                    launch.attempt());
+                        });
     }
 
     /**

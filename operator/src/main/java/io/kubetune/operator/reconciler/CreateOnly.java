@@ -3,6 +3,7 @@ package io.kubetune.operator.reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Optional;
 
 /**
  * Creates children that are never updated: the Job of an attempt (its pod template is immutable and
@@ -16,15 +17,15 @@ final class CreateOnly {
     private CreateOnly() {}
 
     /**
-     * True if created, false if {@code owner} already owns it.
+     * The created object; empty if {@code owner} already owns one of that name.
      *
      * @throws ResourceConflictException when an object of that name exists that {@code owner} does
      *     not control
      */
-    static boolean create(KubernetesClient client, HasMetadata owner, HasMetadata desired) {
+    static <T extends HasMetadata> Optional<T> create(
+            KubernetesClient client, HasMetadata owner, T desired) {
         try {
-            client.resource(desired).create();
-            return true;
+            return Optional.of(client.resource(desired).create());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -45,7 +46,7 @@ final class CreateOnly {
                             + "; delete or rename it (the operator never uses an object it did not"
                             + " create)");
         }
-        return false;
+        return Optional.empty();
     }
 
     /** Whether {@code owner} (this very object: its UID) is the controller of {@code child}. */

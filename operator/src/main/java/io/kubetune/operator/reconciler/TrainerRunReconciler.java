@@ -60,6 +60,7 @@ public abstract class TrainerRunReconciler<
     private final Class<P> type;
     private final Class<T> statusType;
     private final ActionExecutor executor;
+    private volatile InformerEventSource<Job, P> jobs;
 
     protected TrainerRunReconciler(
             OperatorSettings settings,
@@ -73,7 +74,7 @@ public abstract class TrainerRunReconciler<
         this.type = type;
         this.statusType = statusType;
         this.patcher = new StatusPatcher(trainerFields);
-        this.executor = new ActionExecutor(settings, metrics, kind(), command);
+        this.executor = new ActionExecutor(settings, metrics, kind(), command, this::remember);
     }
 
     /** The job file resource and Secrets, or why the first attempt must wait or cannot start. */
@@ -98,7 +99,8 @@ public abstract class TrainerRunReconciler<
     @Override
     public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
         List<EventSource<?, P>> sources = new ArrayList<>();
-        sources.add(informer(context, Job.class));
+        jobs = informer(context, Job.class);
+        sources.add(jobs);
         sources.add(informer(context, Pod.class));
         sources.addAll(moreEventSources(context));
         return sources;
@@ -113,6 +115,18 @@ public abstract class TrainerRunReconciler<
                         .withNamespacesInheritedFromController()
                         .build(),
                 context);
+    }
+
+    /**
+     * Puts a Job just created into the Jobs' cache: the next reconcile sees it even before its
+     * watch event arrives (else it would create the attempt again: five refused creates and five
+     * reads), and that event, which tells nothing new, triggers no reconcile of its own.
+     */
+    private void remember(Job created) {
+        InformerEventSource<Job, P> cache = jobs;
+        if (cache != null) {
+            cache.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+        }
     }
 
     /** Maps a child to its job by the owner-name annotation that every child carries. */

@@ -34,12 +34,14 @@ class ActionExecutorTest {
     static KubernetesClient client;
 
     private final OperatorMetrics metrics = new OperatorMetrics(new SimpleMeterRegistry());
+    private final List<Job> created = new java.util.ArrayList<>();
     private final ActionExecutor executor =
             new ActionExecutor(
                     new OperatorSettings("kubetune/trainer:1", null, Duration.ofSeconds(60)),
                     metrics,
                     "finetunejob",
-                    "train");
+                    "train",
+                    created::add);
     private FineTuneJob ftj;
     private String ns;
 
@@ -88,6 +90,10 @@ class ActionExecutorTest {
         assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems())
                 .singleElement()
                 .satisfies(j -> assertThat(j.getMetadata().getName()).isEqualTo("moby-ftj-1"));
+        // the reconciler caches the Job it created, once, as the server returned it
+        assertThat(created)
+                .singleElement()
+                .satisfies(j -> assertThat(j.getMetadata().getUid()).isNotNull());
     }
 
     @Test
