@@ -4,6 +4,7 @@ import static io.kubetune.operator.e2e.Jobs.assertCondition;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +154,38 @@ class RealTrainerIT {
         assertThat(cluster.runner.logs(second))
                 .contains(
                         "resuming from s3://" + cluster.s3.bucket() + "/" + checkpoints + "step-");
+    }
+
+    @Test
+    void aJobCreatedAgainWithTheSameNameDoesNotTakeOverTheOldRunsCheckpoints() {
+        // no evaluation: only the checkpoints matter here
+        String spec = manifest("again", 4, 2).replaceAll("(?m)^  evaluation:\\n(    .*\\n)+", "");
+        FineTuneJob old =
+                client.resource(Serialization.unmarshal(spec, FineTuneJob.class)).create();
+        awaitState(client, "again", JobState.Succeeded, TIMEOUT);
+        // foreground: the old job's children are gone before the new one is created
+        client.resource(old)
+                .withPropagationPolicy(DeletionPropagation.FOREGROUND)
+                .withTimeout(2, TimeUnit.MINUTES)
+                .delete();
+
+        FineTuneJob recreated =
+                client.resource(Serialization.unmarshal(spec, FineTuneJob.class)).create();
+        FineTuneJob failed = awaitState(client, "again", JobState.Failed, TIMEOUT);
+
+        assertCondition(failed, "Failed", "True", Reasons.INVALID_SPEC);
+        assertThat(failed.getStatus().attempts).as("not retried").isEqualTo(1);
+        assertThat(failed.getStatus().conditions)
+                .filteredOn(c -> c.getType().equals("Failed"))
+                .singleElement()
+                .satisfies(
+                        c ->
+                                assertThat(c.getMessage())
+                                        .contains(
+                                                "was written by FineTuneJob uid "
+                                                        + old.getMetadata().getUid(),
+                                                "(uid " + recreated.getMetadata().getUid() + ")",
+                                                "spec.checkpoint.resume: any-job"));
     }
 
     @Test
