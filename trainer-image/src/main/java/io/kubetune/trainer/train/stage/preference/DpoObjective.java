@@ -1,5 +1,6 @@
 package io.kubetune.trainer.train.stage.preference;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.model.ModelOutput;
@@ -40,15 +41,7 @@ public final class DpoObjective implements Objective<PairBatch> {
         BatchTensors tensors = BatchTensors.of(batch.rows(), scope);
         SequenceLogps policy =
                 SequenceLogps.of(forward(model, tensors, training), tensors.labels());
-        SequenceLogps ref =
-                reference == null
-                        ? null
-                        : reference.apply(
-                                m ->
-                                        detached(
-                                                SequenceLogps.of(
-                                                        forward(m, tensors, false),
-                                                        tensors.labels())));
+        SequenceLogps ref = reference == null ? null : referenceLogps(batch, scope);
         DpoLoss.Result result = loss.compute(policy, ref);
         Map<String, Metric> metrics = new LinkedHashMap<>();
         int pairs = batch.pairs();
@@ -62,11 +55,27 @@ public final class DpoObjective implements Objective<PairBatch> {
         return model.block().forward(model.parameterStore(), tensors.input(), training);
     }
 
-    private static SequenceLogps detached(SequenceLogps logps) {
-        return new SequenceLogps(
-                logps.chosen().stopGradient(),
-                logps.rejected().stopGradient(),
-                logps.chosenTokens(),
-                logps.rejectedTokens());
+    /**
+     * The reference's pass in a scope of its own: a DJL array is freed with its manager, not when
+     * it is no longer used, so a pass made in the batch's scope would hold all its activations
+     * until the step ends (measured: about 2.4 MiB a token on GPT-2-small). Only the sums are kept.
+     */
+    private SequenceLogps referenceLogps(PairBatch batch, NDManager scope) {
+        try (NDManager pass = scope.newSubManager()) {
+            BatchTensors tensors = BatchTensors.of(batch.rows(), pass);
+            SequenceLogps logps =
+                    reference.apply(
+                            m -> SequenceLogps.of(forward(m, tensors, false), tensors.labels()));
+            return new SequenceLogps(
+                    kept(logps.chosen().stopGradient(), scope),
+                    kept(logps.rejected().stopGradient(), scope),
+                    kept(logps.chosenTokens(), scope),
+                    kept(logps.rejectedTokens(), scope));
+        }
+    }
+
+    private static NDArray kept(NDArray array, NDManager scope) {
+        array.attach(scope);
+        return array;
     }
 }
