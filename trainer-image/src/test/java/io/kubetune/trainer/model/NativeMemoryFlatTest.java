@@ -28,12 +28,13 @@ class NativeMemoryFlatTest {
     private static final int STEPS = 400;
 
     /**
-     * RSS rises in a few steps while the JIT and malloc warm up (measured: +30 MB by step 200, then
-     * +0.7 MB from 200 to 400, but once 8.5 MB on a loaded machine as malloc's arenas grew). A leak
-     * of one step's graph (over 100 KB here) would add over 20 MB in 200 steps; leaked arrays show
-     * in the counts too.
+     * RSS rises in a few steps while the JIT and malloc warm up (measured at stop 19: +30 MB by
+     * step 200, then +0.7 MB from 200 to 400). With the heap fixed (its own fork, -Xms = -Xmx) this
+     * machine shows 13.6-14.7 MB from 200 to 400, at today's code and at stop 19's alike, with the
+     * array counts flat: not explained yet (malloc arenas or libtorch caches), so the bound leaves
+     * room for it. Leaked arrays fail the counts above whatever their size.
      */
-    private static final long MAX_RSS_GROWTH_AFTER_WARMUP = 16L << 20;
+    private static final long MAX_RSS_GROWTH_AFTER_WARMUP = 24L << 20;
 
     @Test
     void forwardBackwardStepsKeepArrayCountsAndRssFlat() {
