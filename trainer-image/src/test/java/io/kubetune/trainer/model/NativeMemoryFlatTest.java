@@ -30,11 +30,11 @@ class NativeMemoryFlatTest {
     /**
      * RSS rises in a few steps while the JIT and malloc warm up (measured at stop 19: +30 MB by
      * step 200, then +0.7 MB from 200 to 400). With the heap fixed (its own fork, -Xms = -Xmx) this
-     * machine shows 13.6-14.7 MB from 200 to 400, at today's code and at stop 19's alike, with the
-     * array counts flat: not explained yet (malloc arenas or libtorch caches), so the bound leaves
-     * room for it. Leaked arrays fail the counts above whatever their size.
+     * machine shows 14-22 MB from 200 to 400 (about 70 KB a step, also with one malloc arena), at
+     * today's code and at stop 19's alike, with the array counts flat: not explained yet, so the
+     * bound only guards against a larger leak. Leaked arrays fail the counts whatever their size.
      */
-    private static final long MAX_RSS_GROWTH_AFTER_WARMUP = 24L << 20;
+    private static final long MAX_RSS_GROWTH_AFTER_WARMUP = 32L << 20;
 
     @Test
     void forwardBackwardStepsKeepArrayCountsAndRssFlat() {
