@@ -63,16 +63,34 @@ public final class TrainingPlan extends EpochPlan<Batch> {
                         new Collator(padId),
                         batchSize,
                         mode == BatchingMode.PADDING ? maxTokensPerBatch : null),
-                accumulation,
                 seed,
+                accumulation,
                 epochs,
                 maxSteps);
     }
 
     private TrainingPlan(
-            Batching batching, int accumulation, long seed, Integer epochs, Integer maxSteps) {
-        super(batching.batchesPerEpoch(seed), accumulation, seed, epochs, maxSteps);
+            Batching batching, long seed, int accumulation, Integer epochs, Integer maxSteps) {
+        this(batching, batching.firstEpochIfCounted(seed), seed, accumulation, epochs, maxSteps);
+    }
+
+    private TrainingPlan(
+            Batching batching,
+            List<Batch> firstEpoch,
+            long seed,
+            int accumulation,
+            Integer epochs,
+            Integer maxSteps) {
+        super(
+                firstEpoch != null ? firstEpoch.size() : batching.rowBatchesPerEpoch(),
+                accumulation,
+                seed,
+                epochs,
+                maxSteps);
         this.batching = batching;
+        if (firstEpoch != null) {
+            keepFirstEpoch(firstEpoch);
+        }
     }
 
     private static List<TokenizedSample> nonEmpty(List<TokenizedSample> samples) {
@@ -102,10 +120,14 @@ public final class TrainingPlan extends EpochPlan<Batch> {
             Collator collator,
             int batchSize,
             Integer maxTokensPerBatch) {
-        int batchesPerEpoch(long seed) {
-            return maxTokensPerBatch == null
-                    ? batchCount(packer.rows(samples).size(), batchSize)
-                    : epoch(seed).size();
+        /** Batches of {@code batchSize} rows: as many in every epoch. */
+        int rowBatchesPerEpoch() {
+            return batchCount(packer.rows(samples).size(), batchSize);
+        }
+
+        /** Token-sized batches number differently per order: epoch 0 is built to count them. */
+        List<Batch> firstEpochIfCounted(long seed) {
+            return maxTokensPerBatch == null ? null : epoch(seed);
         }
 
         List<Batch> epoch(long epochSeed) {

@@ -44,6 +44,14 @@ public abstract class EpochPlan<B> implements BatchPlan<B> {
         return shuffled;
     }
 
+    /**
+     * Keeps epoch 0 when a subclass had to build it to count its batches: it is not built again.
+     */
+    protected final void keepFirstEpoch(List<B> batches) {
+        cachedEpoch = 0;
+        cachedBatches = batches;
+    }
+
     /** All micro-batches of one epoch, in order; {@code epochSeed} is the seed plus the epoch. */
     protected abstract List<B> batchesOfEpoch(long epochSeed);
 
