@@ -130,6 +130,25 @@ class ValidateCommandTest {
     }
 
     @Test
+    void refusesAKeySetTwiceInsteadOfKeepingTheLast() throws IOException {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(
+                file,
+                "apiVersion: kubetune.io/v1alpha1\nkind: FineTuneJob\nmetadata:\n  name: a\n"
+                        + "spec:\n  stage: sft\n  training:\n    maxSteps: 5\n  stage: pt\n");
+
+        CliRun run = CliRun.of("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines())
+                .containsExactly(
+                        "error: "
+                                + file
+                                + ":9: spec.stage is set twice (first on line 6): keep one of"
+                                + " them");
+    }
+
+    @Test
     void refusesAFileOfAnotherKind() throws IOException {
         Path file = dir.resolve("pod.yaml");
         Files.writeString(file, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n");
