@@ -104,6 +104,10 @@ public record BadSpec(
         return set("spec.stage", "dpo").andThen(set("spec.datasets[0].format", "preference"));
     }
 
+    static Consumer<ObjectNode> kto() {
+        return set("spec.stage", "kto").andThen(set("spec.datasets[0].format", "kto"));
+    }
+
     /** At least 15 mistakes users make, each caught with the field named. */
     public static List<BadSpec> all() {
         String ftj = "finetunejobs";
@@ -306,17 +310,44 @@ public record BadSpec(
                         "spec.preference.labelSmoothing",
                         "pattern"),
                 cel(
-                        "stage kto, not built yet",
-                        ftj,
-                        set("spec.stage", "kto"),
-                        "spec.stage",
-                        "stages kto and ppo are not built yet"),
-                cel(
                         "stage ppo, not built yet",
                         ftj,
                         set("spec.stage", "ppo"),
                         "spec.stage",
-                        "stages kto and ppo are not built yet"),
+                        "stage ppo is not built yet"),
+                cel(
+                        "instruction data under stage kto",
+                        ftj,
+                        set("spec.stage", "kto"),
+                        "spec.datasets",
+                        "every dataset needs format kto"),
+                cel(
+                        "kto data under stage dpo",
+                        ftj,
+                        dpo().andThen(set("spec.datasets[0].format", "kto")),
+                        "spec.datasets",
+                        "every dataset needs format preference"),
+                cel(
+                        "kto with one answer a batch",
+                        ftj,
+                        kto().andThen(set("spec.training.batchSize", 1)),
+                        "spec.training.batchSize",
+                        "set training.batchSize to 2 or more"),
+                cel(
+                        "kto weights under stage dpo",
+                        ftj,
+                        dpo().andThen(
+                                        set(
+                                                "spec.preference",
+                                                java.util.Map.of("desirableWeight", "1.2"))),
+                        "spec.preference",
+                        "only used by stage kto"),
+                cel(
+                        "a dpo loss under stage kto",
+                        ftj,
+                        kto().andThen(set("spec.preference", java.util.Map.of("loss", "ipo"))),
+                        "spec.preference.loss",
+                        "stage kto has one loss"),
                 cel(
                         "preference data under stage sft",
                         ftj,
@@ -334,7 +365,7 @@ public record BadSpec(
                         ftj,
                         set("spec.preference", java.util.Map.of("beta", "0.2")),
                         "spec.preference",
-                        "only used by stages rm and dpo"),
+                        "only used by stages rm, dpo and kto"),
                 cel(
                         "simpoGamma with the sigmoid loss",
                         ftj,

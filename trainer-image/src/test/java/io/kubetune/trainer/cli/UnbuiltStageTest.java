@@ -35,8 +35,8 @@ class UnbuiltStageTest {
                 .singleElement()
                 .asString()
                 // the CRD's CEL rule, run before the trainer's own stage check, names it first
-                .contains("spec.stage: stages kto and ppo are not built yet")
-                .contains("pt, sft, rm or dpo");
+                .contains("spec.stage: stage ppo is not built yet")
+                .contains("pt, sft, rm, dpo or kto");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 }

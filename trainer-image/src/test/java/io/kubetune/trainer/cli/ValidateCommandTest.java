@@ -105,16 +105,16 @@ class ValidateCommandTest {
 
     @Test
     void refusesAStageThisTrainerDoesNotRunOnItsLine() throws IOException {
-        Path file = dir.resolve("kto.yaml");
+        Path file = dir.resolve("ppo.yaml");
         Files.writeString(
                 file,
                 Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
-                        .replace("  method:\n", "  stage: kto\n  method:\n"));
+                        .replace("  method:\n", "  stage: ppo\n  method:\n"));
         CliRun run = CliRun.of("validate", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("kto");
+        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("ppo");
     }
 
     @Test
