@@ -391,18 +391,6 @@ public record BadSpec(
                         ftj,
                         set("spec.rewardModel", java.util.Map.of("uri", "/models/rm")),
                         "spec.rewardModel.uri",
-                        "pattern"),
-                cel(
-                        "reward model by URI and by FineTuneJob",
-                        ftj,
-                        set(
-                                "spec.rewardModel",
-                                java.util.Map.of(
-                                        "uri",
-                                        "hf://org/rm",
-                                        "fineTuneJobRef",
-                                        java.util.Map.of("name", "rm"))),
-                        "spec.rewardModel",
-                        "exactly one of rewardModel.uri or rewardModel.fineTuneJobRef"));
+                        "pattern"));
     }
 }
