@@ -55,6 +55,17 @@ public final class Dependencies {
     }
 
     /**
+     * As {@link #check(String, String, List, Function)}, for a launch of attempt 2 or later: the
+     * job file of attempt 1 already holds the dependencies' URIs, so a dependency deleted or
+     * changed since then keeps no new attempt from resuming.
+     */
+    public static Check checkLaterAttempt(
+            String namespace, String name, List<Ref> refs, Function<String, FineTuneJob> lookup) {
+        Check check = check(namespace, name, refs, lookup);
+        return check.ready() ? check : new Check(Map.of(), null);
+    }
+
+    /**
      * @param namespace the job's namespace
      * @param name the job's name when it is a FineTuneJob (a chain that leads back to it is a
      *     cycle); null for other kinds, which no FineTuneJob references

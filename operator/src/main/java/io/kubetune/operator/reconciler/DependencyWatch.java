@@ -74,10 +74,14 @@ final class DependencyWatch<P extends HasMetadata> {
      *
      * @param self the job's name when it is a FineTuneJob (a chain back to it is a cycle), else
      *     null
+     * @param started whether an attempt was launched before (its job file holds the URIs)
      */
-    Dependencies.Check check(P job, String self, KubernetesClient client) {
+    Dependencies.Check check(P job, String self, boolean started, KubernetesClient client) {
         String ns = job.getMetadata().getNamespace();
-        return Dependencies.check(ns, self, refs.apply(job), name -> find(client, ns, name));
+        Function<String, FineTuneJob> lookup = name -> find(client, ns, name);
+        return started
+                ? Dependencies.checkLaterAttempt(ns, self, refs.apply(job), lookup)
+                : Dependencies.check(ns, self, refs.apply(job), lookup);
     }
 
     private FineTuneJob find(KubernetesClient client, String ns, String name) {

@@ -75,7 +75,7 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
 
     @Override
     protected Preparation prepare(EvalJob ej, Context<EvalJob> context) {
-        Dependencies.Check deps = dependencies.check(ej, null, context.getClient());
+        Dependencies.Check deps = dependencies.check(ej, null, started(ej), context.getClient());
         if (!deps.ready()) {
             return deps.blocked();
         }

@@ -65,7 +65,8 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
     @Override
     protected Preparation prepare(FineTuneJob ftj, Context<FineTuneJob> context) {
         Dependencies.Check deps =
-                dependencies.check(ftj, ftj.getMetadata().getName(), context.getClient());
+                dependencies.check(
+                        ftj, ftj.getMetadata().getName(), started(ftj), context.getClient());
         if (!deps.ready()) {
             return deps.blocked();
         }

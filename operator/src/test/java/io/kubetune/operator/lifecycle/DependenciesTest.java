@@ -215,6 +215,15 @@ class DependenciesTest {
         assertThat(check.blocked().waitReason()).isEqualTo(Reasons.WAITING_FOR_DEPENDENCY);
     }
 
+    @Test
+    void aLaterAttemptDoesNotWaitForADependencyDeletedSinceTheFirst() {
+        Dependencies.Check check =
+                Dependencies.checkLaterAttempt("team-a", "ppo", model("sft"), jobs::get);
+
+        assertThat(check.ready()).isTrue();
+        assertThat(check.resolved()).isEmpty();
+    }
+
     private void job(String name, JobState state, Consumer<FineTuneJob> change) {
         FineTuneJob job = TestJobs.cpuFineTuneJob();
         job.getMetadata().setName(name);
