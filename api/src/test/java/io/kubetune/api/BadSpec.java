@@ -393,6 +393,35 @@ public record BadSpec(
                         ej,
                         set("spec.adapter.fineTuneJobRef", java.util.Map.of("name", "run-1")),
                         "spec.adapter",
-                        "exactly one of adapter.uri or adapter.fineTuneJobRef"));
+                        "exactly one of adapter.uri or adapter.fineTuneJobRef"),
+                cel(
+                        "model by URI and by FineTuneJob",
+                        ftj,
+                        set("spec.model.fineTuneJobRef", java.util.Map.of("name", "sft")),
+                        "spec.model",
+                        "exactly one of model.uri or model.fineTuneJobRef"),
+                cel(
+                        "a job that starts from itself",
+                        ftj,
+                        remove("spec.model.uri")
+                                .andThen(
+                                        set(
+                                                "spec.model.fineTuneJobRef",
+                                                java.util.Map.of("name", "itself")))
+                                .andThen(set("metadata.name", "itself")),
+                        "spec.model.fineTuneJobRef",
+                        "cannot start from its own model"),
+                cel(
+                        "reward model under stage sft",
+                        ftj,
+                        set("spec.rewardModel", java.util.Map.of("uri", "hf://org/rm")),
+                        "spec.rewardModel",
+                        "only used by stages ppo and grpo"),
+                schema(
+                        "reward model on a local path",
+                        ftj,
+                        set("spec.rewardModel", java.util.Map.of("uri", "/models/rm")),
+                        "spec.rewardModel.uri",
+                        "pattern"));
     }
 }

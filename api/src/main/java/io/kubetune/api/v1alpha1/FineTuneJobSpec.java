@@ -67,6 +67,10 @@ import java.util.List;
                 "stages rm, dpo and kto keep each example whole in padded rows; set"
                         + " training.batching: padding",
         fieldPath = ".training.batching")
+@ValidationRule(
+        value = "!has(self.rewardModel) || self.stage in ['ppo', 'grpo']",
+        message = "rewardModel is only used by stages ppo and grpo; remove it or change the stage",
+        fieldPath = ".rewardModel")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")
@@ -98,6 +102,10 @@ public class FineTuneJobSpec extends RunSpec {
                     + " the old ones) and use ChatML, as TRL's setup_chat_format does; the adapted"
                     + " base model is written to the output's chat-format-model/.")
     public ChatFormat chatFormat;
+
+    @JsonPropertyDescription(
+            "The reward model of stages ppo and grpo: a URI, or a FineTuneJob of stage rm.")
+    public RewardModelSource rewardModel;
 
     @JsonPropertyDescription("Which weights are trained: lora (default), full or freeze.")
     public MethodSpec method = new MethodSpec();
