@@ -3,7 +3,7 @@ package io.kubetune.trainer.cli;
 import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.peft.PeftAdapterFormat;
+import io.kubetune.trainer.peft.PeftMethod;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -77,7 +77,7 @@ final class ModelOptions {
         PretrainedModel loaded = PretrainedModel.load(model, chosen.device(), chosen.precision());
         try {
             if (adapter != null) {
-                PeftAdapterFormat.read(
+                PeftMethod.readAny(
                         adapter, loaded.block(), chosen.precision().dataType(), loaded.manager());
             }
             return loaded;
