@@ -71,6 +71,59 @@ class PromptLearningParityTest {
         }
     }
 
+    /**
+     * Our trained adapters, loaded by PEFT (make_prompt_learning_fixtures.py
+     * --only-kubetune-written M target/M-trained-adapter), give PEFT the logits they give us.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void anAdapterWeWroteLoadsInPeftWithOurLogits(String method) throws IOException {
+        Path dir = FIXTURES.resolve(method + "-kubetune-written");
+        try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            NDArray input = PeftReference.prompt(dir, scope);
+            PeftReference.assertMatches(
+                    PeftReference.logits(loaded, input), dir, "logits", "our " + method);
+        }
+    }
+
+    /**
+     * Writes the adapter 5 steps trained to target/M-trained-adapter, and checks it reads back
+     * giving the trained model's logits (P-tuning: the encoder's output, as PEFT saves it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void aTrainedAdapterWrittenAndReadBackGivesTheSameLogits(String method) throws IOException {
+        Path dir = FIXTURES.resolve(method + "-5-steps");
+        Path out = Path.of("target/" + method + "-trained-adapter");
+        NDArray trained;
+        try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            Adapters adapters = initial(method, dir, loaded);
+            PeftReference.followsLosses(loaded, adapters.trainable(), dir);
+            adapters.write(out, "fixtures/models/llama");
+            trained =
+                    PeftReference.logits(
+                            loaded,
+                            PeftReference.prompt(
+                                    FIXTURES.resolve(method + "-peft-written"), scope));
+            trained.detach();
+        }
+        try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            PeftMethod.readAny(out, loaded.block(), DataType.FLOAT32, loaded.manager());
+            NDArray again =
+                    PeftReference.logits(
+                            loaded,
+                            PeftReference.prompt(
+                                    FIXTURES.resolve(method + "-peft-written"), scope));
+            assertThat(again.sub(trained).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+        } finally {
+            trained.close();
+        }
+    }
+
     /** PEFT's initial adapter; for P-tuning its encoder, which PEFT does not save. */
     static Adapters initial(String method, Path dir, PretrainedModel model) throws IOException {
         Path initial = dir.resolve("initial-adapter");
