@@ -6,6 +6,8 @@ For each method M in prompt-tuning, prefix-tuning, p-tuning and each model:
 1. prompt-learning/M-peft-written[-gpt2]/: an adapter written by PEFT (random init, so the virtual
    tokens are far from any real token) and PEFT's logits for a prompt, at the prompt's own
    positions (PEFT returns nvt more for prompt and P-tuning: those of the virtual tokens).
+   P-tuning with the LSTM encoder (p-tuning-lstm) has 5-steps fixtures only: its written adapter
+   is the encoder's output, a table like the MLP's.
 2. prompt-learning/M-5-steps[-gpt2]/: PEFT's initial adapter (P-tuning: also its encoder's
    weights, initial-encoder.safetensors, since PEFT saves only the encoder's output), two fixed
    padded batches in turn and the losses of 5 steps with torch AdamW, a cosine schedule with
@@ -50,6 +52,9 @@ def config(method):
         return PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=NVT, prompt_tuning_init="RANDOM")
     if method == "prefix-tuning":
         return PrefixTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=NVT)
+    if method == "p-tuning-lstm":
+        return PromptEncoderConfig(task_type="CAUSAL_LM", num_virtual_tokens=NVT,
+                                   encoder_reparameterization_type="LSTM", encoder_hidden_size=16)
     return PromptEncoderConfig(task_type="CAUSAL_LM", num_virtual_tokens=NVT,
                                encoder_reparameterization_type="MLP", encoder_hidden_size=32)
 
@@ -122,7 +127,7 @@ def five_steps(method, name, seed):
     model.train()
     out = folder(method, "5-steps", name)
     save_adapter(model, out / "initial-adapter")
-    if method == "p-tuning":
+    if method.startswith("p-tuning"):
         encoder = model.prompt_encoder["default"]
         save_file({k: v.detach().contiguous() for k, v in encoder.state_dict().items()},
                   out / "initial-encoder.safetensors")
@@ -161,6 +166,11 @@ def kubetune_written(method, source):
 
 METHODS = ["prompt-tuning", "prefix-tuning", "p-tuning"]
 
+if __name__ == "__main__" and "--only-lstm" in sys.argv:
+    five_steps("p-tuning-lstm", "llama", 91)
+    five_steps("p-tuning-lstm", "gpt2", 92)
+    sys.exit(0)
+
 if __name__ == "__main__":
     if "--only-kubetune-written" in sys.argv:
         i = sys.argv.index("--only-kubetune-written")
@@ -171,3 +181,7 @@ if __name__ == "__main__":
             peft_written(m, "gpt2", 61 + k)
             five_steps(m, "llama", 71 + k)
             five_steps(m, "gpt2", 81 + k)
+        # LSTM: PEFT saves only its output, so its written adapter is a table as for MLP; what
+        # differs is training through the encoder (and the initial output, initial-adapter).
+        five_steps("p-tuning-lstm", "llama", 91)
+        five_steps("p-tuning-lstm", "gpt2", 92)

@@ -50,22 +50,19 @@ public final class PromptLearningMethod implements PeftMethod {
                             spec,
                             VirtualTokenTable.random(
                                     count, PrefixKeyValues.width(model), type, manager));
-            default -> {
-                if (spec.encoder == PromptLearningSpec.Encoder.LSTM) {
-                    throw new IllegalArgumentException(
-                            "method.promptLearning.encoder: lstm is not built in this trainer"
-                                    + " version; use encoder: mlp");
-                }
-                yield PromptLearningAdapters.encoder(
-                        model,
-                        spec,
-                        PromptEncoder.initialised(
-                                count,
-                                model.hiddenSize(),
-                                PromptLearningFormat.encoderHiddenSize(spec, model),
-                                type,
-                                manager));
-            }
+            default ->
+                    PromptLearningAdapters.encoder(
+                            model,
+                            spec,
+                            PromptEncoder.initialised(
+                                    spec.encoder == null
+                                            ? PromptLearningSpec.Encoder.MLP
+                                            : spec.encoder,
+                                    count,
+                                    model.hiddenSize(),
+                                    PromptLearningFormat.encoderHiddenSize(spec, model),
+                                    type,
+                                    manager));
         };
     }
 

@@ -59,7 +59,9 @@ class PromptLearningParityTest {
         "prefix-tuning, llama",
         "prefix-tuning, gpt2",
         "p-tuning, llama",
-        "p-tuning, gpt2"
+        "p-tuning, gpt2",
+        "p-tuning-lstm, llama",
+        "p-tuning-lstm, gpt2"
     })
     void fiveStepsFromPeftsInitialAdapterFollowPeftsLosses(String method, String model)
             throws IOException {
@@ -69,6 +71,37 @@ class PromptLearningParityTest {
             Adapters adapters = initial(method, dir, loaded);
             PeftReference.followsLosses(loaded, adapters.trainable(), dir);
         }
+    }
+
+    /** PEFT's initial P-tuning adapter is its fresh encoder's output: ours gives the same. */
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"p-tuning, llama", "p-tuning, gpt2", "p-tuning-lstm, llama", "p-tuning-lstm, gpt2"})
+    void theEncoderGivesPeftsSavedOutput(String method, String model) throws IOException {
+        Path dir = FIXTURES.resolve(method + "-5-steps" + suffix(model));
+        Path out = Path.of("target/" + method + "-" + model + "-initial");
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(base(model), Device.cpu(), Precision.FP32);
+                SafetensorsFile peft =
+                        SafetensorsFile.open(
+                                dir.resolve("initial-adapter").resolve(PeftAdapterFormat.WEIGHTS));
+                TensorLoader loader = new TensorLoader()) {
+            initial(method, dir, loaded).write(out, "fixtures/models/" + model);
+            try (SafetensorsFile ours =
+                    SafetensorsFile.open(out.resolve(PeftAdapterFormat.WEIGHTS))) {
+                NDArray a = load(loader, ours, loaded);
+                NDArray b = load(loader, peft, loaded);
+                assertThat(a.sub(b).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
+            }
+        }
+    }
+
+    private static NDArray load(TensorLoader loader, SafetensorsFile file, PretrainedModel model)
+            throws IOException {
+        return loader.load(
+                file.tensor(PromptLearningFormat.TENSOR),
+                WeightLayout.AS_IS,
+                model.manager(),
+                DataType.FLOAT32);
     }
 
     /**
@@ -127,7 +160,7 @@ class PromptLearningParityTest {
     /** PEFT's initial adapter; for P-tuning its encoder, which PEFT does not save. */
     static Adapters initial(String method, Path dir, PretrainedModel model) throws IOException {
         Path initial = dir.resolve("initial-adapter");
-        if (!method.equals("p-tuning")) {
+        if (!method.startsWith("p-tuning")) {
             return PeftMethod.readAny(initial, model.block(), DataType.FLOAT32, model.manager());
         }
         Map<String, NDArray> state = new LinkedHashMap<>();
@@ -146,7 +179,13 @@ class PromptLearningParityTest {
         }
         PromptLearningSpec spec = new PromptLearningSpec();
         spec.numVirtualTokens = (int) state.get("embedding.weight").getShape().get(0);
-        spec.encoderHiddenSize = (int) state.get("mlp_head.0.weight").getShape().get(0);
+        boolean lstm = state.containsKey("lstm_head.weight_hh_l0");
+        spec.encoder = lstm ? PromptLearningSpec.Encoder.LSTM : PromptLearningSpec.Encoder.MLP;
+        spec.encoderHiddenSize =
+                (int)
+                        (lstm
+                                ? state.get("lstm_head.weight_hh_l0").getShape().get(1)
+                                : state.get("mlp_head.0.weight").getShape().get(0));
         return PromptLearningMethod.withEncoder(model.block(), spec, state);
     }
 

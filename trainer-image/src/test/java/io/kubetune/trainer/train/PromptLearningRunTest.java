@@ -26,9 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Prompt tuning (text init), prefix tuning and P-tuning jobs end to end: the model frozen, the loss
- * going down, checkpoints taken, PEFT's adapter files written, and the adapter read back changing
- * the model's logits.
+ * Prompt tuning (text init), prefix tuning and P-tuning (MLP, LSTM) jobs end to end: the model
+ * frozen, the loss going down, checkpoints taken, PEFT's adapter files written, and the adapter
+ * read back changing the model's logits.
  */
 class PromptLearningRunTest {
     private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
@@ -39,7 +39,8 @@ class PromptLearningRunTest {
     @CsvSource({
         "prompt-tuning, PROMPT_TUNING, 64",
         "prefix-tuning, PREFIX_TUNING, 128",
-        "p-tuning, P_TUNING, 64"
+        "p-tuning, P_TUNING, 64",
+        "p-tuning-lstm, P_TUNING, 64"
     })
     void aJobTrainsTheVirtualTokensAndWritesPeftsFiles(String method, String peftType, long width)
             throws IOException {
@@ -48,6 +49,10 @@ class PromptLearningRunTest {
         spec.method.type = MethodType.valueOf(peftType);
         spec.method.promptLearning = new PromptLearningSpec();
         spec.method.promptLearning.numVirtualTokens = 4;
+        if (method.endsWith("lstm")) {
+            spec.method.promptLearning.encoder = PromptLearningSpec.Encoder.LSTM;
+            spec.method.promptLearning.encoderHiddenSize = 16;
+        }
         if (spec.method.type == MethodType.PROMPT_TUNING) {
             spec.method.promptLearning.init = PromptLearningSpec.Init.TEXT;
             spec.method.promptLearning.initText = "Define the word:";
