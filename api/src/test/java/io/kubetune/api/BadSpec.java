@@ -108,6 +108,10 @@ public record BadSpec(
         return set("spec.stage", "kto").andThen(set("spec.datasets[0].format", "kto"));
     }
 
+    static Consumer<ObjectNode> promptLearning(String type) {
+        return set("spec.method.type", type).andThen(remove("spec.method.lora"));
+    }
+
     /** At least 15 mistakes users make, each caught with the field named. */
     public static List<BadSpec> all() {
         String ftj = "finetunejobs";
@@ -388,6 +392,69 @@ public record BadSpec(
                         dpo().andThen(set("spec.training.batching", "packed")),
                         "spec.training.batching",
                         "set training.batching: padding"),
+                schema(
+                        "no virtual tokens",
+                        ftj,
+                        promptLearning("prompt-tuning")
+                                .andThen(
+                                        set(
+                                                "spec.method.promptLearning",
+                                                java.util.Map.of("numVirtualTokens", 0))),
+                        "spec.method.promptLearning.numVirtualTokens",
+                        "1"),
+                cel(
+                        "prompt learning settings with LoRA",
+                        ftj,
+                        set("spec.method.promptLearning", java.util.Map.of("numVirtualTokens", 8)),
+                        "spec.method",
+                        "method.promptLearning is only allowed when method.type is"),
+                cel(
+                        "quantized base under prompt tuning",
+                        ftj,
+                        promptLearning("prompt-tuning")
+                                .andThen(set("spec.method.quantization", "nf4")),
+                        "spec.method",
+                        "method.quantization needs method.type lora"),
+                cel(
+                        "text init without a text",
+                        ftj,
+                        promptLearning("prompt-tuning")
+                                .andThen(
+                                        set(
+                                                "spec.method.promptLearning",
+                                                java.util.Map.of("init", "text"))),
+                        "spec.method.promptLearning",
+                        "init text needs method.promptLearning.initText"),
+                cel(
+                        "an encoder for prompt tuning",
+                        ftj,
+                        promptLearning("prompt-tuning")
+                                .andThen(
+                                        set(
+                                                "spec.method.promptLearning",
+                                                java.util.Map.of("encoderHiddenSize", 64))),
+                        "spec.method",
+                        "apply to p-tuning only"),
+                cel(
+                        "prompt tuning with packed rows",
+                        ftj,
+                        promptLearning("prompt-tuning")
+                                .andThen(set("spec.training.batching", "packed")),
+                        "spec.training.batching",
+                        "set training.batching: padding"),
+                cel(
+                        "prefix tuning with gradient checkpointing",
+                        ftj,
+                        promptLearning("prefix-tuning")
+                                .andThen(set("spec.training.gradientCheckpointing", true)),
+                        "spec.training.gradientCheckpointing",
+                        "gradientCheckpointing: false"),
+                cel(
+                        "merging a prompt-learning adapter",
+                        ftj,
+                        promptLearning("p-tuning").andThen(set("spec.output.mergeModel", true)),
+                        "spec.output.mergeModel",
+                        "cannot be merged"),
                 cel(
                         "adapter by URI and by FineTuneJob",
                         ej,

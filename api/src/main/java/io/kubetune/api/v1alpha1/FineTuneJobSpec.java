@@ -71,6 +71,41 @@ import java.util.List;
         value = "!has(self.rewardModel) || self.stage in ['ppo', 'grpo']",
         message = "rewardModel is only used by stages ppo and grpo; remove it or change the stage",
         fieldPath = ".rewardModel")
+@ValidationRule(
+        value =
+                "!(has(self.method) && self.method.type in ['prompt-tuning', 'p-tuning'])"
+                        + " || !has(self.training.batching) || self.training.batching == 'padding'",
+        message =
+                "prompt-tuning and p-tuning put their virtual tokens once before each row, so"
+                        + " packed samples would share them; set training.batching: padding (or"
+                        + " use prefix-tuning, which keeps packed samples isolated)",
+        fieldPath = ".training.batching")
+@ValidationRule(
+        value =
+                "!(has(self.method) && self.method.type == 'prefix-tuning')"
+                        + " || !has(self.training.gradientCheckpointing)"
+                        + " || !self.training.gradientCheckpointing",
+        message =
+                "prefix-tuning cannot run with gradient checkpointing (PEFT refuses it too); set"
+                        + " training.gradientCheckpointing: false",
+        fieldPath = ".training.gradientCheckpointing")
+@ValidationRule(
+        value =
+                "!(has(self.method) && self.method.type in ['prompt-tuning', 'prefix-tuning',"
+                        + " 'p-tuning']) || !has(self.output) || !has(self.output.mergeModel)"
+                        + " || !self.output.mergeModel",
+        message =
+                "prompt-learning adapters are virtual tokens, not weights, and cannot be merged"
+                        + " into the model; set output.mergeModel: false",
+        fieldPath = ".output.mergeModel")
+@ValidationRule(
+        value =
+                "self.stage != 'rm' || !(has(self.method) && self.method.type in"
+                        + " ['prompt-tuning', 'prefix-tuning', 'p-tuning'])",
+        message =
+                "stage rm trains a score head, which prompt-learning adapters do not save; use"
+                        + " method.type lora, full or freeze",
+        fieldPath = ".method.type")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")

@@ -24,6 +24,30 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
         value = "!has(self.doubleQuant) || (has(self.quantization) && self.quantization == 'nf4')",
         message = "method.doubleQuant applies to quantization: nf4 only; remove it")
+@ValidationRule(
+        value =
+                "!has(self.promptLearning) || self.type in ['prompt-tuning', 'prefix-tuning',"
+                        + " 'p-tuning']",
+        message =
+                "method.promptLearning is only allowed when method.type is prompt-tuning,"
+                        + " prefix-tuning or p-tuning; remove it or change type")
+@ValidationRule(
+        value =
+                "!has(self.promptLearning) || self.type == 'prompt-tuning'"
+                        + " || !has(self.promptLearning.init) || self.promptLearning.init =="
+                        + " 'random'",
+        message =
+                "method.promptLearning.init applies to prompt-tuning only (prefix and P-tuning"
+                        + " start at random); remove it")
+@ValidationRule(
+        value =
+                "!has(self.promptLearning) || self.type == 'p-tuning'"
+                        + " || (!has(self.promptLearning.encoderHiddenSize)"
+                        + " && (!has(self.promptLearning.encoder) || self.promptLearning.encoder =="
+                        + " 'mlp'))",
+        message =
+                "method.promptLearning.encoder and encoderHiddenSize apply to p-tuning only;"
+                        + " remove them")
 public class MethodSpec {
     @Default("lora")
     @JsonPropertyDescription("lora (adapters only), full (every weight) or freeze (last N layers).")
@@ -34,6 +58,10 @@ public class MethodSpec {
 
     @JsonPropertyDescription("Freeze settings; only with type freeze.")
     public FreezeSpec freeze;
+
+    @JsonPropertyDescription(
+            "Prompt learning settings; only with type prompt-tuning, prefix-tuning or p-tuning.")
+    public PromptLearningSpec promptLearning;
 
     @Default("none")
     @JsonPropertyDescription(

@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
         name = "chat",
         mixinStandardHelpOptions = true,
         description =
-                "Talks with a model (and an optional PEFT LoRA adapter): one message a line on"
+                "Talks with a model (and an optional PEFT adapter: LoRA, DoRA, prompt, prefix or P-tuning): one message a line on"
                         + " stdin, /reset forgets the conversation, /exit or end of input ends it.")
 public final class ChatCommand implements Callable<Integer> {
     @Mixin ModelOptions models;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = {
-            "Scores a model (and an optional PEFT LoRA adapter) on hellaswag 0-shot exactly as"
+            "Scores a model (and an optional PEFT adapter: LoRA, DoRA, prompt, prefix or P-tuning) on hellaswag 0-shot exactly as"
                     + " lm-evaluation-harness does: acc, acc_norm and their standard errors.",
             "Data: a hellaswag_val.jsonl file or the Rowan/hellaswag validation Parquet file."
         })

@@ -7,13 +7,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code kubetune generate}: answers a prompt with a model, optionally with a LoRA adapter. */
+/** {@code kubetune generate}: answers a prompt with a model, optionally with a PEFT adapter. */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
         description =
                 "Generates an answer to a prompt with a Hugging Face model folder and an optional"
-                        + " PEFT LoRA adapter, prompted as the adapter was trained; stops at the"
+                        + " PEFT adapter (LoRA, DoRA, prompt, prefix or P-tuning), prompted as the adapter was trained; stops at the"
                         + " model's end of sequence.")
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin ModelOptions models;

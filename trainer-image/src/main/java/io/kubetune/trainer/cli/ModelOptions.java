@@ -3,13 +3,13 @@ package io.kubetune.trainer.cli;
 import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.peft.PeftAdapterFormat;
+import io.kubetune.trainer.peft.PeftMethod;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** The model, optional LoRA adapter and device of the commands that run a trained model. */
+/** The model, optional PEFT adapter and device of the commands that run a trained model. */
 final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR", description = "The model folder (required).")
     Path model;
@@ -17,7 +17,8 @@ final class ModelOptions {
     @Option(
             names = "--adapter",
             paramLabel = "DIR",
-            description = "A PEFT LoRA adapter folder (e.g. runs/<job>/adapter).")
+            description =
+                    "A PEFT adapter folder (LoRA, DoRA, prompt, prefix or P-tuning; e.g. runs/<job>/adapter).")
     Path adapter;
 
     @Option(
@@ -77,7 +78,7 @@ final class ModelOptions {
         PretrainedModel loaded = PretrainedModel.load(model, chosen.device(), chosen.precision());
         try {
             if (adapter != null) {
-                PeftAdapterFormat.read(
+                PeftMethod.readAny(
                         adapter, loaded.block(), chosen.precision().dataType(), loaded.manager());
             }
             return loaded;

@@ -16,14 +16,15 @@ import io.kubetune.trainer.model.Scalars;
  * The log-probability of each labelled next token, with the LM head applied only where a label
  * counts and in chunks of bounded size, so a step never holds {@code [tokens, vocab]} logits.
  *
- * <p>Position t's hidden state predicts the label at t+1, as in {@link CausalLmLoss}. The counted
- * positions' hidden states are gathered, projected and scored a chunk at a time, log-softmax in
- * F32. When the head's weight is frozen (LoRA, a reference model, evaluation) a chunk's logits are
- * freed as soon as it is scored: the gradient of its log-probs with respect to the hidden states,
- * {@code w[label] - softmax · W}, is computed with them, and the returned values carry exactly that
- * gradient (value {@code logp}, derivative through {@code (h - stop(h)) · g}), so memory is one
- * chunk's logits whatever the batch. When the head trains, the chunks stay in the graph: memory
- * then covers the counted positions' logits only.
+ * <p>Position t's hidden state predicts the label at t+1, as in {@link CausalLmLoss}; after virtual
+ * tokens ({@link ModelOutput#lead()}) the first label is predicted too. The counted positions'
+ * hidden states are gathered, projected and scored a chunk at a time, log-softmax in F32. When the
+ * head's weight is frozen (LoRA, a reference model, evaluation) a chunk's logits are freed as soon
+ * as it is scored: the gradient of its log-probs with respect to the hidden states, {@code w[label]
+ * - softmax · W}, is computed with them, and the returned values carry exactly that gradient (value
+ * {@code logp}, derivative through {@code (h - stop(h)) · g}), so memory is one chunk's logits
+ * whatever the batch. When the head trains, the chunks stay in the graph: memory then covers the
+ * counted positions' logits only.
  */
 public final class LabelledLogProbs {
 
@@ -64,6 +65,17 @@ public final class LabelledLogProbs {
      */
     public static LabelledLogProbs of(ModelOutput output, NDArray labels, int chunkPositions) {
         NDArray hidden = output.hidden();
+        if (output.lead() != null) {
+            // Virtual tokens came first: the last one predicts the first label, as PEFT counts it.
+            hidden = output.lead().concat(hidden, 1);
+            NDArray ignored =
+                    labels.getManager()
+                            .full(
+                                    new Shape(labels.getShape().get(0), 1),
+                                    (float) CausalLmLoss.IGNORE_INDEX,
+                                    DataType.INT64);
+            labels = ignored.concat(labels.toType(DataType.INT64, false), 1);
+        }
         Shape shape = hidden.getShape();
         int batch = (int) shape.get(0);
         int seq = (int) shape.get(1);

@@ -2,6 +2,7 @@ package io.kubetune.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
@@ -45,6 +46,7 @@ public final class DecoderLm extends ModuleBlock {
     private final LinearLayer lmHead;
     private final LinearLayer scoreHead;
     private CheckpointedLayers checkpoints;
+    private InputPrefix inputPrefix;
 
     /**
      * Creates an uninitialized model.
@@ -85,23 +87,51 @@ public final class DecoderLm extends ModuleBlock {
      * @return the last layer's hidden states after the final norm, with the heads on top
      */
     public ModelOutput forward(ParameterStore ps, ModelInput input, boolean training) {
+        PrefixedInput prefixed =
+                inputPrefix == null
+                        ? PrefixedInput.none(input)
+                        : inputPrefix.apply(ps, this, input, training);
+        ModelInput in = prefixed.input();
         NDArray h =
-                input.inputEmbeds() != null
-                        ? input.inputEmbeds()
-                        : embed(ps, input.inputIds(), training);
-        Positions encoded = positions.at(ps, input.positions(), h.getDataType(), training);
+                in.inputEmbeds() != null ? in.inputEmbeds() : embed(ps, in.inputIds(), training);
+        Positions encoded = positions.at(ps, in.positions(), h.getDataType(), training);
         h = encoded.embed(h);
-        NDArray bias =
-                AttentionMask.bias(input, h.getDataType(), config.attention().slidingWindow());
-        LayerContext ctx = new LayerContext(ps, bias, encoded, input.cache(), training);
-        if (checkpoints != null && training && input.cache() == null) {
+        NDArray bias = AttentionMask.bias(in, h.getDataType(), config.attention().slidingWindow());
+        if (prefixed.past() != null) {
+            bias = prefixed.past().widen(bias);
+        }
+        LayerContext ctx =
+                new LayerContext(ps, bias, encoded, in.cache(), training, prefixed.past());
+        if (checkpoints != null && training && in.cache() == null) {
             h = checkpoints.forward(layers, ctx, h);
         } else {
             for (DecoderLayer layer : layers) {
                 h = layer.forward(ctx, h);
             }
         }
-        return new ModelOutput(this, ps, input, finalNorm.forward(ps, h, training), training);
+        NDArray hidden = finalNorm.forward(ps, h, training);
+        int virtual = prefixed.virtualPositions();
+        if (virtual == 0) {
+            return new ModelOutput(this, ps, input, hidden, null, training);
+        }
+        // The caller sees its own positions; the last virtual one predicts its first token.
+        NDArray own = hidden.get(new NDIndex(":, {}:", virtual));
+        NDArray lead = hidden.get(new NDIndex(":, {}:{}", virtual - 1, virtual));
+        return new ModelOutput(this, ps, input, own, lead, training);
+    }
+
+    /**
+     * Puts a prompt-learning method's virtual tokens before every input from now on, or none.
+     *
+     * @param prefix the method's prefix, or null
+     */
+    public void setInputPrefix(InputPrefix prefix) {
+        inputPrefix = prefix;
+    }
+
+    /** Returns the prompt-learning prefix every pass gets, or null. */
+    public InputPrefix inputPrefix() {
+        return inputPrefix;
     }
 
     /**

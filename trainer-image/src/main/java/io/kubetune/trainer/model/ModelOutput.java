@@ -18,6 +18,7 @@ public final class ModelOutput {
     private final ParameterStore ps;
     private final ModelInput input;
     private final NDArray hidden;
+    private final NDArray lead;
     private final boolean training;
     private NDArray logits;
     private NDArray tokenScores;
@@ -27,17 +28,28 @@ public final class ModelOutput {
             ParameterStore ps,
             ModelInput input,
             NDArray hidden,
+            NDArray lead,
             boolean training) {
         this.model = model;
         this.ps = ps;
         this.input = input;
         this.hidden = hidden;
+        this.lead = lead;
         this.training = training;
     }
 
     /** Returns the hidden states {@code [batch, seq, hidden]} after the final norm. */
     public NDArray hidden() {
         return hidden;
+    }
+
+    /**
+     * Returns the hidden state {@code [batch, 1, hidden]} of the position just before the input's
+     * first, when virtual tokens came first (prompt tuning, P-tuning), else null: it predicts the
+     * first token, which PEFT's loss counts (it grows the labels by ignored ones in front).
+     */
+    public NDArray lead() {
+        return lead;
     }
 
     /** Returns the LM head's logits {@code [batch, seq, vocab]}, computed on first call. */

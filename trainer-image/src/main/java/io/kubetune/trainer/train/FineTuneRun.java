@@ -139,7 +139,9 @@ public final class FineTuneRun {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
         model.block()
                 .setGradientCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
-        TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
+        // PEFT's TEXT init tokenizes with special tokens: tokenizer(init_text)["input_ids"].
+        TrainableWeights.Prepared weights =
+                TrainableWeights.prepare(spec.method, model, text -> tokenizer.encode(text, true));
         TrainingListener heard = new TrainingListeners(listeners);
         try (StageContext context =
                         new StageContext(spec, model, weights.adapters(), () -> load(modelDir));

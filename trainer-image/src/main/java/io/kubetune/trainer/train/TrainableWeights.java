@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,8 +44,17 @@ public final class TrainableWeights {
      * are not rounded away in half precision, and loss scaling unscales fp32 gradients.
      */
     public static Prepared prepare(MethodSpec method, PretrainedModel model) {
+        return prepare(method, model, null);
+    }
+
+    /**
+     * As {@link #prepare(MethodSpec, PretrainedModel)}, with the tokenizer's ids of a text for
+     * prompt tuning's text init (null when there is no tokenizer at hand).
+     */
+    public static Prepared prepare(
+            MethodSpec method, PretrainedModel model, Function<String, long[]> textTokens) {
         MethodSpec settings = method == null ? new MethodSpec() : method;
-        Optional<PeftMethod> peft = PeftMethod.of(settings.type);
+        Optional<PeftMethod> peft = PeftMethod.of(settings.type, textTokens);
         if (peft.isPresent()) {
             Adapters adapters =
                     peft.get().inject(model.block(), settings, DataType.FLOAT32, model.manager());

@@ -10,8 +10,9 @@ import io.kubetune.trainer.model.layers.ModuleBlock;
 /**
  * Causal self-attention of every family: q, k and v projections, positions applied to q and k (a
  * no-op for learned positions, RoPE otherwise), grouped-query heads, the KV cache, the output
- * projection. A family's fused checkpoint tensors (GPT-2's {@code c_attn}) are split into q, k and
- * v on load, so each can carry its own adapter.
+ * projection; a prefix's keys and values (prefix tuning) go in front of all others. A family's
+ * fused checkpoint tensors (GPT-2's {@code c_attn}) are split into q, k and v on load, so each can
+ * carry its own adapter.
  */
 public final class CausalSelfAttention extends ModuleBlock {
 
@@ -61,6 +62,11 @@ public final class CausalSelfAttention extends ModuleBlock {
             NDArray[] kv = ctx.cache().append(layerIndex, k, v);
             k = kv[0];
             v = kv[1];
+        }
+        if (ctx.prefix() != null) {
+            // The prefix stays out of the cache: each pass puts it in front again.
+            k = ctx.prefix().keysBefore(layerIndex, k);
+            v = ctx.prefix().valuesBefore(layerIndex, v);
         }
         NDArray attended = ScaledDotProductAttention.compute(q, k, v, ctx.attentionBias(), scale);
         long batch = x.getShape().get(0);

@@ -1,0 +1,101 @@
+package io.kubetune.trainer.peft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.KvCache;
+import io.kubetune.trainer.model.ModelInput;
+import io.kubetune.trainer.model.Precision;
+import io.kubetune.trainer.model.PretrainedModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * With a prompt-learning adapter, the inputs generation and hellaswag scoring feed (a KV cache
+ * filled token by token; a cache copied per continuation, with the caller's own mask and positions)
+ * give the logits of one whole pass: the virtual tokens are fed once and the callers' masks and
+ * positions never count them.
+ */
+class PromptLearningCacheTest {
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({
+        "prompt-tuning, llama",
+        "prompt-tuning, gpt2",
+        "prefix-tuning, llama",
+        "prefix-tuning, gpt2",
+        "p-tuning, llama"
+    })
+    void cachedPassesGiveTheWholePassLogits(String method, String model) throws IOException {
+        Path dir =
+                PromptLearningParityTest.FIXTURES.resolve(
+                        method + "-peft-written" + PromptLearningParityTest.suffix(model));
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(
+                                PromptLearningParityTest.base(model),
+                                Device.cpu(),
+                                Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            NDArray ids = PeftReference.prompt(dir, scope);
+            int seq = (int) ids.getShape().get(1);
+            NDArray whole = PeftReference.logits(loaded, ids);
+            int context = 6;
+            // Generation: the context at once, then one token a pass.
+            try (KvCache cache = new KvCache(scope, loaded.block().numLayers())) {
+                NDArray first = pass(loaded, ModelInput.of(ids.get(":, :{}", context)), cache);
+                assertClose(first, whole.get(":{}", context), "context pass");
+                for (int t = context; t < seq; t++) {
+                    NDArray next =
+                            pass(loaded, ModelInput.of(ids.get(":, {}:{}", t, t + 1)), cache);
+                    assertClose(next, whole.get("{}:{}", t, t + 1), "token " + t);
+                }
+            }
+            // Hellaswag: a cached context copied for two rows, each with its mask and positions.
+            try (KvCache cache = new KvCache(scope, loaded.block().numLayers())) {
+                pass(loaded, ModelInput.of(ids.get(":, :{}", context)), cache);
+                try (KvCache copies = cache.selectRows(scope, new long[] {0, 0})) {
+                    int rest = seq - context;
+                    NDArray rows = ids.get(":, {}:", context).repeat(0, 2);
+                    NDArray mask = scope.ones(new Shape(2, seq), DataType.INT64);
+                    NDArray positions =
+                            scope.arange(context, seq, 1, DataType.INT64)
+                                    .expandDims(0)
+                                    .repeat(0, 2);
+                    ModelInput input =
+                            ModelInput.of(rows).withAttentionMask(mask).withPositionIds(positions);
+                    NDArray scored =
+                            loaded.block()
+                                    .logits(
+                                            loaded.parameterStore(),
+                                            input.withCache(copies),
+                                            false);
+                    for (int r = 0; r < 2; r++) {
+                        assertClose(
+                                scored.get(new NDIndex("{}", r)),
+                                whole.get("{}:", context),
+                                "continuation row " + r + " of " + rest);
+                    }
+                }
+            }
+        }
+    }
+
+    private static NDArray pass(PretrainedModel model, ModelInput input, KvCache cache) {
+        return model.block()
+                .logits(model.parameterStore(), input.withCache(cache), false)
+                .squeeze(0);
+    }
+
+    private static void assertClose(NDArray ours, NDArray expected, String what) {
+        assertThat(ours.getShape()).as(what).isEqualTo(expected.getShape());
+        assertThat(ours.sub(expected).abs().max().getFloat()).as(what).isLessThanOrEqualTo(1e-4f);
+    }
+}
