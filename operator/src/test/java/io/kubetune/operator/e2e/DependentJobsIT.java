@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * FineTuneJobs that start from each other's results, on a real API server with the fake trainer:
  * applied in any order they run in dependency order, a failed dependency fails its dependents,
- * cycles and other namespaces are refused, and deleting a dependency leaves its dependents.
+ * cycles and other namespaces are refused, and deleting a dependency leaves its dependents. The
+ * operator resyncs only every 30 minutes here, so what starts a waiting job is the watch of the
+ * FineTuneJobs it names.
  */
 @RealCluster
 class DependentJobsIT {
@@ -35,7 +37,8 @@ class DependentJobsIT {
     @BeforeAll
     static void start(KubernetesClient c, TestNamespace ns) {
         client = c;
-        cluster = FakeTrainerCluster.start(c, ns.name());
+        // a resync far beyond the timeouts: only the dependencies' watch can start a dependent
+        cluster = FakeTrainerCluster.start(c, ns.name(), Duration.ofMinutes(30));
     }
 
     @AfterAll
@@ -47,21 +50,14 @@ class DependentJobsIT {
 
     /** A job of {@code stage} that starts from {@code from}'s model and merges its adapter. */
     private static FineTuneJob dependent(String name, String behaviour, String from, String stage) {
-        FineTuneJob job =
-                fake(
-                        name,
-                        behaviour,
-                        "stage: "
-                                + stage
-                                + (stage.equals("rm")
-                                        ? "\ntraining: {maxSteps: 4, batching: padding}"
-                                        : ""));
+        FineTuneJob job = fake(name, behaviour, "stage: " + stage);
         job.getSpec().model.uri = null;
         job.getSpec().model.fineTuneJobRef = new io.kubetune.api.v1alpha1.FineTuneJobRef();
         job.getSpec().model.fineTuneJobRef.name = from;
         job.getSpec().output.mergeModel = true;
         if (stage.equals("rm")) {
             job.getSpec().datasets.get(0).format = io.kubetune.api.v1alpha1.DataFormat.PREFERENCE;
+            job.getSpec().training.batching = io.kubetune.api.v1alpha1.BatchingMode.PADDING;
         }
         return job;
     }
@@ -85,9 +81,10 @@ class DependentJobsIT {
 
         FineTuneJob sft = awaitState(client, "chain-sft", JobState.Succeeded, TIMEOUT);
         FineTuneJob rm = awaitState(client, "chain-rm", JobState.Succeeded, TIMEOUT);
+        Instant sftEnded = Instant.parse(sft.getStatus().completionTime);
         assertThat(Instant.parse(rm.getStatus().startTime))
-                .as("rm started after sft ended")
-                .isAfterOrEqualTo(Instant.parse(sft.getStatus().completionTime));
+                .as("rm started after sft ended, woken by sft's change (no resync for 30 min)")
+                .isBetween(sftEnded, sftEnded.plusSeconds(20));
         String jobFile =
                 client.configMaps().withName("chain-rm-ftj-job").get().getData().get("job.yaml");
         FineTuneJob seen = Serialization.unmarshal(jobFile, FineTuneJob.class);
