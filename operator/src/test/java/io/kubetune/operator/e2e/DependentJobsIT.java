@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
@@ -23,9 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * FineTuneJobs that start from each other's results, on a real API server with the fake trainer:
  * applied in any order they run in dependency order, a failed dependency fails its dependents,
- * cycles and other namespaces are refused, and deleting a dependency leaves its dependents. The
- * operator resyncs only every 30 minutes here, so what starts a waiting job is the watch of the
- * FineTuneJobs it names.
+ * cycles and other namespaces are refused, deleting a dependency leaves its dependents, and an
+ * EvalJob evaluates the model a FineTuneJob merged. The operator resyncs only every 30 minutes
+ * here, so what starts a waiting job is the watch of the FineTuneJobs it names.
  */
 @RealCluster
 class DependentJobsIT {
@@ -160,5 +161,38 @@ class DependentJobsIT {
         assertCondition(refused, "Failed", "True", Reasons.INVALID_SPEC);
         assertThat(refused.getStatus().message)
                 .startsWith("spec.model.fineTuneJobRef.namespace: team-b is not this job's");
+    }
+
+    @Test
+    void anEvalJobEvaluatesTheModelAnotherJobMerged() {
+        client.resource(
+                        Serialization.unmarshal(
+                                """
+                                apiVersion: kubetune.io/v1alpha1
+                                kind: EvalJob
+                                metadata: {name: eval-merged}
+                                spec:
+                                  model: {fineTuneJobRef: {name: merged-sft}}
+                                  tasks: [{name: hellaswag}]
+                                """,
+                                EvalJob.class))
+                .create();
+        FineTuneJob sft = fake("merged-sft", "succeed", "");
+        sft.getSpec().output.mergeModel = true;
+        client.resource(sft).create();
+
+        Jobs.eventually(
+                TIMEOUT,
+                () -> {
+                    EvalJob e = client.resources(EvalJob.class).withName("eval-merged").get();
+                    return e.getStatus() != null && e.getStatus().state == JobState.Succeeded;
+                },
+                () -> "EvalJob eval-merged Succeeded");
+        String jobFile =
+                client.configMaps().withName("eval-merged-ej-job").get().getData().get("job.yaml");
+        EvalJob seen = Serialization.unmarshal(jobFile, EvalJob.class);
+        assertThat(seen.getSpec().model.uri)
+                .isEqualTo("s3://kubetune-test/fake/succeed/merged-sft/merged");
+        assertThat(seen.getSpec().model.fineTuneJobRef).isNull();
     }
 }
