@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * FineTuneJobs that start from each other's results, on a real API server with the fake trainer:
  * applied in any order they run in dependency order, a failed dependency fails its dependents,
- * cycles and other namespaces are refused, and deleting a dependency leaves its dependents.
+ * cycles and other namespaces are refused, deleting a dependency leaves its dependents, and an
+ * EvalJob evaluates the model a FineTuneJob merged. The operator resyncs only every 30 minutes
+ * here, so what starts a waiting job is the watch of the FineTuneJobs it names.
  */
 @RealCluster
 class DependentJobsIT {
@@ -35,7 +38,8 @@ class DependentJobsIT {
     @BeforeAll
     static void start(KubernetesClient c, TestNamespace ns) {
         client = c;
-        cluster = FakeTrainerCluster.start(c, ns.name());
+        // a resync far beyond the timeouts: only the dependencies' watch can start a dependent
+        cluster = FakeTrainerCluster.start(c, ns.name(), Duration.ofMinutes(30));
     }
 
     @AfterAll
@@ -47,21 +51,14 @@ class DependentJobsIT {
 
     /** A job of {@code stage} that starts from {@code from}'s model and merges its adapter. */
     private static FineTuneJob dependent(String name, String behaviour, String from, String stage) {
-        FineTuneJob job =
-                fake(
-                        name,
-                        behaviour,
-                        "stage: "
-                                + stage
-                                + (stage.equals("rm")
-                                        ? "\ntraining: {maxSteps: 4, batching: padding}"
-                                        : ""));
+        FineTuneJob job = fake(name, behaviour, "stage: " + stage);
         job.getSpec().model.uri = null;
         job.getSpec().model.fineTuneJobRef = new io.kubetune.api.v1alpha1.FineTuneJobRef();
         job.getSpec().model.fineTuneJobRef.name = from;
         job.getSpec().output.mergeModel = true;
         if (stage.equals("rm")) {
             job.getSpec().datasets.get(0).format = io.kubetune.api.v1alpha1.DataFormat.PREFERENCE;
+            job.getSpec().training.batching = io.kubetune.api.v1alpha1.BatchingMode.PADDING;
         }
         return job;
     }
@@ -85,9 +82,10 @@ class DependentJobsIT {
 
         FineTuneJob sft = awaitState(client, "chain-sft", JobState.Succeeded, TIMEOUT);
         FineTuneJob rm = awaitState(client, "chain-rm", JobState.Succeeded, TIMEOUT);
+        Instant sftEnded = Instant.parse(sft.getStatus().completionTime);
         assertThat(Instant.parse(rm.getStatus().startTime))
-                .as("rm started after sft ended")
-                .isAfterOrEqualTo(Instant.parse(sft.getStatus().completionTime));
+                .as("rm started after sft ended, woken by sft's change (no resync for 30 min)")
+                .isBetween(sftEnded, sftEnded.plusSeconds(20));
         String jobFile =
                 client.configMaps().withName("chain-rm-ftj-job").get().getData().get("job.yaml");
         FineTuneJob seen = Serialization.unmarshal(jobFile, FineTuneJob.class);
@@ -163,5 +161,38 @@ class DependentJobsIT {
         assertCondition(refused, "Failed", "True", Reasons.INVALID_SPEC);
         assertThat(refused.getStatus().message)
                 .startsWith("spec.model.fineTuneJobRef.namespace: team-b is not this job's");
+    }
+
+    @Test
+    void anEvalJobEvaluatesTheModelAnotherJobMerged() {
+        client.resource(
+                        Serialization.unmarshal(
+                                """
+                                apiVersion: kubetune.io/v1alpha1
+                                kind: EvalJob
+                                metadata: {name: eval-merged}
+                                spec:
+                                  model: {fineTuneJobRef: {name: merged-sft}}
+                                  tasks: [{name: hellaswag}]
+                                """,
+                                EvalJob.class))
+                .create();
+        FineTuneJob sft = fake("merged-sft", "succeed", "");
+        sft.getSpec().output.mergeModel = true;
+        client.resource(sft).create();
+
+        Jobs.eventually(
+                TIMEOUT,
+                () -> {
+                    EvalJob e = client.resources(EvalJob.class).withName("eval-merged").get();
+                    return e.getStatus() != null && e.getStatus().state == JobState.Succeeded;
+                },
+                () -> "EvalJob eval-merged Succeeded");
+        String jobFile =
+                client.configMaps().withName("eval-merged-ej-job").get().getData().get("job.yaml");
+        EvalJob seen = Serialization.unmarshal(jobFile, EvalJob.class);
+        assertThat(seen.getSpec().model.uri)
+                .isEqualTo("s3://kubetune-test/fake/succeed/merged-sft/merged");
+        assertThat(seen.getSpec().model.fineTuneJobRef).isNull();
     }
 }

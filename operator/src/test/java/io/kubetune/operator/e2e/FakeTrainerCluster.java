@@ -22,6 +22,19 @@ final class FakeTrainerCluster implements AutoCloseable {
         return new FakeTrainerCluster(client, namespace, TestOperator.start(namespace));
     }
 
+    /** With an operator that looks again without events only every {@code resync}. */
+    static FakeTrainerCluster start(
+            KubernetesClient client, String namespace, java.time.Duration resync) {
+        return new FakeTrainerCluster(
+                client,
+                namespace,
+                TestOperator.start(
+                        namespace,
+                        new io.kubetune.operator.config.OperatorSettings(
+                                TestOperator.TRAINER_IMAGE, null, resync),
+                        10));
+    }
+
     /** With an operator that runs as {@code operatorClient} (e.g. a restricted identity). */
     static FakeTrainerCluster start(
             KubernetesClient client, String namespace, KubernetesClient operatorClient) {

@@ -44,6 +44,7 @@ final class EvalJobRun {
         // A GPU asked for and not seen fails before any download.
         System.err.println("kubetune: " + command.models.target().describe());
         InputResolver inputs = JobInputs.resolver(jobFile);
+        JobInputs.refuseUnresolved(spec.model);
         command.models.model = inputs.resolve(spec.model.uri, "spec.model.uri");
         command.models.adapter = adapter(spec, inputs);
         List<EvalResult> results = new ArrayList<>();

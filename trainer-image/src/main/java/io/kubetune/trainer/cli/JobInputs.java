@@ -1,6 +1,7 @@
 package io.kubetune.trainer.cli;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.InputResolver;
@@ -30,16 +31,26 @@ final class JobInputs {
                 System.getenv());
     }
 
+    /**
+     * A model given as another FineTuneJob has no URI until the operator writes that job's model
+     * URI into the job file: a job file run as it is cannot name its model.
+     */
+    static void refuseUnresolved(ModelSource model) {
+        if (model.uri == null && model.fineTuneJobRef != null) {
+            throw new UserInputException(
+                    "spec.model.fineTuneJobRef "
+                            + model.fineTuneJobRef.name
+                            + " has no spec.model.uri: the operator writes that FineTuneJob's"
+                            + " model URI into the job file before the pod starts; run it through"
+                            + " the operator, or set spec.model.uri");
+        }
+    }
+
     static FineTuneRun.Inputs resolve(
             FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)
             throws IOException {
-        if (model == null && spec.model.uri == null && spec.model.fineTuneJobRef != null) {
-            throw new UserInputException(
-                    "spec.model.fineTuneJobRef "
-                            + spec.model.fineTuneJobRef.name
-                            + " has no spec.model.uri: the operator writes that FineTuneJob's"
-                            + " model URI into the job file before the pod starts; run it through"
-                            + " the operator, or set spec.model.uri (or pass --model)");
+        if (model == null) {
+            refuseUnresolved(spec.model);
         }
         Path modelDir = model != null ? model : resolver.resolve(spec.model.uri, "spec.model.uri");
         List<Path> files = new ArrayList<>();

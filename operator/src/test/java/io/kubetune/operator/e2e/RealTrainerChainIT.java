@@ -1,0 +1,128 @@
+package io.kubetune.operator.e2e;
+
+import static io.kubetune.operator.e2e.Jobs.awaitReason;
+import static io.kubetune.operator.e2e.Jobs.awaitState;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.Reasons;
+import io.kubetune.testing.RealCluster;
+import io.kubetune.testing.S3Handle;
+import io.kubetune.testing.TestNamespace;
+import io.minio.MinioClient;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first two steps of examples/rlhf/ with the real trainer on the tiny model, both applied at
+ * once with the dependent first: SFT merges its adapter into a model, and the reward model trains
+ * from that model (the operator hands the trainer sft's status.mergedModelUri), with its metrics on
+ * its status.
+ */
+@RealCluster
+class RealTrainerChainIT {
+    private static final Duration TIMEOUT = Duration.ofMinutes(8);
+
+    static KubernetesClient client;
+    static RealTrainerCluster cluster;
+
+    @BeforeAll
+    static void start(KubernetesClient c, TestNamespace ns, S3Handle s3, MinioClient minio)
+            throws Exception {
+        client = c;
+        cluster = RealTrainerCluster.start(c, ns, s3, minio);
+        cluster.putLines("glosses.jsonl", "examples/data/wordnet-definitions.jsonl", 24);
+        cluster.putLines("pairs.jsonl", "examples/data/wordnet-preferences.jsonl", 24);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static FineTuneJob job(String name, String model, String data, String stage) {
+        return Serialization.unmarshal(
+                """
+                apiVersion: kubetune.io/v1alpha1
+                kind: FineTuneJob
+                metadata:
+                  name: %1$s
+                spec:
+                  model: %3$s
+                  datasets:
+                    - uri: %2$s/%4$s
+                      format: %5$s
+                      columns: {instruction: instruction}
+                      template: alpaca
+                  stage: %6$s
+                  method:
+                    type: lora
+                    lora: {r: 4, alpha: 8, targetModules: [q_proj, v_proj]}
+                  training:
+                    maxSteps: 4
+                    batchSize: 4
+                    learningRate: "3e-3"
+                    cutoffLength: 96
+                    batching: padding
+                    seed: 7
+                    loggingSteps: 1
+                  output:
+                    uri: %2$s/runs/%1$s
+                    secretRef: {name: s3-credentials}
+                    mergeModel: true
+                  resources: {cpu: "1", memory: 2Gi}
+                """
+                        .formatted(
+                                name,
+                                cluster.uri(),
+                                model,
+                                data,
+                                stage.equals("rm") ? "preference" : "alpaca",
+                                stage),
+                FineTuneJob.class);
+    }
+
+    @Test
+    void sftThenARewardModelFromItsMergedModel() throws Exception {
+        client.resource(job("chain-rm", "{fineTuneJobRef: {name: chain-sft}}", "pairs.jsonl", "rm"))
+                .create();
+        client.resource(
+                        job(
+                                "chain-sft",
+                                "{uri: " + cluster.uri("model/") + "}",
+                                "glosses.jsonl",
+                                "sft"))
+                .create();
+        awaitReason(client, "chain-rm", Reasons.WAITING_FOR_DEPENDENCY, TIMEOUT);
+
+        FineTuneJob sft = awaitState(client, "chain-sft", JobState.Succeeded, TIMEOUT);
+        FineTuneJob rm = awaitState(client, "chain-rm", JobState.Succeeded, TIMEOUT);
+
+        assertThat(sft.getStatus().mergedModelUri).startsWith(cluster.uri("runs/chain-sft"));
+        assertThat(Instant.parse(rm.getStatus().startTime))
+                .isAfterOrEqualTo(Instant.parse(sft.getStatus().completionTime));
+        String jobFile =
+                client.configMaps().withName("chain-rm-ftj-job").get().getData().get("job.yaml");
+        assertThat(Serialization.unmarshal(jobFile, FineTuneJob.class).getSpec().model.uri)
+                .isEqualTo(sft.getStatus().mergedModelUri);
+        assertThat(rm.getStatus().progress.step).isEqualTo(4L);
+        assertThat(rm.getStatus().progress.metrics)
+                .extracting(m -> m.name)
+                .contains("accuracy", "margin");
+        assertThat(rm.getStatus().mergedModelUri).startsWith(cluster.uri("runs/chain-rm"));
+        // the reward model a later ppo job reads: one label, and the score head in its weights
+        String merged = rm.getStatus().mergedModelUri.replaceAll("/$", "");
+        assertThat(cluster.read(merged + "/config.json")).contains("\"LABEL_0\": 0");
+        String weights = cluster.read(merged + "/model.safetensors");
+        assertThat(weights.substring(0, Math.min(weights.length(), 50_000)))
+                .contains("\"score.weight\"");
+    }
+}
