@@ -2,7 +2,7 @@
 
 One record per "Define <word>." pair of examples/data/wordnet-preferences.jsonl (see
 make_preference_data.py), labels alternating: even pairs give their chosen answer (the word's own
-gloss, label true), odd pairs their rejected one (another word's gloss, label false). So each word
+gloss, label true), odd pairs their rejected one (the same gloss with its words scrambled, label false). So each word
 appears once, both kinds are in every batch, and the KL rows, which pair a prompt with the answer
 of the record before it, almost never meet the prompt's own answer. (Unpairing the preference
 file instead, as TRL does, puts the chosen answers of each block of 1000 pairs before their
