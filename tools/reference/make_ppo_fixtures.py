@@ -17,6 +17,10 @@ of the pinned venv's trl, unpacked from its wheel with no dependencies:
 with the rest pinned as in requirements.txt (torch 2.15.0, transformers 5.23.0, accelerate 1.15.0).
 Differences of trl 1.12.0 from ALIGNMENT.md §4 (written from a 1.10 snapshot): objective/entropy
 masks the padding (INVALID_LOGPROB) positions out; nothing else in the math.
+TRL sizes its per-micro-batch statistics (num_ppo_epochs, num_mini_batches,
+gradient_accumulation_steps) and averages all of them, so a configuration whose mini-batch holds
+fewer micro-batches than gradient_accumulation_steps averages unfilled zeros in; the cases here keep
+mini-batch = per_device_train_batch_size x gradient_accumulation_steps, where every slot is filled.
 """
 import json
 import pathlib
@@ -69,6 +73,7 @@ class Recorder:
         self.rollout = None
         self.micro = {}
         self.metrics = None
+        self.calls = 0
 
     def whiten(self, original):
         def wrapped(values, mask, shift_mean=True):
@@ -90,16 +95,20 @@ class Recorder:
             out = original(values, mask, axis)
             f = sys._getframe(1)
             loc = f.f_locals
-            if f.f_code.co_name == "train" and "loss" in loc and "pg_losses2" in loc:
+            if f.f_code.co_name != "train":
+                return out
+            # train() itself calls masked_mean four times per micro-batch: vf_loss, vf_clipfrac,
+            # pg_loss, pg_clipfrac; at the fourth every local belongs to the current micro-batch.
+            self.calls += 1
+            if self.calls % 4 == 0:
                 key = (loc["ppo_epoch_idx"], loc["minibatch_idx"], loc["gradient_accumulation_idx"])
-                if key not in self.micro:
-                    self.micro[key] = {
-                        "epoch": key[0], "indices": [int(i) for i in loc["micro_batch_inds"]],
-                        "new_logprobs": loc["new_logprobs"].detach().clone(), "vpred": loc["vpred"].detach().clone(),
-                        "logits": loc["logits"].detach().clone(),
-                        "pg_loss": loc["pg_loss"].item(), "vf_loss": loc["vf_loss"].item(), "loss": loc["loss"].item(),
-                        "vf_clipfrac": loc["vf_clipfrac"].item(), "pg_clipfrac": out.item(),
-                    }
+                self.micro[key] = {
+                    "epoch": key[0], "indices": [int(i) for i in loc["micro_batch_inds"]],
+                    "new_logprobs": loc["new_logprobs"].detach().clone(), "vpred": loc["vpred"].detach().clone(),
+                    "logits": loc["logits"].detach().clone(),
+                    "pg_loss": loc["pg_loss"].item(), "vf_loss": loc["vf_loss"].item(), "loss": loc["loss"].item(),
+                    "vf_clipfrac": loc["vf_clipfrac"].item(), "pg_clipfrac": out.item(),
+                }
             return out
         return wrapped
 
@@ -116,7 +125,7 @@ def run(case, kl_estimator, whiten_rewards, seed):
     ppo_module.masked_mean = recorder.mean(ORIGINAL_MEAN)
 
     args = PPOConfig(output_dir=f"/tmp/ppo-fixture-{case}", use_cpu=True, bf16=False, fp16=False,
-                     per_device_train_batch_size=2, gradient_accumulation_steps=2, num_mini_batches=2,
+                     per_device_train_batch_size=2, gradient_accumulation_steps=2, num_mini_batches=1,
                      num_ppo_epochs=2, total_episodes=BATCH, response_length=RESPONSE, stop_token="eos",
                      kl_estimator=kl_estimator, whiten_rewards=whiten_rewards, kl_coef=0.05, learning_rate=3e-3,
                      num_sample_generations=0, save_strategy="no", report_to=[], seed=seed,
