@@ -318,6 +318,24 @@ public record BadSpec(
                         "spec.stage",
                         "stages kto and ppo are not built yet"),
                 cel(
+                        "ppo settings under stage sft",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("klCoef", "0.1")),
+                        "spec.ppo",
+                        "only used by stage ppo"),
+                schema(
+                        "ppo discount above 1",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("gamma", "1.5")),
+                        "spec.ppo.gamma",
+                        "pattern"),
+                schema(
+                        "unknown KL estimator",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("klEstimator", "k2")),
+                        "spec.ppo.klEstimator",
+                        "k1"),
+                cel(
                         "preference data under stage sft",
                         ftj,
                         set("spec.datasets[0].format", "preference"),

@@ -38,6 +38,10 @@ import java.util.List;
                 "stages rm and dpo keep each pair whole in padded rows; set training.batching:"
                         + " padding",
         fieldPath = ".training.batching")
+@ValidationRule(
+        value = "!has(self.ppo) || self.stage == 'ppo'",
+        message = "ppo is only used by stage ppo; remove it or set stage: ppo",
+        fieldPath = ".ppo")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")
@@ -61,6 +65,12 @@ public class FineTuneJobSpec extends RunSpec {
             "Settings of stages rm and dpo: beta, the loss (sigmoid, ipo, hinge, robust, orpo,"
                     + " simpo) and its parameters.")
     public PreferenceSpec preference;
+
+    @JsonPropertyDescription(
+            "Settings of stage ppo, with TRL's defaults: klCoef, klEstimator, gamma, lam,"
+                    + " clipRange, clipRangeValue, vfCoef, whitenRewards, ppoEpochs, miniBatches,"
+                    + " responseLength, temperature, missingEosPenalty.")
+    public PpoSpec ppo;
 
     @JsonPropertyDescription(
             "chatml: give a base model without a chat template ChatML's <|im_start|> and"

@@ -1,5 +1,7 @@
 package io.kubetune.trainer.train.stage.ppo;
 
+import io.kubetune.api.v1alpha1.PpoSpec;
+
 /**
  * The PPO hyper-parameters, with TRL's PPOConfig defaults (trl 1.12.0, experimental/ppo).
  *
@@ -38,6 +40,28 @@ public record PpoSettings(
     public static final PpoSettings TRL_DEFAULTS =
             new PpoSettings(
                     0.05, KlEstimator.K1, 1.0, 0.95, 0.2, 0.2, 0.1, false, 4, 1, 0.7, 53, null);
+
+    /**
+     * The settings of {@code spec.ppo}; TRL's defaults where it is absent. The CRD has checked
+     * every decimal's form.
+     */
+    public static PpoSettings of(PpoSpec spec) {
+        PpoSpec s = spec == null ? new PpoSpec() : spec;
+        return new PpoSettings(
+                Double.parseDouble(s.klCoef),
+                KlEstimator.valueOf(s.klEstimator.name()),
+                Double.parseDouble(s.gamma),
+                Double.parseDouble(s.lam),
+                Double.parseDouble(s.clipRange),
+                Double.parseDouble(s.clipRangeValue),
+                Double.parseDouble(s.vfCoef),
+                Boolean.TRUE.equals(s.whitenRewards),
+                s.ppoEpochs,
+                s.miniBatches,
+                Double.parseDouble(s.temperature),
+                s.responseLength,
+                s.missingEosPenalty == null ? null : Double.parseDouble(s.missingEosPenalty));
+    }
 
     /** What TRL adds to the temperature before dividing the logits by it. */
     public static final double TEMPERATURE_EPSILON = 1e-7;
