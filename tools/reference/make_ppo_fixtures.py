@@ -7,7 +7,7 @@ frame. Only its `batch_generation` is replaced, by fixed responses with fixed sa
 the rollout is known), and `masked_whiten` / `masked_mean` are wrapped to snapshot train()'s locals
 at two points: when the advantages are whitened (rollout in, KL-penalised rewards, raw advantages
 and returns out) and when the clip fraction of each micro-batch is taken (that micro-batch's new
-log-probs and values in, policy/value/total loss out). `log` is wrapped to keep the logged metrics.
+log-probs and values in, policy/value/total loss and their gradients out). `log` is wrapped to keep the logged metrics.
 
 Pinned: TRL 1.16.0 (the project's pin) no longer ships PPO: trl/experimental/ppo was removed in
 1.13.0, and 1.12.0 is the last release that has it. This script therefore needs trl 1.12.0 ahead
@@ -100,6 +100,11 @@ class Recorder:
             # train() itself calls masked_mean four times per micro-batch: vf_loss, vf_clipfrac,
             # pg_loss, pg_clipfrac; at the fourth every local belongs to the current micro-batch.
             self.calls += 1
+            if self.calls % 4 == 1:
+                # vf_loss: before backward, so the gradients TRL's loss sends into the new
+                # log-probs and values are kept for the Java side to compare.
+                loc["new_logprobs"].retain_grad()
+                loc["vpred"].retain_grad()
             if self.calls % 4 == 0:
                 key = (loc["ppo_epoch_idx"], loc["minibatch_idx"], loc["gradient_accumulation_idx"])
                 self.micro[key] = {
@@ -108,6 +113,8 @@ class Recorder:
                     "logits": loc["logits"].detach().clone(),
                     "pg_loss": loc["pg_loss"].item(), "vf_loss": loc["vf_loss"].item(), "loss": loc["loss"].item(),
                     "vf_clipfrac": loc["vf_clipfrac"].item(), "pg_clipfrac": out.item(),
+                    # accelerate divides the loss by gradient_accumulation_steps before backward
+                    "new_logprobs_grad": loc["new_logprobs"].grad.clone(), "vpred_grad": loc["vpred"].grad.clone(),
                 }
             return out
         return wrapped

@@ -3,13 +3,16 @@ package io.kubetune.trainer.train.stage.ppo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.kubetune.trainer.model.Scalars;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * PPO's deterministic parts against one update of TRL's own PPOTrainer.train() on fixed rollouts
  * (tools/reference/make_ppo_fixtures.py, trl 1.12.0): masks, KL-penalised rewards, advantages and
  * returns from the rollout; policy, value and total loss and clip fractions of every micro-batch of
- * every PPO epoch from its new log-probs and values; and the logged metrics. k1 without reward
- * whitening, and k3 with it.
+ * every PPO epoch from its new log-probs and values, with the gradients the loss sends back into
+ * them; and the logged metrics. k1 without reward whitening, and k3 with it.
  */
 class PpoParityTest {
     private static final double TOLERANCE = 1e-6;
@@ -31,6 +34,7 @@ class PpoParityTest {
     @ValueSource(strings = {"k1", "k3_whiten"})
     void oneUpdateEqualsTrl(String name) throws Exception {
         JsonObject fixture = load(name);
+        worst = 0;
         JsonObject r = fixture.getAsJsonObject("rollout");
         PpoSettings settings = settings(fixture.getAsJsonObject("settings"));
         long pad = fixture.get("pad_token_id").getAsLong();
@@ -58,22 +62,32 @@ class PpoParityTest {
             assertClose(r, "returns", rollout.returns());
             assertClose(r, "advantages", rollout.advantages());
 
+            float accumulation =
+                    fixture.getAsJsonObject("settings")
+                            .get("gradient_accumulation_steps")
+                            .getAsFloat();
             PpoStats stats = new PpoStats();
             for (JsonElement e : fixture.getAsJsonArray("micro_batches")) {
                 JsonObject micro = e.getAsJsonObject();
                 RolloutAdvantages rows = rollout.rows(ints(micro.getAsJsonArray("indices")));
-                PpoLoss loss =
-                        PpoLoss.of(
-                                matrix(manager, micro, "new_logprobs"),
-                                matrix(manager, micro, "vpred"),
-                                rows,
-                                settings);
+                NDArray newLogprobs = matrix(manager, micro, "new_logprobs");
+                NDArray newValues = matrix(manager, micro, "vpred");
+                newLogprobs.setRequiresGradient(true);
+                newValues.setRequiresGradient(true);
+                PpoLoss loss;
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    loss = PpoLoss.of(newLogprobs, newValues, rows, settings);
+                    // accelerate divides the loss by the accumulation steps before backward.
+                    collector.backward(loss.loss().div(Scalars.like(loss.loss(), accumulation)));
+                }
                 String at = name + " epoch " + micro.get("epoch") + " " + micro.get("indices");
                 assertClose(micro, "pg_loss", loss.policyLoss().getFloat(), at);
                 assertClose(micro, "vf_loss", loss.valueLoss().getFloat(), at);
                 assertClose(micro, "loss", loss.loss().getFloat(), at);
                 assertClose(micro, "pg_clipfrac", loss.policyClipFraction(), at);
                 assertClose(micro, "vf_clipfrac", loss.valueClipFraction(), at);
+                assertClose(micro, "new_logprobs_grad", newLogprobs.getGradient());
+                assertClose(micro, "vpred_grad", newValues.getGradient());
                 stats.add(loss, PpoLoss.entropy(cube(manager, micro.getAsJsonArray("logits"))));
             }
             long eosTokens = 0;
@@ -88,6 +102,7 @@ class PpoParityTest {
             for (Map.Entry<String, Float> m : metrics.entrySet()) {
                 assertClose(expected, m.getKey(), m.getValue(), name + " metrics");
             }
+            System.out.printf("PPO parity %s: largest difference %.2e%n", name, worst);
         }
     }
 
@@ -130,7 +145,10 @@ class PpoParityTest {
         assertClose(o.get(key).getAsDouble(), actual, at + " " + key);
     }
 
+    private static double worst;
+
     private static void assertClose(double want, double got, String what) {
+        worst = Math.max(worst, Math.abs(want - got) / Math.max(1, Math.abs(want)));
         assertEquals(want, got, TOLERANCE * Math.max(1, Math.abs(want)), what);
     }
 
