@@ -84,7 +84,8 @@ class Recorder:
                 self.rollout = {k: loc[k].clone() for k in (
                     "responses", "postprocessed_responses", "logprobs", "ref_logprobs", "values", "scores",
                     "sequence_lengths", "padding_mask", "padding_mask_p1", "kl", "non_score_reward",
-                    "rewards", "returns")}
+                    "rewards", "returns", "queries", "query_responses")}
+                self.rollout["context_length"] = torch.tensor(loc["context_length"])
                 self.rollout["raw_advantages"] = values.clone()
                 self.rollout["advantages"] = out.clone().masked_fill(mask.logical_not(), 0)
             return out
@@ -145,11 +146,20 @@ def run(case, kl_estimator, whiten_rewards, seed):
         data = Dataset.from_dict({"input_ids": queries.repeat(n // BATCH, 1).tolist()})
         trainer_rollout = fixed_rollout_repeat(n // BATCH, queries, responses, sample_logits)
         ppo_module.batch_generation = trainer_rollout
+    if case == "k1":
+        # Twice the rows the update takes: accelerate syncs gradients at every micro-batch of the
+        # dataloader's last batch (end_of_dataloader), which would hide the accumulation.
+        data = Dataset.from_dict({"input_ids": queries.repeat(2, 1).tolist()})
     collate = lambda rows: {"input_ids": torch.tensor([r["input_ids"] for r in rows])}
-    trainer = PPOTrainer(args=args, processing_class=TinyTokenizer(), model=tiny(transformers.GPT2LMHeadModel, 1),
-                         ref_model=tiny(transformers.GPT2LMHeadModel, 2),
-                         reward_model=tiny(transformers.GPT2ForSequenceClassification, 3),
-                         value_model=tiny(transformers.GPT2ForSequenceClassification, 4),
+    models = {"policy": tiny(transformers.GPT2LMHeadModel, 1), "ref": tiny(transformers.GPT2LMHeadModel, 2),
+              "reward": tiny(transformers.GPT2ForSequenceClassification, 3),
+              "value": tiny(transformers.GPT2ForSequenceClassification, 4)}
+    if case == "k1":
+        # The models as they start, so the Java side can run the same update (full fine-tuning).
+        for name, model in models.items():
+            model.save_pretrained(OUT / "models" / name, safe_serialization=True)
+    trainer = PPOTrainer(args=args, processing_class=TinyTokenizer(), model=models["policy"],
+                         ref_model=models["ref"], reward_model=models["reward"], value_model=models["value"],
                          train_dataset=data, data_collator=collate)
     original_log = trainer.log
     trainer.log = lambda logs, *a, **k: (setattr(recorder, "metrics", dict(logs)), original_log(logs, *a, **k))
@@ -175,7 +185,7 @@ def write(case, recorder, args):
         "settings": {"kl_coef": args.kl_coef, "kl_estimator": args.kl_estimator, "gamma": args.gamma, "lam": args.lam,
                      "cliprange": args.cliprange, "cliprange_value": args.cliprange_value, "vf_coef": args.vf_coef,
                      "whiten_rewards": args.whiten_rewards, "temperature": args.temperature,
-                     "num_ppo_epochs": args.num_ppo_epochs, "num_mini_batches": args.num_mini_batches,
+                     "num_ppo_epochs": args.num_ppo_epochs, "learning_rate": args.learning_rate, "num_mini_batches": args.num_mini_batches,
                      "gradient_accumulation_steps": args.gradient_accumulation_steps},
         "pad_token_id": PAD, "eos_token_id": EOS,
         "rollout": {k: lists(v) for k, v in r.items()},

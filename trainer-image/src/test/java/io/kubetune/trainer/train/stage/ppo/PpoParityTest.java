@@ -166,6 +166,11 @@ class PpoParityTest {
         return manager.create(flatten(a), new Shape(b, l, v));
     }
 
+    /** Any array of numbers in {@code o}, flattened. */
+    static float[] matrixOrVector(JsonObject o, String key) {
+        return flatten(o.getAsJsonArray(key));
+    }
+
     private static float[] flatten(JsonArray a) {
         java.util.List<Float> out = new java.util.ArrayList<>();
         flattenInto(a, out);
