@@ -10,17 +10,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * PPO's loss on one micro-batch with a separate value model, as TRL's PPOTrainer trains policy and
- * value model together: the policy's new log-probs and the value model's new values of the rollout
- * tokens go into {@link PpoLoss}; its total is the micro-batch's loss (a mean, so normalizer 1).
- * The value model's weights belong in the loop's trainable set beside the policy's.
+ * PPO's loss on one micro-batch, as TRL's PPOTrainer trains policy and values together: the
+ * policy's new log-probs and the {@link ValueFunction}'s new values of the rollout tokens go into
+ * {@link PpoLoss}; its total is the micro-batch's loss (a mean, so normalizer 1). The value
+ * function's weights belong in the loop's trainable set beside the policy's.
  */
 public final class PpoObjective implements Objective<PpoMicroBatch> {
-    private final PretrainedModel valueModel;
+    private final ValueFunction values;
     private final PpoSettings settings;
 
-    public PpoObjective(PretrainedModel valueModel, PpoSettings settings) {
-        this.valueModel = valueModel;
+    public PpoObjective(ValueFunction values, PpoSettings settings) {
+        this.values = values;
         this.settings = settings;
     }
 
@@ -35,12 +35,10 @@ public final class PpoObjective implements Objective<PpoMicroBatch> {
         QueryResponses rows = batch.rows();
         ModelOutput policy = model.block().forward(model.parameterStore(), rows.input(), training);
         ResponseLogprobs logprobs = ResponseLogprobs.of(policy, rows, settings.temperature());
-        ModelOutput critic =
-                valueModel.block().forward(valueModel.parameterStore(), rows.input(), training);
         PpoLoss loss =
                 PpoLoss.of(
                         logprobs.logprobs(),
-                        ScoreReadout.values(critic, rows),
+                        values.values(policy, rows, training),
                         batch.rollout(),
                         settings);
         Map<String, Metric> metrics = new LinkedHashMap<>();

@@ -80,7 +80,7 @@ class PpoIterationParityTest {
             full(value).forEach((name, p) -> trainable.put("value/" + name, p));
             List<Float> losses = new ArrayList<>();
             Objective<PpoMicroBatch> objective =
-                    recording(new PpoObjective(value, settings), losses);
+                    recording(new PpoObjective(ValueFunction.model(value), settings), losses);
             List<JsonObject> micro = new ArrayList<>();
             f.getAsJsonArray("micro_batches").forEach(e -> micro.add(e.getAsJsonObject()));
             int accumulation = s.get("gradient_accumulation_steps").getAsInt();
