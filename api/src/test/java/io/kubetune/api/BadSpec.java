@@ -323,6 +323,23 @@ public record BadSpec(
                         set("spec.ppo", java.util.Map.of("klCoef", "0.1")),
                         "spec.ppo",
                         "only used by stage ppo"),
+                cel(
+                        "ppo mini-batches that split a micro-batch",
+                        ftj,
+                        set("spec.stage", "ppo")
+                                .andThen(set("spec.training.gradientAccumulationSteps", 3))
+                                .andThen(set("spec.ppo", java.util.Map.of("miniBatches", 2))),
+                        "spec.ppo.miniBatches",
+                        "must divide training.gradientAccumulationSteps"),
+                cel(
+                        "reward whitening on small mini-batches",
+                        ftj,
+                        set("spec.stage", "ppo")
+                                .andThen(set("spec.training.batchSize", 2))
+                                .andThen(set("spec.training.gradientAccumulationSteps", 2))
+                                .andThen(set("spec.ppo", java.util.Map.of("whitenRewards", true))),
+                        "spec.ppo.whitenRewards",
+                        "at least 8 rows per PPO mini-batch"),
                 schema(
                         "ppo discount above 1",
                         ftj,

@@ -42,6 +42,29 @@ import java.util.List;
         value = "!has(self.ppo) || self.stage == 'ppo'",
         message = "ppo is only used by stage ppo; remove it or set stage: ppo",
         fieldPath = ".ppo")
+@ValidationRule(
+        value =
+                "!has(self.ppo) || !has(self.ppo.miniBatches)"
+                        + " || (has(self.training.gradientAccumulationSteps)"
+                        + " ? self.training.gradientAccumulationSteps : 1) % self.ppo.miniBatches"
+                        + " == 0",
+        message =
+                "ppo.miniBatches must divide training.gradientAccumulationSteps: a rollout batch"
+                        + " is batchSize x gradientAccumulationSteps rows, split into miniBatches"
+                        + " optimizer steps of whole micro-batches",
+        fieldPath = ".ppo.miniBatches")
+@ValidationRule(
+        value =
+                "!has(self.ppo) || !has(self.ppo.whitenRewards) || !self.ppo.whitenRewards"
+                        + " || (has(self.training.batchSize) ? self.training.batchSize : 4)"
+                        + " * (has(self.training.gradientAccumulationSteps)"
+                        + " ? self.training.gradientAccumulationSteps : 1)"
+                        + " >= 8 * (has(self.ppo.miniBatches) ? self.ppo.miniBatches : 1)",
+        message =
+                "ppo.whitenRewards needs at least 8 rows per PPO mini-batch (TRL's limit): make"
+                        + " training.batchSize x gradientAccumulationSteps at least 8 x"
+                        + " ppo.miniBatches, or drop whitenRewards",
+        fieldPath = ".ppo.whitenRewards")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")
