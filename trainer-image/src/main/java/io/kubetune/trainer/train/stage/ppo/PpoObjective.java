@@ -38,7 +38,7 @@ public final class PpoObjective implements Objective<PpoMicroBatch> {
         PpoLoss loss =
                 PpoLoss.of(
                         logprobs.logprobs(),
-                        values.values(policy, rows, training),
+                        values.values(() -> policy, rows, training),
                         batch.rollout(),
                         settings);
         Map<String, Metric> metrics = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package io.kubetune.trainer.train.stage.ppo;
 import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.ValueHead;
+import java.util.function.Supplier;
 
 /**
  * Where PPO's values come from: a value model of its own (TRL's PPOTrainer: a second backbone with
@@ -11,10 +12,12 @@ import io.kubetune.trainer.model.ValueHead;
  */
 public interface ValueFunction {
     /**
-     * @param policyPass the policy's pass over {@code rows}
+     * @param policyPass the policy's pass over {@code rows}, run only when this function reads the
+     *     policy's hidden states
      * @return [B, L] the values before each response token, differentiable when training
      */
-    ai.djl.ndarray.NDArray values(ModelOutput policyPass, QueryResponses rows, boolean training);
+    ai.djl.ndarray.NDArray values(
+            Supplier<ModelOutput> policyPass, QueryResponses rows, boolean training);
 
     /** A separate value model with a score head, run on the same rows. */
     static ValueFunction model(PretrainedModel valueModel) {
@@ -30,6 +33,8 @@ public interface ValueFunction {
     static ValueFunction head(ValueHead head, ai.djl.training.ParameterStore ps) {
         return (policyPass, rows, training) ->
                 head.values(
-                        ps, policyPass.hidden().get(rows.predictingPositions() + ", :"), training);
+                        ps,
+                        policyPass.get().hidden().get(rows.predictingPositions() + ", :"),
+                        training);
     }
 }

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.train.stage.ppo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
@@ -12,7 +13,6 @@ import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
 import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.trainer.model.Heads;
-import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.optim.AdamW;
@@ -21,6 +21,7 @@ import io.kubetune.trainer.train.TrainableWeights;
 import io.kubetune.trainer.train.TrainingLoop;
 import io.kubetune.trainer.train.stage.BatchLoss;
 import io.kubetune.trainer.train.stage.Objective;
+import io.kubetune.trainer.train.stage.ReferenceModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,29 +48,30 @@ class PpoIterationParityTest {
         PpoSettings settings = PpoParityTest.settings(s);
         long pad = f.get("pad_token_id").getAsLong();
         int context = r.get("context_length").getAsInt();
-        long[][] queryResponses = ids(r.getAsJsonArray("query_responses"));
-        long[][] truncated = ids(r.getAsJsonArray("postprocessed_responses"));
+        long eos = f.get("eos_token_id").getAsLong();
         try (PretrainedModel policy = load("policy", Heads.LM);
-                PretrainedModel ref = load("ref", Heads.LM);
+                ReferenceModel ref = ReferenceModel.frozenCopy(load("ref", Heads.LM));
                 PretrainedModel reward = load("reward", Heads.REWARD_MODEL);
                 PretrainedModel value = load("value", Heads.REWARD_MODEL);
                 NDManager m = policy.manager().newSubManager()) {
-            QueryResponses rows = QueryResponses.of(queryResponses, context, pad, m);
-            QueryResponses scored =
-                    QueryResponses.of(
-                            withResponses(queryResponses, truncated, context), context, pad, m);
-            NDArray refLogprobs =
-                    ResponseLogprobs.of(pass(ref, rows), rows, settings.temperature()).logprobs();
-            NDArray values = ScoreReadout.values(pass(value, rows), rows);
-            NDArray scores = ScoreReadout.scores(pass(reward, scored), scored, pad);
-            RolloutAdvantages rollout =
-                    RolloutAdvantages.of(
-                            PpoParityTest.matrix(m, r, "logprobs"),
-                            refLogprobs,
-                            values,
-                            scores,
-                            ResponseMasks.of(truncated, pad, m),
-                            settings);
+            RolloutScoring.Scored scored =
+                    new RolloutScoring(
+                                    policy,
+                                    ref,
+                                    ValueFunction.model(value),
+                                    reward,
+                                    settings,
+                                    pad,
+                                    eos,
+                                    eos)
+                            .score(
+                                    ids(r.getAsJsonArray("queries")),
+                                    ids(r.getAsJsonArray("responses")),
+                                    PpoParityTest.matrix(m, r, "logprobs"),
+                                    m);
+            RolloutAdvantages rollout = scored.advantages();
+            long[][] queryResponses = scored.queryResponses();
+            assertArrayEquals(ids(r.getAsJsonArray("query_responses")), queryResponses);
             assertClose(r, "ref_logprobs", rollout.refLogprobs(), "rollout");
             assertClose(r, "values", rollout.values(), "rollout");
             assertClose(r, "scores", rollout.scores(), "rollout");
@@ -83,7 +85,7 @@ class PpoIterationParityTest {
                     recording(new PpoObjective(ValueFunction.model(value), settings), losses);
             List<JsonObject> micro = new ArrayList<>();
             f.getAsJsonArray("micro_batches").forEach(e -> micro.add(e.getAsJsonObject()));
-            int accumulation = s.get("gradient_accumulation_steps").getAsInt();
+            int batchSize = micro.get(0).getAsJsonArray("indices").size();
             try (AdamW adamW = AdamW.withDefaults(trainable, 0.0, policy.manager())) {
                 TrainingLoop<PpoMicroBatch> loop =
                         new TrainingLoop<>(
@@ -98,18 +100,23 @@ class PpoIterationParityTest {
                                         micro.size()),
                                 Double.POSITIVE_INFINITY,
                                 0);
-                for (int start = 0; start < micro.size(); start += accumulation) {
-                    List<PpoMicroBatch> step = new ArrayList<>();
-                    for (JsonObject mb : micro.subList(start, start + accumulation)) {
-                        int[] indices = ints(mb.getAsJsonArray("indices"));
-                        step.add(
+                List<List<int[]>> steps =
+                        PpoEpochs.steps(permutations(micro), settings.miniBatches(), batchSize);
+                int seen = 0;
+                for (List<int[]> step : steps) {
+                    List<PpoMicroBatch> batches = new ArrayList<>();
+                    for (int[] indices : step) {
+                        assertArrayEquals(
+                                ints(micro.get(seen++).getAsJsonArray("indices")), indices);
+                        batches.add(
                                 new PpoMicroBatch(
                                         QueryResponses.of(
                                                 rowsOf(queryResponses, indices), context, pad, m),
                                         rollout.rows(indices)));
                     }
-                    loop.step(step);
+                    loop.step(batches);
                 }
+                assertEquals(micro.size(), seen);
             }
             double worst = 0;
             for (int i = 0; i < micro.size(); i++) {
@@ -144,23 +151,22 @@ class PpoIterationParityTest {
         return PretrainedModel.load(MODELS.resolve(name), Device.cpu(), Precision.FP32, heads);
     }
 
-    private static ModelOutput pass(PretrainedModel model, QueryResponses rows) {
-        return model.block().forward(model.parameterStore(), rows.input(), false);
-    }
-
     private static Map<String, Parameter> full(PretrainedModel model) {
         MethodSpec method = new MethodSpec();
         method.type = MethodType.FULL;
         return TrainableWeights.of(method, model.block(), List.of());
     }
 
-    private static long[][] withResponses(
-            long[][] queryResponses, long[][] responses, int context) {
-        long[][] out = new long[queryResponses.length][];
-        for (int b = 0; b < out.length; b++) {
-            out[b] = queryResponses[b].clone();
-            System.arraycopy(responses[b], 0, out[b], context, responses[b].length);
+    /** Each epoch's order of the rows, as TRL's micro-batches took them. */
+    private static List<int[]> permutations(List<JsonObject> micro) {
+        Map<Integer, List<Integer>> byEpoch = new java.util.TreeMap<>();
+        for (JsonObject mb : micro) {
+            List<Integer> order =
+                    byEpoch.computeIfAbsent(mb.get("epoch").getAsInt(), e -> new ArrayList<>());
+            mb.getAsJsonArray("indices").forEach(i -> order.add(i.getAsInt()));
         }
+        List<int[]> out = new ArrayList<>();
+        byEpoch.values().forEach(o -> out.add(o.stream().mapToInt(Integer::intValue).toArray()));
         return out;
     }
 

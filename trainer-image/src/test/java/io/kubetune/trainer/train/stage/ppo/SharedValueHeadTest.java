@@ -51,7 +51,9 @@ class SharedValueHeadTest {
                             .squeeze(-1)
                             .add(head.summary().bias().getArray());
             assertArrayEquals(
-                    manual.toFloatArray(), values.values(pass, rows, false).toFloatArray(), 1e-6f);
+                    manual.toFloatArray(),
+                    values.values(() -> pass, rows, false).toFloatArray(),
+                    1e-6f);
 
             RolloutAdvantages rollout =
                     RolloutAdvantages.of(
