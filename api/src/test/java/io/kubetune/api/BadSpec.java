@@ -104,6 +104,10 @@ public record BadSpec(
         return set("spec.stage", "dpo").andThen(set("spec.datasets[0].format", "preference"));
     }
 
+    static Consumer<ObjectNode> kto() {
+        return set("spec.stage", "kto").andThen(set("spec.datasets[0].format", "kto"));
+    }
+
     /** At least 15 mistakes users make, each caught with the field named. */
     public static List<BadSpec> all() {
         String ftj = "finetunejobs";
@@ -306,17 +310,50 @@ public record BadSpec(
                         "spec.preference.labelSmoothing",
                         "pattern"),
                 cel(
-                        "stage kto, not built yet",
-                        ftj,
-                        set("spec.stage", "kto"),
-                        "spec.stage",
-                        "stages kto and ppo are not built yet"),
-                cel(
                         "stage ppo, not built yet",
                         ftj,
                         set("spec.stage", "ppo"),
                         "spec.stage",
-                        "stages kto and ppo are not built yet"),
+                        "stage ppo is not built yet"),
+                cel(
+                        "instruction data under stage kto",
+                        ftj,
+                        set("spec.stage", "kto"),
+                        "spec.datasets",
+                        "every dataset needs format kto"),
+                cel(
+                        "kto data under stage dpo",
+                        ftj,
+                        dpo().andThen(set("spec.datasets[0].format", "kto")),
+                        "spec.datasets",
+                        "every dataset needs format preference"),
+                cel(
+                        "kto with one answer a batch",
+                        ftj,
+                        kto().andThen(set("spec.training.batchSize", 1)),
+                        "spec.training.batchSize",
+                        "set training.batchSize to 2 or more"),
+                cel(
+                        "kto weights under stage dpo",
+                        ftj,
+                        dpo().andThen(
+                                        set(
+                                                "spec.preference",
+                                                java.util.Map.of("desirableWeight", "1.2"))),
+                        "spec.preference",
+                        "only used by stage kto"),
+                cel(
+                        "a dpo loss under stage kto",
+                        ftj,
+                        kto().andThen(set("spec.preference", java.util.Map.of("loss", "ipo"))),
+                        "spec.preference.loss",
+                        "stage kto has one loss"),
+                cel(
+                        "stage ppo without a reward model",
+                        ftj,
+                        set("spec.stage", "ppo"),
+                        "spec.rewardModel",
+                        "stage ppo learns from a reward model"),
                 cel(
                         "ppo settings under stage sft",
                         ftj,
@@ -369,7 +406,7 @@ public record BadSpec(
                         ftj,
                         set("spec.preference", java.util.Map.of("beta", "0.2")),
                         "spec.preference",
-                        "only used by stages rm and dpo"),
+                        "only used by stages rm, dpo and kto"),
                 cel(
                         "simpoGamma with the sigmoid loss",
                         ftj,
@@ -397,6 +434,35 @@ public record BadSpec(
                         ej,
                         set("spec.adapter.fineTuneJobRef", java.util.Map.of("name", "run-1")),
                         "spec.adapter",
-                        "exactly one of adapter.uri or adapter.fineTuneJobRef"));
+                        "exactly one of adapter.uri or adapter.fineTuneJobRef"),
+                cel(
+                        "model by URI and by FineTuneJob",
+                        ftj,
+                        set("spec.model.fineTuneJobRef", java.util.Map.of("name", "sft")),
+                        "spec.model",
+                        "exactly one of model.uri or model.fineTuneJobRef"),
+                cel(
+                        "a job that starts from itself",
+                        ftj,
+                        remove("spec.model.uri")
+                                .andThen(
+                                        set(
+                                                "spec.model.fineTuneJobRef",
+                                                java.util.Map.of("name", "itself")))
+                                .andThen(set("metadata.name", "itself")),
+                        "spec.model.fineTuneJobRef",
+                        "cannot start from its own model"),
+                cel(
+                        "reward model under stage sft",
+                        ftj,
+                        set("spec.rewardModel", java.util.Map.of("uri", "hf://org/rm")),
+                        "spec.rewardModel",
+                        "only used by stages ppo and grpo"),
+                schema(
+                        "reward model on a local path",
+                        ftj,
+                        set("spec.rewardModel", java.util.Map.of("uri", "/models/rm")),
+                        "spec.rewardModel.uri",
+                        "pattern"));
     }
 }

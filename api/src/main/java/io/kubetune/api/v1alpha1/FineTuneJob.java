@@ -43,6 +43,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ValidationRule(
         value = ImmutableOnceStarted.FINE_TUNE_JOB_RULE,
         message = ImmutableOnceStarted.MESSAGE)
+// the one cycle CEL can see (metadata.name is readable at the root); longer ones: the operator
+@ValidationRule(
+        value =
+                "!has(self.spec.model.fineTuneJobRef)"
+                        + " || self.spec.model.fineTuneJobRef.name != self.metadata.name",
+        message = "a FineTuneJob cannot start from its own model: name another job",
+        fieldPath = ".spec.model.fineTuneJobRef")
+@ValidationRule(
+        value =
+                "!has(self.spec.rewardModel) || !has(self.spec.rewardModel.fineTuneJobRef)"
+                        + " || self.spec.rewardModel.fineTuneJobRef.name != self.metadata.name",
+        message = "a FineTuneJob cannot be its own reward model: name a job of stage rm",
+        fieldPath = ".spec.rewardModel.fineTuneJobRef")
 public class FineTuneJob extends CustomResource<FineTuneJobSpec, FineTuneJobStatus>
         implements Namespaced {
     public static final String GROUP = "kubetune.io";

@@ -11,14 +11,21 @@ import java.util.List;
 /** What to fine-tune, on what, how, and where the results go. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "!(self.stage in ['kto', 'ppo'])",
-        message = "stages kto and ppo are not built yet; use pt, sft, rm or dpo",
+        value = "self.stage != 'ppo'",
+        message = "stage ppo is not built yet; use pt, sft, rm, dpo or kto",
         fieldPath = ".stage")
 @ValidationRule(
         value = "!(self.stage in ['rm', 'dpo']) || self.datasets.all(d, d.format == 'preference')",
         message =
                 "stages rm and dpo train on pairs: every dataset needs format preference"
                         + " ({prompt, chosen, rejected})",
+        fieldPath = ".datasets")
+@ValidationRule(
+        value = "self.stage != 'kto' || self.datasets.all(d, d.format in ['kto', 'preference'])",
+        message =
+                "stage kto trains on judged answers: every dataset needs format kto ({prompt,"
+                        + " completion, label}) or preference (split into desirable and"
+                        + " undesirable answers)",
         fieldPath = ".datasets")
 @ValidationRule(
         value =
@@ -30,14 +37,46 @@ import java.util.List;
         fieldPath = ".datasets")
 @ValidationRule(
         value = "!has(self.preference) || self.stage in ['rm', 'dpo', 'kto']",
-        message = "preference is only used by stages rm and dpo; remove it or change the stage",
+        message =
+                "preference is only used by stages rm, dpo and kto; remove it or change the stage",
         fieldPath = ".preference")
 @ValidationRule(
-        value = "!(self.stage in ['rm', 'dpo']) || self.training.batching == 'padding'",
+        value =
+                "!has(self.preference) || self.stage == 'kto'"
+                        + " || !(has(self.preference.desirableWeight)"
+                        + " || has(self.preference.undesirableWeight))",
         message =
-                "stages rm and dpo keep each pair whole in padded rows; set training.batching:"
-                        + " padding",
+                "preference.desirableWeight and undesirableWeight are only used by stage kto;"
+                        + " remove them or set stage: kto",
+        fieldPath = ".preference")
+@ValidationRule(
+        value = "self.stage != 'kto' || !has(self.preference) || self.preference.loss == 'sigmoid'",
+        message =
+                "stage kto has one loss, TRL's kto; remove preference.loss (the dpo losses do not"
+                        + " apply)",
+        fieldPath = ".preference.loss")
+@ValidationRule(
+        value = "self.stage != 'kto' || self.training.batchSize > 1",
+        message =
+                "stage kto estimates its KL term from the other answers of each batch; set"
+                        + " training.batchSize to 2 or more",
+        fieldPath = ".training.batchSize")
+@ValidationRule(
+        value = "!(self.stage in ['rm', 'dpo', 'kto']) || self.training.batching == 'padding'",
+        message =
+                "stages rm, dpo and kto keep each example whole in padded rows; set"
+                        + " training.batching: padding",
         fieldPath = ".training.batching")
+@ValidationRule(
+        value = "!has(self.rewardModel) || self.stage in ['ppo', 'grpo']",
+        message = "rewardModel is only used by stages ppo and grpo; remove it or change the stage",
+        fieldPath = ".rewardModel")
+@ValidationRule(
+        value = "self.stage != 'ppo' || has(self.rewardModel)",
+        message =
+                "stage ppo learns from a reward model: set rewardModel.uri, or"
+                        + " rewardModel.fineTuneJobRef to a FineTuneJob of stage rm",
+        fieldPath = ".rewardModel")
 @ValidationRule(
         value = "!has(self.ppo) || self.stage == 'ppo'",
         message = "ppo is only used by stage ppo; remove it or set stage: ppo",
@@ -80,13 +119,14 @@ public class FineTuneJobSpec extends RunSpec {
 
     @Default("sft")
     @JsonPropertyDescription(
-            "pt (raw text), sft (instructions, conversations), rm (reward model on pairs) or dpo"
-                    + " (preference optimisation on pairs); kto and ppo are not built yet.")
+            "pt (raw text), sft (instructions, conversations), rm (reward model on pairs), dpo"
+                    + " (preference optimisation on pairs) or kto (answers judged desirable or"
+                    + " not); ppo is not built yet.")
     public Stage stage = Stage.SFT;
 
     @JsonPropertyDescription(
-            "Settings of stages rm and dpo: beta, the loss (sigmoid, ipo, hinge, robust, orpo,"
-                    + " simpo) and its parameters.")
+            "Settings of stages rm, dpo and kto: beta, the loss (sigmoid, ipo, hinge, robust, orpo,"
+                    + " simpo) and its parameters, kto's desirable and undesirable weights.")
     public PreferenceSpec preference;
 
     @JsonPropertyDescription(
@@ -101,6 +141,10 @@ public class FineTuneJobSpec extends RunSpec {
                     + " the old ones) and use ChatML, as TRL's setup_chat_format does; the adapted"
                     + " base model is written to the output's chat-format-model/.")
     public ChatFormat chatFormat;
+
+    @JsonPropertyDescription(
+            "The reward model of stages ppo and grpo: a URI, or a FineTuneJob of stage rm.")
+    public RewardModelSource rewardModel;
 
     @JsonPropertyDescription("Which weights are trained: lora (default), full or freeze.")
     public MethodSpec method = new MethodSpec();

@@ -46,6 +46,9 @@ final class ImmutableOnceStarted {
                     + " && (has(self.spec.checkpoint) == has(oldSelf.spec.checkpoint) &&"
                     + " (!has(self.spec.checkpoint) || self.spec.checkpoint =="
                     + " oldSelf.spec.checkpoint))"
+                    + " && (has(self.spec.rewardModel) == has(oldSelf.spec.rewardModel) &&"
+                    + " (!has(self.spec.rewardModel) || self.spec.rewardModel =="
+                    + " oldSelf.spec.rewardModel))"
                     + " && (has(self.spec.evaluation) == has(oldSelf.spec.evaluation) &&"
                     + " (!has(self.spec.evaluation) || self.spec.evaluation =="
                     + " oldSelf.spec.evaluation)))";

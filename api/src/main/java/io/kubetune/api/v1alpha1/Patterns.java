@@ -10,6 +10,11 @@ public final class Patterns {
                     + "|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?"
                     + "|/.+)$";
 
+    /** A model on the hub or in S3 only: hf://org/name[@revision] or s3://bucket/prefix. */
+    public static final String REMOTE_MODEL_URI =
+            "^(hf://[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?(@[A-Za-z0-9._/-]+)?"
+                    + "|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?)$";
+
     /** hf://datasets/org/name, s3://bucket/key, https://host/path, or an absolute path. */
     public static final String DATA_URI =
             "^(hf://datasets/[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?(@[A-Za-z0-9._/-]+)?(/.*)?"

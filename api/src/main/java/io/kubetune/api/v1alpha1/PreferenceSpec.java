@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Settings of the preference stages (rm, dpo). */
+/** Settings of the preference stages (rm, dpo, kto). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
         value = "!has(self.simpoGamma) || self.loss == 'simpo'",
@@ -24,7 +24,8 @@ public class PreferenceSpec {
     @Pattern(Patterns.POSITIVE_DECIMAL)
     @Default("0.1")
     @JsonPropertyDescription(
-            "dpo: strength of the pull towards the reference model (TRL's beta), e.g. \"0.1\";"
+            "dpo, kto: strength of the pull towards the reference model (TRL's beta), e.g."
+                    + " \"0.1\";"
                     + " orpo: weight of the odds-ratio term; simpo: reward scale.")
     public String beta = "0.1";
 
@@ -58,4 +59,19 @@ public class PreferenceSpec {
             "rm only: weight of the reward-centring term mean((r_chosen + r_rejected)²)"
                     + " (TRL's center_rewards_coefficient, e.g. \"0.01\"); off when unset.")
     public String centerRewards;
+
+    @Size(max = 32)
+    @Pattern(Patterns.POSITIVE_DECIMAL)
+    @JsonPropertyDescription(
+            "kto only: weight of the desirable answers' loss (TRL's desirable_weight, default"
+                    + " \"1\"). TRL advises desirableWeight × desirable answers ÷"
+                    + " (undesirableWeight × undesirable answers) in [1, 4/3].")
+    public String desirableWeight;
+
+    @Size(max = 32)
+    @Pattern(Patterns.POSITIVE_DECIMAL)
+    @JsonPropertyDescription(
+            "kto only: weight of the undesirable answers' loss (TRL's undesirable_weight, default"
+                    + " \"1\").")
+    public String undesirableWeight;
 }

@@ -62,5 +62,11 @@ public final class Reasons {
     /** The evaluation after training failed; the fine-tuned artifacts are still valid. */
     public static final String EVAL_FAILED = "EvalFailed";
 
+    /** A FineTuneJob named by a fineTuneJobRef has not succeeded yet; the message names it. */
+    public static final String WAITING_FOR_DEPENDENCY = "WaitingForDependency";
+
+    /** A FineTuneJob named by a fineTuneJobRef failed, so this job cannot start. */
+    public static final String DEPENDENCY_FAILED = "DependencyFailed";
+
     private Reasons() {}
 }

@@ -87,8 +87,8 @@ public final class Decider {
     }
 
     /**
-     * The decision once a launch's preparation is known: it waits (an EvalJob's adapter is not
-     * there yet) or fails (the spec cannot run) instead of launching.
+     * The decision once a launch's preparation is known: it waits (a FineTuneJob it starts from has
+     * not succeeded yet) or fails (the spec cannot run, a dependency failed) instead of launching.
      */
     public static Decision prepared(Observation o, Decision d, Preparation prep) {
         if (!(d.action() instanceof Launch) || prep == null) {
@@ -103,6 +103,10 @@ public final class Decider {
             return marked(afterEnd(o, d.status(), fail, List.of(why)), mark);
         }
         if (prep.waitReason() != null) {
+            // nothing ran: the deadline does not count yet and the spec stays editable
+            JobStatus before = o.status();
+            d.status().startTime = before == null ? null : before.startTime;
+            d.status().attempts = before == null ? null : before.attempts;
             to.pending(prep.waitReason(), prep.message());
             return decision(new Action.Wait(), d.status(), o.resync(), List.of(), mark);
         }

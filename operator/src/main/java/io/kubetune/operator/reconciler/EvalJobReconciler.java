@@ -3,17 +3,21 @@ package io.kubetune.operator.reconciler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.kubetune.api.v1alpha1.AdapterSource;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.EvalJobStatus;
 import io.kubetune.api.v1alpha1.EvalTrackingSpec;
 import io.kubetune.api.v1alpha1.FineTuneJob;
-import io.kubetune.api.v1alpha1.JobState;
-import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.operator.desired.EvalAfterTraining;
 import io.kubetune.operator.lifecycle.AttemptOutcome;
+import io.kubetune.operator.lifecycle.Dependencies;
+import io.kubetune.operator.lifecycle.Dependencies.Need;
+import io.kubetune.operator.lifecycle.Dependencies.Ref;
+import io.kubetune.operator.lifecycle.Dependencies.Resolved;
 import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
 import jakarta.inject.Inject;
@@ -25,9 +29,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Runs {@code eval} for an EvalJob. An adapter given as adapter.fineTuneJobRef is resolved to that
- * job's status.adapterUri (and, unless spec.tracking is set, its MLflow run) before the job file is
- * written, so the trainer only sees URIs.
+ * Runs {@code eval} for an EvalJob. A model or adapter given as a fineTuneJobRef is resolved to
+ * that job's status.mergedModelUri or status.adapterUri (and, unless spec.tracking is set, its
+ * MLflow run) before the job file is written, so the trainer only sees URIs; until then the EvalJob
+ * waits ({@link Dependencies}).
  */
 // a singleton, not application-scoped: no client proxy, so the constructor can take its settings
 @Singleton
@@ -42,56 +47,64 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
     /** Status fields the trainer writes with its own field manager. */
     static final Set<String> TRAINER_FIELDS = Set.of("results", "task", "score");
 
-    /** Waiting for the referenced FineTuneJob's adapter. */
-    public static final String AWAITING_ADAPTER = "AwaitingAdapter";
+    private final DependencyWatch<EvalJob> dependencies =
+            new DependencyWatch<>(EvalJobReconciler::refs);
 
     @Inject
     public EvalJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
         super(settings, metrics, EvalJob.class, EvalJobStatus.class, TRAINER_FIELDS, "eval");
     }
 
+    /** The FineTuneJobs an EvalJob takes its model or adapter from. */
+    static List<Ref> refs(EvalJob ej) {
+        List<Ref> refs = new ArrayList<>();
+        if (ej.getSpec().model != null && ej.getSpec().model.fineTuneJobRef != null) {
+            refs.add(new Ref(Dependencies.MODEL, ej.getSpec().model.fineTuneJobRef, Need.MODEL));
+        }
+        AdapterSource adapter = ej.getSpec().adapter;
+        if (adapter != null && adapter.fineTuneJobRef != null) {
+            refs.add(new Ref(Dependencies.ADAPTER, adapter.fineTuneJobRef, Need.ADAPTER));
+        }
+        return refs;
+    }
+
+    @Override
+    protected List<EventSource<?, EvalJob>> moreEventSources(EventSourceContext<EvalJob> context) {
+        return List.of(dependencies.eventSource(context));
+    }
+
     @Override
     protected Preparation prepare(EvalJob ej, Context<EvalJob> context) {
+        Dependencies.Check deps = dependencies.check(ej, null, started(ej), context.getClient());
+        if (!deps.ready()) {
+            return deps.blocked();
+        }
         List<String> secrets = new ArrayList<>();
         secretName(ej.getSpec().model.secretRef).ifPresent(secrets::add);
         AdapterSource adapter = ej.getSpec().adapter;
         EvalJob file = ej;
-        if (adapter != null && adapter.fineTuneJobRef != null) {
-            String ref = adapter.fineTuneJobRef.name;
-            FineTuneJob ftj =
-                    context.getClient()
-                            .resources(FineTuneJob.class)
-                            .inNamespace(ej.getMetadata().getNamespace())
-                            .withName(ref)
-                            .get();
-            if (ftj == null) {
-                return Preparation.waiting(
-                        AWAITING_ADAPTER,
-                        "spec.adapter.fineTuneJobRef: FineTuneJob "
-                                + ref
-                                + " does not exist (yet)");
-            }
-            if (ftj.getStatus() != null && ftj.getStatus().state == JobState.Failed) {
-                return Preparation.failed(
-                        Reasons.INVALID_SPEC,
-                        "spec.adapter.fineTuneJobRef: FineTuneJob "
-                                + ref
-                                + " failed, so it has no adapter; point at another job or set"
-                                + " spec.adapter.uri");
-            }
-            if (ftj.getStatus() == null || ftj.getStatus().adapterUri == null) {
-                return Preparation.waiting(
-                        AWAITING_ADAPTER,
-                        "waiting for FineTuneJob " + ref + " to write its adapter");
-            }
+        if (!deps.resolved().isEmpty()) {
+            // the trainer only sees URIs: the job file gets the dependencies' outputs
             file = Serialization.jsonMapper().convertValue(ej, EvalJob.class);
-            file.getSpec().adapter.uri = ftj.getStatus().adapterUri;
+        }
+        Resolved model = deps.resolved().get(Dependencies.MODEL);
+        if (model != null) {
+            file.getSpec().model.uri = model.uri();
+            file.getSpec().model.fineTuneJobRef = null;
+            if (ej.getSpec().model.secretRef == null) {
+                outputSecret(model).ifPresent(secrets::add);
+            }
+        }
+        Resolved fromJob = deps.resolved().get(Dependencies.ADAPTER);
+        if (fromJob != null) {
+            FineTuneJob ftj = fromJob.from();
+            file.getSpec().adapter.uri = fromJob.uri();
             file.getSpec().adapter.fineTuneJobRef = null;
             if (file.getSpec().tracking == null) {
                 file.getSpec().tracking = EvalAfterTraining.tracking(ftj, ftj.getStatus().mlflow);
             }
             if (adapter.secretRef == null) {
-                secretName(ftj.getSpec().output.secretRef).ifPresent(secrets::add);
+                outputSecret(fromJob).ifPresent(secrets::add);
             }
         }
         if (adapter != null) {
@@ -103,7 +116,7 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
         EvalTrackingSpec tracking = file.getSpec().tracking;
         return Preparation.ready(
                 file,
-                secrets,
+                secrets.stream().distinct().toList(),
                 tracking == null || tracking.mlflow == null
                         ? null
                         : secretName(tracking.mlflow.secretRef).orElse(null));

@@ -1,5 +1,6 @@
 package io.kubetune.operator.reconciler;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -10,6 +11,7 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.kubetune.api.v1alpha1.EvalJob;
 import io.kubetune.api.v1alpha1.EvalResult;
 import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.MlflowSpec;
@@ -17,6 +19,8 @@ import io.kubetune.operator.config.OperatorSettings;
 import io.kubetune.operator.desired.EvalAfterTraining;
 import io.kubetune.operator.desired.Labels;
 import io.kubetune.operator.lifecycle.AttemptOutcome;
+import io.kubetune.operator.lifecycle.Dependencies;
+import io.kubetune.operator.lifecycle.Dependencies.Resolved;
 import io.kubetune.operator.lifecycle.Preparation;
 import io.kubetune.operator.metrics.OperatorMetrics;
 import jakarta.inject.Inject;
@@ -44,6 +48,9 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
     /** Status fields the trainer writes with its own field manager. */
     static final Set<String> TRAINER_FIELDS = Set.of("progress", "lastCheckpoint", "mlflow");
 
+    private final DependencyWatch<FineTuneJob> dependencies =
+            new DependencyWatch<>(ftj -> Dependencies.of(ftj.getSpec()));
+
     @Inject
     public FineTuneJobReconciler(OperatorSettings settings, OperatorMetrics metrics) {
         super(
@@ -57,12 +64,45 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
 
     @Override
     protected Preparation prepare(FineTuneJob ftj, Context<FineTuneJob> context) {
+        Dependencies.Check deps =
+                dependencies.check(
+                        ftj, ftj.getMetadata().getName(), started(ftj), context.getClient());
+        if (!deps.ready()) {
+            return deps.blocked();
+        }
         List<String> secrets = new ArrayList<>();
-        secretName(ftj.getSpec().model.secretRef).ifPresent(secrets::add);
-        secretName(ftj.getSpec().output.secretRef).ifPresent(secrets::add);
-        MlflowSpec mlflow = ftj.getSpec().tracking == null ? null : ftj.getSpec().tracking.mlflow;
+        FineTuneJobSpec spec = ftj.getSpec();
+        secretName(spec.model.secretRef).ifPresent(secrets::add);
+        secretName(spec.output.secretRef).ifPresent(secrets::add);
+        if (spec.rewardModel != null) {
+            secretName(spec.rewardModel.secretRef).ifPresent(secrets::add);
+        }
+        FineTuneJob file = ftj;
+        if (!deps.resolved().isEmpty()) {
+            // the trainer only sees URIs: the job file gets the dependencies' outputs
+            file = Serialization.jsonMapper().convertValue(ftj, FineTuneJob.class);
+            Resolved model = deps.resolved().get(Dependencies.MODEL);
+            if (model != null) {
+                file.getSpec().model.uri = model.uri();
+                file.getSpec().model.fineTuneJobRef = null;
+                if (spec.model.secretRef == null) {
+                    outputSecret(model).ifPresent(secrets::add);
+                }
+            }
+            Resolved reward = deps.resolved().get(Dependencies.REWARD_MODEL);
+            if (reward != null) {
+                file.getSpec().rewardModel.uri = reward.uri();
+                file.getSpec().rewardModel.fineTuneJobRef = null;
+                if (spec.rewardModel.secretRef == null) {
+                    outputSecret(reward).ifPresent(secrets::add);
+                }
+            }
+        }
+        MlflowSpec mlflow = spec.tracking == null ? null : spec.tracking.mlflow;
         return Preparation.ready(
-                ftj, secrets, mlflow == null ? null : secretName(mlflow.secretRef).orElse(null));
+                file,
+                secrets.stream().distinct().toList(),
+                mlflow == null ? null : secretName(mlflow.secretRef).orElse(null));
     }
 
     @Override
@@ -75,7 +115,8 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
                                 .withSecondaryToPrimaryMapper(byOwnerName())
                                 .withNamespacesInheritedFromController()
                                 .build(),
-                        context));
+                        context),
+                dependencies.eventSource(context));
     }
 
     @Override

@@ -242,6 +242,20 @@ public abstract class TrainerRunReconciler<
         return new Transitions(status, primary.getMetadata().getGeneration(), now);
     }
 
+    /** Whether an attempt of the job was launched before. */
+    protected static boolean started(CustomResource<?, ? extends JobStatus> job) {
+        JobStatus st = job.getStatus();
+        return st != null && st.attempts != null && st.attempts > 0;
+    }
+
+    /** The Secret a dependency wrote its output with: the one to read that output with. */
+    protected static Optional<String> outputSecret(
+            io.kubetune.operator.lifecycle.Dependencies.Resolved dep) {
+        return dep.from().getSpec().output == null
+                ? Optional.empty()
+                : secretName(dep.from().getSpec().output.secretRef);
+    }
+
     protected static Optional<String> secretName(io.kubetune.api.v1alpha1.SecretReference ref) {
         return ref == null || ref.name == null ? Optional.empty() : Optional.of(ref.name);
     }

@@ -13,7 +13,6 @@ import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.api.v1alpha1.TrainerContract;
-import io.kubetune.operator.reconciler.EvalJobReconciler;
 import io.kubetune.testing.RealCluster;
 import io.kubetune.testing.TestNamespace;
 import java.time.Duration;
@@ -100,9 +99,7 @@ class EvalAfterTrainingIT {
         assertThat(waiting.getStatus().message).contains("FineTuneJob base");
         assertThat(waiting.getStatus().conditions)
                 .anySatisfy(
-                        c ->
-                                assertThat(c.getReason())
-                                        .isEqualTo(EvalJobReconciler.AWAITING_ADAPTER));
+                        c -> assertThat(c.getReason()).isEqualTo(Reasons.WAITING_FOR_DEPENDENCY));
 
         client.resource(fake("base", "succeed", "")).create();
 

@@ -11,13 +11,15 @@ import java.util.List;
 
 /**
  * A scripted stand-in for the trainer image, for the lifecycle tests: what it does is read from the
- * job's output URI {@code s3://kubetune-test/fake/<behaviour>/<name>}:
+ * job's output URI {@code s3://kubetune-test/fake/<behaviour>/<name>} (the last such URI of the job
+ * file: a model from another fake job comes before it):
  *
  * <p>It is registered as the image's entrypoint, which the pod runner (like the kubelet) takes as
  * it is: no {@code $(VAR)} expansion, so {@code $$} is the shell's PID.
  *
  * <ul>
- *   <li>{@code succeed}: writes a TrainerResult (adapterUri = the output URI + /adapter), exits 0;
+ *   <li>{@code succeed}: writes a TrainerResult (adapterUri = the output URI + /adapter, and
+ *       mergedModelUri = the output URI + /merged with spec.output.mergeModel), exits 0;
  *   <li>{@code sleep-N}: the first attempt of the job sleeps N seconds (exit 75 on SIGTERM, as the
  *       trainer does after its checkpoint; when a SIGKILL of the process group reaches the sleep
  *       first, the shell waits 5 s so that it dies by SIGKILL too), later attempts succeed at once;
@@ -36,7 +38,7 @@ final class FakeTrainer {
 
     static String script(Path stateDir) {
         return """
-                uri=$(grep -o 's3://kubetune-test/fake/[^ "]*' "$2" | head -1)
+                uri=$(grep -o 's3://kubetune-test/fake/[^ "]*' "$2" | tail -1)
                 behaviour=$(echo "$uri" | cut -d/ -f5)
                 name=$(echo "$uri" | cut -d/ -f6)
                 msg="$KUBETUNE_TERMINATION_MESSAGE_PATH"
@@ -62,7 +64,9 @@ final class FakeTrainer {
                       sleep "${behaviour#sleep-}" & wait $! || { sleep 5; exit 75; }
                     fi;;
                 esac
-                printf '{"steps":4,"finalLoss":1.25,"adapterUri":"%s/adapter"}' "$uri" > "$msg"
+                merged=""
+                if grep -q 'mergeModel: true' "$2"; then merged=',"mergedModelUri":"'"$uri"'/merged"'; fi
+                printf '{"steps":4,"finalLoss":1.25,"adapterUri":"%s/adapter"%s}' "$uri" "$merged" > "$msg"
                 exit 0
                 """
                 .replace("STATE", stateDir.toString());

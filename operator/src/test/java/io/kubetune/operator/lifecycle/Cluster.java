@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.FineTuneJobRef;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
@@ -13,7 +14,9 @@ import io.kubetune.operator.desired.TestJobs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -26,6 +29,7 @@ final class Cluster {
     final FineTuneJobStatus status = new FineTuneJobStatus();
     final List<Job> jobs = new ArrayList<>();
     final List<Pod> pods = new ArrayList<>();
+    final Map<String, FineTuneJob> others = new HashMap<>();
 
     Cluster spec(Consumer<FineTuneJobSpec> change) {
         change.accept(owner.getSpec());
@@ -80,6 +84,52 @@ final class Cluster {
                         .endStatus();
         pods.add(state.apply(b).build());
         return this;
+    }
+
+    /** This job starts from the model of FineTuneJob {@code name}. */
+    Cluster startsFrom(String name) {
+        FineTuneJobRef ref = new FineTuneJobRef();
+        ref.name = name;
+        owner.getSpec().model.uri = null;
+        owner.getSpec().model.fineTuneJobRef = ref;
+        return this;
+    }
+
+    /**
+     * Another FineTuneJob of the namespace (a dependency) in {@code state}; with {@code startsFrom}
+     * it starts from that one's model. It merges its LoRA adapter into a model, as a dependency
+     * must.
+     */
+    Cluster other(String name, JobState state, String startsFrom) {
+        FineTuneJob job = TestJobs.cpuFineTuneJob();
+        job.getMetadata().setName(name);
+        job.getSpec().output.mergeModel = true;
+        if (startsFrom != null) {
+            job.getSpec().model.uri = null;
+            job.getSpec().model.fineTuneJobRef = new FineTuneJobRef();
+            job.getSpec().model.fineTuneJobRef.name = startsFrom;
+        }
+        job.setStatus(new FineTuneJobStatus());
+        job.getStatus().state = state;
+        if (state == JobState.Succeeded) {
+            job.getStatus().mergedModelUri = "s3://models/" + name + "/merged";
+        }
+        if (state == JobState.Failed) {
+            job.getStatus().message = "attempt 1 failed: TrainerError";
+        }
+        others.put(name, job);
+        return this;
+    }
+
+    /** What the launch of the first attempt is prepared with: the dependencies checked. */
+    Preparation preparation() {
+        Dependencies.Check check =
+                Dependencies.check(
+                        owner.getMetadata().getNamespace(),
+                        owner.getMetadata().getName(),
+                        Dependencies.of(owner.getSpec()),
+                        others::get);
+        return check.ready() ? null : check.blocked();
     }
 
     Observation observation() {

@@ -207,6 +207,39 @@ class DeciderTest {
                                                 .job(2, OperatorReasons.POD_KILLED, b -> b))
                         .then(Fail.class, JobState.Failed, Reasons.BACKOFF_LIMIT_EXCEEDED)
                         .warns(Reasons.BACKOFF_LIMIT_EXCEEDED),
+                given("its dependency does not exist yet", () -> new Cluster().startsFrom("sft"))
+                        .then(Wait.class, JobState.Pending, Reasons.WAITING_FOR_DEPENDENCY),
+                given(
+                                "its dependency is running",
+                                () ->
+                                        new Cluster()
+                                                .startsFrom("sft")
+                                                .other("sft", JobState.Running, null))
+                        .then(Wait.class, JobState.Pending, Reasons.WAITING_FOR_DEPENDENCY),
+                given(
+                                "its dependency succeeded",
+                                () ->
+                                        new Cluster()
+                                                .startsFrom("sft")
+                                                .other("sft", JobState.Succeeded, null))
+                        .then(Start.class, JobState.Pending, Reasons.JOB_CREATED),
+                given(
+                                "its dependency failed",
+                                () ->
+                                        new Cluster()
+                                                .startsFrom("sft")
+                                                .other("sft", JobState.Failed, null))
+                        .then(Fail.class, JobState.Failed, Reasons.DEPENDENCY_FAILED)
+                        .warns(Reasons.DEPENDENCY_FAILED),
+                given(
+                                "a cycle through its dependency",
+                                () ->
+                                        new Cluster()
+                                                .startsFrom("rm")
+                                                .other("rm", JobState.Pending, "sft")
+                                                .other("sft", JobState.Pending, "moby"))
+                        .then(Fail.class, JobState.Failed, Reasons.INVALID_SPEC)
+                        .warns(Reasons.INVALID_SPEC),
                 given(
                                 "finished, TTL not passed",
                                 () ->
@@ -231,9 +264,10 @@ class DeciderTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void decides(Row row) {
-        Observation seen = row.cluster().get().observation();
+        Cluster cluster = row.cluster().get();
+        Observation seen = cluster.observation();
         String before = Serialization.asJson(seen.status());
-        Decision d = Decider.decide(seen);
+        Decision d = Decider.prepared(seen, Decider.decide(seen), cluster.preparation());
 
         assertThat(d.action()).as("action").isInstanceOf(row.action());
         assertThat(d.status().state).as("state").isEqualTo(row.state());

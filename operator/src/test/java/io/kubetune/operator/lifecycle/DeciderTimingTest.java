@@ -77,6 +77,24 @@ class DeciderTimingTest {
     }
 
     @Test
+    void waitingForADependencyNeitherStartsTheDeadlineNorFreezesTheSpec() {
+        Cluster c = new Cluster().spec(s -> s.activeDeadlineSeconds = 60L).startsFrom("sft");
+        Observation seen = c.observation();
+
+        Decision waits = Decider.prepared(seen, Decider.decide(seen), c.preparation());
+
+        assertThat(waits.status().message)
+                .isEqualTo(
+                        "spec.model.fineTuneJobRef: waiting for FineTuneJob sft, which does not"
+                                + " exist (yet)");
+        assertThat(waits.status().startTime)
+                .as("status.startTime freezes the spec (CEL) and starts the deadline")
+                .isNull();
+        assertThat(waits.status().attempts).isNull();
+        assertThat(waits.requeueAfter()).contains(Duration.ofSeconds(60));
+    }
+
+    @Test
     void aJobThatCannotStartIsStillDeletedAfterItsTtl() {
         Observation seen = new Cluster().spec(s -> s.ttlSecondsAfterFinished = 30L).observation();
 

@@ -1,12 +1,9 @@
 package io.kubetune.trainer.batch;
 
 import io.kubetune.trainer.data.Sample;
-import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.prompt.ChatTemplate;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,10 +23,7 @@ public final class PairTokenizer {
         DROP
     }
 
-    private final HfTokenizer tokenizer;
-    private final ChatTemplate template;
-    private final boolean addSpecialTokens;
-    private final String plainTextEos;
+    private final PromptAnswerEncoder encoder;
     private final int cutoffLength;
     private final Overflow overflow;
 
@@ -45,33 +39,21 @@ public final class PairTokenizer {
             String eos,
             int cutoffLength,
             Overflow overflow) {
-        this.tokenizer = tokenizer;
-        this.template = template;
-        this.addSpecialTokens = template == null || !templateWritesSpecialTokens;
-        this.plainTextEos = eos;
+        this.encoder =
+                new PromptAnswerEncoder(tokenizer, template, templateWritesSpecialTokens, eos);
         this.cutoffLength = cutoffLength;
         this.overflow = overflow;
     }
 
     /** The pair's tokens; empty when it does not fit cutoffLength (see {@link Overflow}). */
     public Optional<TokenizedPair> tokenize(Sample.Preference pair) {
-        String prompt;
-        String chosen;
-        String rejected;
-        if (template == null) {
-            prompt = pair.prompt().isEmpty() ? "" : pair.prompt().get(0).text();
-            chosen = prompt + withEos(pair.chosen().get(0).text());
-            rejected = prompt + withEos(pair.rejected().get(0).text());
-        } else {
-            prompt = template.render(pair.prompt(), true);
-            chosen = template.render(joined(pair.prompt(), pair.chosen()), false);
-            rejected = template.render(joined(pair.prompt(), pair.rejected()), false);
-        }
-        int[] promptIds = ids(prompt);
-        int[] chosenIds = ids(chosen);
-        int[] rejectedIds = ids(rejected);
+        int[] promptIds = encoder.prompt(pair.prompt());
+        int[] chosenIds = encoder.full(pair.prompt(), pair.chosen());
+        int[] rejectedIds = encoder.full(pair.prompt(), pair.rejected());
         int promptLength =
-                Math.min(sharedPrefix(promptIds, chosenIds), sharedPrefix(promptIds, rejectedIds));
+                Math.min(
+                        PromptAnswerEncoder.sharedPrefix(promptIds, chosenIds),
+                        PromptAnswerEncoder.sharedPrefix(promptIds, rejectedIds));
         if (overflow == Overflow.DROP) {
             return chosenIds.length > cutoffLength || rejectedIds.length > cutoffLength
                     ? Optional.empty()
@@ -85,32 +67,7 @@ public final class PairTokenizer {
                 new TokenizedPair(cut(chosenIds), cut(rejectedIds), promptLength, pair.margin()));
     }
 
-    private String withEos(String answer) {
-        return answer.endsWith(plainTextEos) ? answer : answer + plainTextEos;
-    }
-
-    private int[] ids(String text) {
-        return Arrays.stream(tokenizer.encode(text, addSpecialTokens))
-                .mapToInt(Math::toIntExact)
-                .toArray();
-    }
-
     private int[] cut(int[] ids) {
         return ids.length <= cutoffLength ? ids : Arrays.copyOf(ids, cutoffLength);
-    }
-
-    private static List<Turn> joined(List<Turn> prompt, List<Turn> answer) {
-        List<Turn> all = new ArrayList<>(prompt);
-        all.addAll(answer);
-        return all;
-    }
-
-    private static int sharedPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
     }
 }

@@ -1,6 +1,7 @@
 package io.kubetune.trainer.cli;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.InputResolver;
 import io.kubetune.trainer.storage.UriInputResolver;
@@ -32,6 +33,14 @@ final class JobInputs {
     static FineTuneRun.Inputs resolve(
             FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)
             throws IOException {
+        if (model == null && spec.model.uri == null && spec.model.fineTuneJobRef != null) {
+            throw new UserInputException(
+                    "spec.model.fineTuneJobRef "
+                            + spec.model.fineTuneJobRef.name
+                            + " has no spec.model.uri: the operator writes that FineTuneJob's"
+                            + " model URI into the job file before the pod starts; run it through"
+                            + " the operator, or set spec.model.uri (or pass --model)");
+        }
         Path modelDir = model != null ? model : resolver.resolve(spec.model.uri, "spec.model.uri");
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < spec.datasets.size(); i++) {

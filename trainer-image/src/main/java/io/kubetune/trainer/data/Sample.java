@@ -35,4 +35,22 @@ public sealed interface Sample {
             rejected = List.copyOf(rejected);
         }
     }
+
+    /**
+     * One answer judged desirable or not: what stage kto learns from (TRL's unpaired preference
+     * record). A preference pair becomes two of these, chosen desirable and rejected not.
+     *
+     * @param prompt the turns the answer continues; a single user turn for plain-text records
+     * @param completion the judged answer's turns
+     * @param plainText true when prompt and completion were strings, joined as text under template
+     *     none
+     * @param desirable the record's label
+     */
+    record Feedback(List<Turn> prompt, List<Turn> completion, boolean plainText, boolean desirable)
+            implements Sample {
+        public Feedback {
+            prompt = List.copyOf(prompt);
+            completion = List.copyOf(completion);
+        }
+    }
 }

@@ -16,9 +16,15 @@ public interface SampleParser {
     /** The parser for a dataset: its format, column mapping and, for pairs, template. */
     static SampleParser of(DatasetSpec dataset) {
         SampleParser parser = of(dataset.format, dataset.columns);
-        return parser instanceof PreferenceParser pairs && dataset.template == PromptTemplate.NONE
-                ? pairs.textOnly()
-                : parser;
+        if (dataset.template == PromptTemplate.NONE) {
+            if (parser instanceof PreferenceParser pairs) {
+                return pairs.textOnly();
+            }
+            if (parser instanceof FeedbackParser feedback) {
+                return feedback.textOnly();
+            }
+        }
+        return parser;
     }
 
     /** The parser for a dataset's format, honouring its column mapping. */
@@ -65,9 +71,13 @@ public interface SampleParser {
                                     blankAsNull(c.contentKey)),
                             false);
             case KTO ->
-                    throw new UnsupportedOperationException(
-                            "format kto is read by the kto stage, which this trainer version does"
-                                    + " not run yet");
+                    new FeedbackParser(
+                            or(c.prompt, "prompt"),
+                            or(c.completion, "completion"),
+                            or(c.label, "label"),
+                            blankAsNull(c.roleKey),
+                            blankAsNull(c.contentKey),
+                            false);
         };
     }
 

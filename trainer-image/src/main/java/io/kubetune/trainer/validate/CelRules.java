@@ -68,6 +68,9 @@ final class CelRules {
             return;
         }
         String field = path + rule.path("fieldPath").asText("");
+        if (path.isEmpty() && field.startsWith(".")) { // a rule of the root: ".spec.x" is spec.x
+            field = field.substring(1);
+        }
         Object result;
         try {
             result = program.eval(Map.of("self", toCel(value)));

@@ -44,7 +44,7 @@ public final class YamlDocument {
                 throw new UserInputException(
                         fileName + " is empty: write a FineTuneJob or EvalJob resource in it");
             }
-            JsonNode root = read(parser, "", lines);
+            JsonNode root = read(parser, "", lines, fileName);
             return new YamlDocument(root, lines);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -85,12 +85,13 @@ public final class YamlDocument {
         return cut < 0 ? "" : path.substring(0, cut);
     }
 
-    private static JsonNode read(JsonParser parser, String path, Map<String, Integer> lines)
+    private static JsonNode read(
+            JsonParser parser, String path, Map<String, Integer> lines, String fileName)
             throws IOException {
         lines.putIfAbsent(path, parser.currentTokenLocation().getLineNr());
         return switch (parser.currentToken()) {
-            case START_OBJECT -> readObject(parser, path, lines);
-            case START_ARRAY -> readArray(parser, path, lines);
+            case START_OBJECT -> readObject(parser, path, lines, fileName);
+            case START_ARRAY -> readArray(parser, path, lines, fileName);
             case VALUE_STRING -> NODES.textNode(parser.getText());
             case VALUE_NUMBER_INT ->
                     parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
@@ -102,24 +103,40 @@ public final class YamlDocument {
         };
     }
 
-    private static ObjectNode readObject(JsonParser parser, String path, Map<String, Integer> lines)
+    private static ObjectNode readObject(
+            JsonParser parser, String path, Map<String, Integer> lines, String fileName)
             throws IOException {
         ObjectNode object = NODES.objectNode();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             String child = path.isEmpty() ? name : path + "." + name;
-            lines.put(child, parser.currentTokenLocation().getLineNr());
+            int line = parser.currentTokenLocation().getLineNr();
+            // YAML parsers keep the last of two equal keys; the API server refuses them, and a
+            // silently dropped value would train with a setting the user did not mean.
+            if (object.has(name)) {
+                throw new UserInputException(
+                        fileName
+                                + ":"
+                                + line
+                                + ": "
+                                + child
+                                + " is set twice (first on line "
+                                + lines.get(child)
+                                + "): keep one of them");
+            }
+            lines.put(child, line);
             parser.nextToken();
-            object.set(name, read(parser, child, lines));
+            object.set(name, read(parser, child, lines, fileName));
         }
         return object;
     }
 
-    private static ArrayNode readArray(JsonParser parser, String path, Map<String, Integer> lines)
+    private static ArrayNode readArray(
+            JsonParser parser, String path, Map<String, Integer> lines, String fileName)
             throws IOException {
         ArrayNode array = NODES.arrayNode();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            array.add(read(parser, path + "[" + array.size() + "]", lines));
+            array.add(read(parser, path + "[" + array.size() + "]", lines, fileName));
         }
         return array;
     }

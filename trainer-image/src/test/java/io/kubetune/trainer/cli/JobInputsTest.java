@@ -1,10 +1,13 @@
 package io.kubetune.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobRef;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.train.FineTuneRun;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,6 +25,27 @@ class JobInputsTest {
         assertThat(inputs("../models/llama", null).modelName()).isEqualTo("/jobs/models/llama");
         assertThat(inputs("hf://Qwen/Qwen2.5-0.5B", Path.of("/data/my-model")).modelName())
                 .isEqualTo("/data/my-model");
+    }
+
+    @Test
+    void anUnresolvedFineTuneJobRefIsRefusedBeforeAnyDownload() {
+        FineTuneJobSpec spec = new FineTuneJobSpec();
+        spec.model = new ModelSource();
+        spec.model.fineTuneJobRef = new FineTuneJobRef();
+        spec.model.fineTuneJobRef.name = "sft";
+
+        assertThatThrownBy(
+                        () ->
+                                JobInputs.resolve(
+                                        spec,
+                                        (uri, field) -> {
+                                            throw new AssertionError("downloaded " + uri);
+                                        },
+                                        null,
+                                        null))
+                .isInstanceOf(UserInputException.class)
+                .hasMessageStartingWith(
+                        "spec.model.fineTuneJobRef sft has no spec.model.uri: the operator writes");
     }
 
     private static FineTuneRun.Inputs inputs(String modelUri, Path modelOverride)

@@ -23,7 +23,9 @@ class UnbuiltStageTest {
                 Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
                         .replace("../fixtures/models/llama", "hf://nobody/no-such-model")
                         .replace("tiny-alpaca.jsonl", "https://127.0.0.1:9/data.jsonl")
-                        .replace("spec:\n", "spec:\n  stage: ppo\n"));
+                        .replace(
+                                "spec:\n",
+                                "spec:\n  stage: ppo\n  rewardModel:\n    uri: hf://nobody/rm\n"));
         StringWriter err = new StringWriter();
         CommandLine cli = KubetuneCli.commandLine();
         cli.setErr(new PrintWriter(err));
@@ -35,8 +37,8 @@ class UnbuiltStageTest {
                 .singleElement()
                 .asString()
                 // the CRD's CEL rule, run before the trainer's own stage check, names it first
-                .contains("spec.stage: stages kto and ppo are not built yet")
-                .contains("pt, sft, rm or dpo");
+                .contains("spec.stage: stage ppo is not built yet")
+                .contains("pt, sft, rm, dpo or kto");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 }

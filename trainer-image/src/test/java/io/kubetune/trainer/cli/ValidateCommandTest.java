@@ -105,16 +105,19 @@ class ValidateCommandTest {
 
     @Test
     void refusesAStageThisTrainerDoesNotRunOnItsLine() throws IOException {
-        Path file = dir.resolve("kto.yaml");
+        Path file = dir.resolve("ppo.yaml");
         Files.writeString(
                 file,
                 Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
-                        .replace("  method:\n", "  stage: kto\n  method:\n"));
+                        .replace(
+                                "  method:\n",
+                                "  stage: ppo\n  rewardModel:\n    uri: hf://org/rm\n"
+                                        + "  method:\n"));
         CliRun run = CliRun.of("validate", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("kto");
+        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("ppo");
     }
 
     @Test
@@ -127,6 +130,25 @@ class ValidateCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
         assertThat(run.errLines().get(0)).startsWith("error: " + file + ":").contains("YAML");
+    }
+
+    @Test
+    void refusesAKeySetTwiceInsteadOfKeepingTheLast() throws IOException {
+        Path file = dir.resolve("twice.yaml");
+        Files.writeString(
+                file,
+                "apiVersion: kubetune.io/v1alpha1\nkind: FineTuneJob\nmetadata:\n  name: a\n"
+                        + "spec:\n  stage: sft\n  training:\n    maxSteps: 5\n  stage: pt\n");
+
+        CliRun run = CliRun.of("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines())
+                .containsExactly(
+                        "error: "
+                                + file
+                                + ":9: spec.stage is set twice (first on line 6): keep one of"
+                                + " them");
     }
 
     @Test

@@ -15,9 +15,9 @@ class StagesTest {
 
     @Test
     void aStageNotBuiltIsRefusedNamingTheFieldAndTheChoices() {
-        assertThatThrownBy(() -> Stages.of(Stage.KTO))
+        assertThatThrownBy(() -> Stages.of(Stage.PPO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("spec.stage: kto is not run by this trainer version")
+                .hasMessageStartingWith("spec.stage: ppo is not run by this trainer version")
                 .hasMessageContaining("pt, sft");
     }
 }

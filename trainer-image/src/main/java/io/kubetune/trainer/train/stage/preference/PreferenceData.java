@@ -4,7 +4,6 @@ import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
-import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.batch.PairBatch;
 import io.kubetune.trainer.batch.PairCollator;
@@ -13,9 +12,7 @@ import io.kubetune.trainer.batch.TokenizedPair;
 import io.kubetune.trainer.data.DatasetLoader;
 import io.kubetune.trainer.data.Sample;
 import io.kubetune.trainer.data.Turn;
-import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
-import io.kubetune.trainer.tokenizer.SpecialTokens;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.stage.StageData;
 import java.io.IOException;
@@ -116,18 +113,12 @@ final class PreferenceData {
             DatasetSpec dataset,
             HfTokenizer tokenizer,
             PairTokenizer.Overflow overflow) {
-        SpecialTokens special = tokenizer.specialTokens();
-        String eos = special.eos().map(SpecialTokens.Token::content).orElse("");
-        if (dataset.template == PromptTemplate.NONE) {
-            return new PairTokenizer(
-                    tokenizer, null, false, eos, spec.training.cutoffLength, overflow);
-        }
-        ChatTemplates.Choice choice = ChatTemplates.choose(dataset.template, special);
+        AnswerRendering r = AnswerRendering.of(dataset, tokenizer);
         return new PairTokenizer(
                 tokenizer,
-                choice.template(),
-                choice.writesSpecialTokens(),
-                eos,
+                r.template(),
+                r.writesSpecialTokens(),
+                r.eos(),
                 spec.training.cutoffLength,
                 overflow);
     }

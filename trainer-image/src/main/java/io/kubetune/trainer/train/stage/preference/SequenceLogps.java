@@ -32,7 +32,14 @@ public record SequenceLogps(
      * @param labels the labels they were scored with
      */
     public static SequenceLogps of(LabelledLogProbs logProbs, NDArray labels) {
-        NDArray sums = logProbs.rowSums();
+        return ofSums(logProbs.rowSums(), labels);
+    }
+
+    /**
+     * @param sums each row's summed answer log-prob {@code [2 × pairs]}, chosen rows first
+     * @param labels the labels they were scored with
+     */
+    public static SequenceLogps ofSums(NDArray sums, NDArray labels) {
         long seq = labels.getShape().get(1);
         NDArray counts =
                 labels.get(new NDIndex(":, 1:{}", seq))

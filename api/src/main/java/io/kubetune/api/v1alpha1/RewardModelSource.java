@@ -1,0 +1,32 @@
+package io.kubetune.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * The reward model that scores rollouts (stages ppo and grpo): a sequence-classification model with
+ * its score head, by URI or as the model a FineTuneJob of stage rm wrote.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "has(self.uri) != has(self.fineTuneJobRef)",
+        message = "set exactly one of rewardModel.uri or rewardModel.fineTuneJobRef")
+public class RewardModelSource {
+    @Size(max = 1024)
+    @Pattern(Patterns.REMOTE_MODEL_URI)
+    @JsonPropertyDescription(
+            "A reward model folder (HF format, with its score head): hf://org/name[@revision] or"
+                    + " s3://bucket/prefix.")
+    public String uri;
+
+    @JsonPropertyDescription(
+            "Use the model this FineTuneJob of stage rm (same namespace) wrote (a LoRA job needs"
+                    + " spec.output.mergeModel); this job waits until it succeeded.")
+    public FineTuneJobRef fineTuneJobRef;
+
+    @JsonPropertyDescription("Credentials to read the reward model.")
+    public SecretReference secretRef;
+}

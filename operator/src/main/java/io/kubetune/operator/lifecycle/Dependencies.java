@@ -1,0 +1,268 @@
+package io.kubetune.operator.lifecycle;
+
+import io.kubetune.api.v1alpha1.FineTuneJob;
+import io.kubetune.api.v1alpha1.FineTuneJobRef;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.JobState;
+import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.Reasons;
+import io.kubetune.api.v1alpha1.Stage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Whether the FineTuneJobs a job starts from (its fineTuneJobRefs) let it start: each must be in
+ * the job's namespace, not lead back to the job, have succeeded and have written what the job
+ * needs. Pure: the other jobs come from a lookup by name, so a table of cases tests it.
+ */
+public final class Dependencies {
+    public static final String MODEL = "spec.model.fineTuneJobRef";
+    public static final String REWARD_MODEL = "spec.rewardModel.fineTuneJobRef";
+    public static final String ADAPTER = "spec.adapter.fineTuneJobRef";
+
+    private Dependencies() {}
+
+    /** What the job takes from the referenced job. */
+    public enum Need {
+        /** Its merged or fully trained model, to train or evaluate from. */
+        MODEL,
+        /** Its LoRA adapter, to evaluate. */
+        ADAPTER,
+        /** Its model, with the score head of stage rm. */
+        REWARD_MODEL
+    }
+
+    /**
+     * One reference of the job.
+     *
+     * @param field the spec field, named in messages (spec.model.fineTuneJobRef)
+     */
+    public record Ref(String field, FineTuneJobRef ref, Need need) {}
+
+    /** A reference that can be used: the URI of what the job takes, and the job it comes from. */
+    public record Resolved(String uri, FineTuneJob from) {}
+
+    /** The references resolved (by field), or the preparation that keeps the job from starting. */
+    public record Check(Map<String, Resolved> resolved, Preparation blocked) {
+        public boolean ready() {
+            return blocked == null;
+        }
+    }
+
+    /**
+     * As {@link #check(String, String, List, Function)}, for a launch of attempt 2 or later: the
+     * job file of attempt 1 already holds the dependencies' URIs, so a dependency deleted or
+     * changed since then keeps no new attempt from resuming.
+     */
+    public static Check checkLaterAttempt(
+            String namespace, String name, List<Ref> refs, Function<String, FineTuneJob> lookup) {
+        Check check = check(namespace, name, refs, lookup);
+        return check.ready() ? check : new Check(Map.of(), null);
+    }
+
+    /**
+     * @param namespace the job's namespace
+     * @param name the job's name when it is a FineTuneJob (a chain that leads back to it is a
+     *     cycle); null for other kinds, which no FineTuneJob references
+     * @param lookup a FineTuneJob of the namespace by name, or null when there is none
+     */
+    public static Check check(
+            String namespace, String name, List<Ref> refs, Function<String, FineTuneJob> lookup) {
+        Map<String, Resolved> resolved = new LinkedHashMap<>();
+        Preparation waiting = null;
+        for (Ref r : refs) {
+            Outcome o = one(namespace, name, r, lookup);
+            if (o.failed() != null) {
+                return new Check(Map.of(), o.failed());
+            }
+            if (o.waiting() != null && waiting == null) {
+                waiting = o.waiting();
+            }
+            if (o.resolved() != null) {
+                resolved.put(r.field(), o.resolved());
+            }
+        }
+        return waiting != null ? new Check(Map.of(), waiting) : new Check(resolved, null);
+    }
+
+    /** The references a FineTuneJob's spec makes. */
+    public static List<Ref> of(FineTuneJobSpec spec) {
+        List<Ref> refs = new ArrayList<>();
+        if (spec.model != null && spec.model.fineTuneJobRef != null) {
+            refs.add(new Ref(MODEL, spec.model.fineTuneJobRef, Need.MODEL));
+        }
+        if (spec.rewardModel != null && spec.rewardModel.fineTuneJobRef != null) {
+            refs.add(new Ref(REWARD_MODEL, spec.rewardModel.fineTuneJobRef, Need.REWARD_MODEL));
+        }
+        return refs;
+    }
+
+    private record Outcome(Resolved resolved, Preparation waiting, Preparation failed) {}
+
+    private static Outcome one(
+            String namespace, String name, Ref r, Function<String, FineTuneJob> lookup) {
+        String dep = r.ref().name;
+        String ns = r.ref().namespace;
+        if (ns != null && !ns.equals(namespace)) {
+            return failed(
+                    Reasons.INVALID_SPEC,
+                    r.field()
+                            + ".namespace: "
+                            + ns
+                            + " is not this job's namespace ("
+                            + namespace
+                            + "); a job starts only from FineTuneJobs of its own namespace: remove"
+                            + " the namespace, or copy that job's output URI into the uri field");
+        }
+        Optional<List<String>> cycle = name == null ? Optional.empty() : cycle(name, dep, lookup);
+        if (cycle.isPresent()) {
+            return failed(
+                    Reasons.INVALID_SPEC,
+                    r.field()
+                            + ": "
+                            + String.join(" -> ", cycle.get())
+                            + " is a cycle: no job of it can start; remove one of the references");
+        }
+        FineTuneJob job = lookup.apply(dep);
+        if (job == null) {
+            return waiting(
+                    r.field()
+                            + ": waiting for FineTuneJob "
+                            + dep
+                            + ", which does not exist (yet)");
+        }
+        String unusable = unusable(r, job);
+        if (unusable != null) {
+            return failed(Reasons.INVALID_SPEC, unusable);
+        }
+        JobState state = job.getStatus() == null ? null : job.getStatus().state;
+        if (state == JobState.Failed) {
+            String why = job.getStatus().message == null ? "" : ": " + job.getStatus().message;
+            return failed(
+                    Reasons.DEPENDENCY_FAILED,
+                    r.field() + ": FineTuneJob " + dep + " failed" + why);
+        }
+        String uri = uri(r.need(), job);
+        if (uri != null) {
+            return new Outcome(new Resolved(uri, job), null, null);
+        }
+        if (state == JobState.Succeeded) {
+            return failed(
+                    Reasons.DEPENDENCY_FAILED,
+                    r.field()
+                            + ": FineTuneJob "
+                            + dep
+                            + " succeeded without writing "
+                            + (r.need() == Need.ADAPTER ? "an adapter" : "a model")
+                            + " (status."
+                            + (r.need() == Need.ADAPTER ? "adapterUri" : "mergedModelUri")
+                            + " is empty)");
+        }
+        return waiting(
+                r.field()
+                        + ": waiting for FineTuneJob "
+                        + dep
+                        + " ("
+                        + (state == null ? "not started" : state)
+                        + ") to succeed");
+    }
+
+    /** Why the job can never give what is needed, whatever its state; null when it can. */
+    private static String unusable(Ref r, FineTuneJob job) {
+        FineTuneJobSpec spec = job.getSpec();
+        String dep = "FineTuneJob " + job.getMetadata().getName();
+        if (r.need() == Need.REWARD_MODEL && spec.stage != Stage.RM) {
+            return r.field()
+                    + ": "
+                    + dep
+                    + " has stage "
+                    + Objects.toString(spec.stage, "sft").toLowerCase(java.util.Locale.ROOT)
+                    + ", so its model has no score head; name a FineTuneJob of stage rm";
+        }
+        if (r.need() == Need.ADAPTER && !adapter(spec)) {
+            return r.field()
+                    + ": "
+                    + dep
+                    + " trains all weights (method "
+                    + method(spec)
+                    + "), so it writes no adapter; use its model (spec.model.fineTuneJobRef)";
+        }
+        if (r.need() != Need.ADAPTER && adapter(spec) && !mergesModel(spec)) {
+            return r.field()
+                    + ": "
+                    + dep
+                    + " writes only a LoRA adapter, no model to start from; set"
+                    + " spec.output.mergeModel: true on it";
+        }
+        return null;
+    }
+
+    private static String uri(Need need, FineTuneJob job) {
+        return job.getStatus() == null
+                ? null
+                : need == Need.ADAPTER
+                        ? job.getStatus().adapterUri
+                        : job.getStatus().mergedModelUri;
+    }
+
+    /**
+     * The chain of references from {@code dep} that leads back to {@code self}, starting and ending
+     * with it; empty when there is none (or the chain goes through jobs that do not exist yet).
+     */
+    static Optional<List<String>> cycle(
+            String self, String dep, Function<String, FineTuneJob> lookup) {
+        List<String> path = new ArrayList<>(List.of(self));
+        return walk(self, dep, lookup, path, new java.util.HashSet<>());
+    }
+
+    private static Optional<List<String>> walk(
+            String self,
+            String at,
+            Function<String, FineTuneJob> lookup,
+            List<String> path,
+            java.util.Set<String> seen) {
+        path.add(at);
+        if (at.equals(self)) {
+            return Optional.of(List.copyOf(path));
+        }
+        FineTuneJob job = seen.add(at) ? lookup.apply(at) : null;
+        if (job != null && job.getSpec() != null) {
+            for (Ref next : of(job.getSpec())) {
+                Optional<List<String>> found = walk(self, next.ref().name, lookup, path, seen);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        path.remove(path.size() - 1);
+        return Optional.empty();
+    }
+
+    private static boolean adapter(FineTuneJobSpec spec) {
+        return spec.method == null
+                || spec.method.type == null
+                || spec.method.type == MethodType.LORA;
+    }
+
+    private static boolean mergesModel(FineTuneJobSpec spec) {
+        return spec.output != null && Boolean.TRUE.equals(spec.output.mergeModel);
+    }
+
+    private static String method(FineTuneJobSpec spec) {
+        return spec.method.type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static Outcome waiting(String message) {
+        return new Outcome(
+                null, Preparation.waiting(Reasons.WAITING_FOR_DEPENDENCY, message), null);
+    }
+
+    private static Outcome failed(String reason, String message) {
+        return new Outcome(null, null, Preparation.failed(reason, message));
+    }
+}

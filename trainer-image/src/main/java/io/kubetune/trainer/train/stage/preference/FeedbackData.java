@@ -1,0 +1,185 @@
+package io.kubetune.trainer.train.stage.preference;
+
+import io.kubetune.api.v1alpha1.BatchingMode;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.batch.FeedbackBatch;
+import io.kubetune.trainer.batch.FeedbackCollator;
+import io.kubetune.trainer.batch.FeedbackTokenizer;
+import io.kubetune.trainer.batch.TokenizedFeedback;
+import io.kubetune.trainer.data.DatasetLoader;
+import io.kubetune.trainer.data.Sample;
+import io.kubetune.trainer.data.Turn;
+import io.kubetune.trainer.data.Unpaired;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.stage.StageData;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A kto job's datasets as tokenized judged answers, in the data's order (format kto as it is,
+ * format preference split as TRL unpairs it): training plan, held-out batches, probes.
+ */
+final class FeedbackData {
+    private static final System.Logger LOG = System.getLogger(FeedbackData.class.getName());
+    private static final int PROBES = 3;
+
+    private FeedbackData() {}
+
+    /** Refuses what stage kto cannot read, before anything is downloaded. */
+    static void validate(FineTuneJobSpec spec) {
+        BatchingMode batching = spec.training == null ? null : spec.training.batching;
+        if (batching != null && batching != BatchingMode.PADDING) {
+            throw new IllegalArgumentException(
+                    "spec.training.batching: "
+                            + batching.name().toLowerCase()
+                            + "; stage kto keeps each example whole in padded rows, set batching:"
+                            + " padding");
+        }
+        Integer batchSize = spec.training == null ? null : spec.training.batchSize;
+        if (batchSize != null && batchSize < 2) {
+            throw new IllegalArgumentException(
+                    "spec.training.batchSize: "
+                            + batchSize
+                            + "; stage kto estimates its KL term from the other answers of each"
+                            + " batch, set 2 or more");
+        }
+        for (int i = 0; i < spec.datasets.size(); i++) {
+            DataFormat format = spec.datasets.get(i).format;
+            if (format != DataFormat.KTO && format != DataFormat.PREFERENCE) {
+                throw new IllegalArgumentException(
+                        "spec.datasets["
+                                + i
+                                + "].format: "
+                                + (format == null ? "null" : format.name().toLowerCase())
+                                + " is not judged answers; stage kto reads format kto ({prompt,"
+                                + " completion, label}) or preference ({prompt, chosen,"
+                                + " rejected})");
+            }
+        }
+    }
+
+    static StageData<FeedbackBatch> prepare(
+            FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
+            throws IOException {
+        List<Sample.Feedback> all = new ArrayList<>();
+        List<TokenizedFeedback> train = new ArrayList<>();
+        for (int d = 0; d < spec.datasets.size(); d++) {
+            DatasetSpec dataset = spec.datasets.get(d);
+            List<Sample.Feedback> read = read(dataset, inputs.dataFiles().get(d));
+            all.addAll(read);
+            train.addAll(tokenize(read, feedbackTokenizer(spec, dataset, tokenizer)));
+        }
+        List<TokenizedFeedback> validation = List.of();
+        if (spec.validation != null && spec.validation.uri != null) {
+            DatasetSpec first = spec.datasets.get(0);
+            validation =
+                    tokenize(
+                            read(first, inputs.validationFile()),
+                            feedbackTokenizer(spec, first, tokenizer));
+        } else if (spec.validation != null) {
+            double ratio = Double.parseDouble(spec.validation.ratio);
+            List<List<TokenizedFeedback>> split = heldOut(train, ratio, spec.training.seed);
+            validation = split.get(0);
+            train = split.get(1);
+        }
+        ClassBalance.of(train).check(KtoSettings.of(spec.preference));
+        TrainingSpec t = spec.training;
+        FeedbackCollator collator =
+                new FeedbackCollator(tokenizer.specialTokens().paddingId(), t.cutoffLength);
+        FeedbackPlan plan =
+                new FeedbackPlan(
+                        train,
+                        collator,
+                        t.batchSize,
+                        t.gradientAccumulationSteps,
+                        t.seed,
+                        t.epochs,
+                        t.maxSteps);
+        return new StageData<>(
+                plan, collator.collateInBatches(validation, t.batchSize), probes(all));
+    }
+
+    /**
+     * A seeded draw of {@code ratio} of the examples (so a resumed run holds out the same ones);
+     * both parts keep the data's order, which the KL rows depend on.
+     *
+     * @return the held-out examples, then the rest
+     */
+    private static List<List<TokenizedFeedback>> heldOut(
+            List<TokenizedFeedback> examples, double ratio, long seed) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        int count = (int) Math.round(examples.size() * ratio);
+        boolean[] held = new boolean[examples.size()];
+        order.subList(0, count).forEach(i -> held[i] = true);
+        List<TokenizedFeedback> out = new ArrayList<>();
+        List<TokenizedFeedback> kept = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            (held[i] ? out : kept).add(examples.get(i));
+        }
+        return List.of(out, kept);
+    }
+
+    /** The dataset's examples; preference pairs unpaired as TRL's KTOTrainer does it. */
+    static List<Sample.Feedback> read(DatasetSpec dataset, Path file) throws IOException {
+        List<Sample> samples = DatasetLoader.load(dataset, file).samples();
+        if (dataset.format == DataFormat.PREFERENCE) {
+            return Unpaired.of(samples.stream().map(Sample.Preference.class::cast).toList());
+        }
+        return samples.stream().map(Sample.Feedback.class::cast).toList();
+    }
+
+    static FeedbackTokenizer feedbackTokenizer(
+            FineTuneJobSpec spec, DatasetSpec dataset, HfTokenizer tokenizer) {
+        AnswerRendering r = AnswerRendering.of(dataset, tokenizer);
+        return new FeedbackTokenizer(
+                tokenizer,
+                r.template(),
+                r.writesSpecialTokens(),
+                r.eos(),
+                spec.training.cutoffLength);
+    }
+
+    static List<TokenizedFeedback> tokenize(
+            List<Sample.Feedback> examples, FeedbackTokenizer tokenizer) {
+        List<TokenizedFeedback> out = new ArrayList<>(examples.size());
+        for (Sample.Feedback example : examples) {
+            tokenizer.tokenize(example).ifPresent(out::add);
+        }
+        if (out.size() < examples.size()) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    (examples.size() - out.size())
+                            + " of "
+                            + examples.size()
+                            + " examples have a prompt that fills training.cutoffLength and were"
+                            + " left out");
+        }
+        return out;
+    }
+
+    /** A few prompts with a desirable answer, asked before and after training. */
+    private static List<Sample.Chat> probes(List<Sample.Feedback> examples) {
+        return examples.stream()
+                .filter(Sample.Feedback::desirable)
+                .limit(PROBES)
+                .map(
+                        e -> {
+                            List<Turn> turns = new ArrayList<>(e.prompt());
+                            turns.addAll(e.completion());
+                            return new Sample.Chat(turns);
+                        })
+                .toList();
+    }
+}
