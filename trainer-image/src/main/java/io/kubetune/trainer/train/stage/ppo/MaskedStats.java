@@ -1,6 +1,7 @@
 package io.kubetune.trainer.train.stage.ppo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -30,7 +31,7 @@ public final class MaskedStats {
      *     divides by zero, so the batch is too small for whitening
      */
     public static NDArray variance(NDArray values, NDArray keep) {
-        long kept = keep.toType(ai.djl.ndarray.types.DataType.INT64, false).sum().getLong();
+        long kept = keep.toType(DataType.INT64, false).sum().getLong();
         if (kept < 2) {
             throw new IllegalArgumentException(
                     "whitening needs at least 2 response tokens in a batch, got "

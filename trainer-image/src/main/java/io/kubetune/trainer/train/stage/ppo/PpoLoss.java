@@ -1,6 +1,7 @@
 package io.kubetune.trainer.train.stage.ppo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -86,8 +87,6 @@ public record PpoLoss(
     }
 
     private static float fraction(NDArray condition, NDArray keep) {
-        return MaskedStats.mean(
-                        condition.toType(ai.djl.ndarray.types.DataType.FLOAT32, false), keep)
-                .getFloat();
+        return MaskedStats.mean(condition.toType(DataType.FLOAT32, false), keep).getFloat();
     }
 }
