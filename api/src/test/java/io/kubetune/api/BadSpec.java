@@ -353,6 +353,47 @@ public record BadSpec(
                         "spec.preference.loss",
                         "stage kto has one loss"),
                 cel(
+                        "stage ppo without a reward model",
+                        ftj,
+                        set("spec.stage", "ppo"),
+                        "spec.rewardModel",
+                        "stage ppo learns from a reward model"),
+                cel(
+                        "ppo settings under stage sft",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("klCoef", "0.1")),
+                        "spec.ppo",
+                        "only used by stage ppo"),
+                cel(
+                        "ppo mini-batches that split a micro-batch",
+                        ftj,
+                        set("spec.stage", "ppo")
+                                .andThen(set("spec.training.gradientAccumulationSteps", 3))
+                                .andThen(set("spec.ppo", java.util.Map.of("miniBatches", 2))),
+                        "spec.ppo.miniBatches",
+                        "must divide training.gradientAccumulationSteps"),
+                cel(
+                        "reward whitening on small mini-batches",
+                        ftj,
+                        set("spec.stage", "ppo")
+                                .andThen(set("spec.training.batchSize", 2))
+                                .andThen(set("spec.training.gradientAccumulationSteps", 2))
+                                .andThen(set("spec.ppo", java.util.Map.of("whitenRewards", true))),
+                        "spec.ppo.whitenRewards",
+                        "at least 8 rows per PPO mini-batch"),
+                schema(
+                        "ppo discount above 1",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("gamma", "1.5")),
+                        "spec.ppo.gamma",
+                        "pattern"),
+                schema(
+                        "unknown KL estimator",
+                        ftj,
+                        set("spec.ppo", java.util.Map.of("klEstimator", "k2")),
+                        "spec.ppo.klEstimator",
+                        "k1"),
+                cel(
                         "preference data under stage sft",
                         ftj,
                         set("spec.datasets[0].format", "preference"),

@@ -45,6 +45,23 @@ class RlhfExamplesTest {
         }
     }
 
+    @Test
+    void thePpoJobsSettingsAreTheCrdsFields() {
+        // Only CEL still refuses stage ppo; every field of spec.ppo the example sets is in the
+        // schema.
+        JsonNode ppo = job("ppo.yaml");
+        JsonNode fields =
+                CrdSchema.readYaml(RepoFiles.crd("finetunejobs"))
+                        .at(
+                                "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties"
+                                        + "/ppo/properties");
+        assertThat(ppo.at("/spec/ppo").size()).isGreaterThan(5);
+        ppo.at("/spec/ppo")
+                .fieldNames()
+                .forEachRemaining(f -> assertThat(fields.has(f)).as(f).isTrue());
+        assertThat(CrdSchema.of("finetunejobs").errors(ppo)).isEmpty();
+    }
+
     private static List<String> resources() {
         JsonNode kustomization = CrdSchema.readYaml(RepoFiles.example("rlhf/kustomization.yaml"));
         List<String> resources = new ArrayList<>();

@@ -106,6 +106,39 @@ import java.util.List;
                 "stage rm trains a score head, which prompt-learning adapters do not save; use"
                         + " method.type lora, full or freeze",
         fieldPath = ".method.type")
+@ValidationRule(
+        value = "self.stage != 'ppo' || has(self.rewardModel)",
+        message =
+                "stage ppo learns from a reward model: set rewardModel.uri, or"
+                        + " rewardModel.fineTuneJobRef to a FineTuneJob of stage rm",
+        fieldPath = ".rewardModel")
+@ValidationRule(
+        value = "!has(self.ppo) || self.stage == 'ppo'",
+        message = "ppo is only used by stage ppo; remove it or set stage: ppo",
+        fieldPath = ".ppo")
+@ValidationRule(
+        value =
+                "!has(self.ppo) || !has(self.ppo.miniBatches)"
+                        + " || (has(self.training.gradientAccumulationSteps)"
+                        + " ? self.training.gradientAccumulationSteps : 1) % self.ppo.miniBatches"
+                        + " == 0",
+        message =
+                "ppo.miniBatches must divide training.gradientAccumulationSteps: a rollout batch"
+                        + " is batchSize x gradientAccumulationSteps rows, split into miniBatches"
+                        + " optimizer steps of whole micro-batches",
+        fieldPath = ".ppo.miniBatches")
+@ValidationRule(
+        value =
+                "!has(self.ppo) || !has(self.ppo.whitenRewards) || !self.ppo.whitenRewards"
+                        + " || (has(self.training.batchSize) ? self.training.batchSize : 4)"
+                        + " * (has(self.training.gradientAccumulationSteps)"
+                        + " ? self.training.gradientAccumulationSteps : 1)"
+                        + " >= 8 * (has(self.ppo.miniBatches) ? self.ppo.miniBatches : 1)",
+        message =
+                "ppo.whitenRewards needs at least 8 rows per PPO mini-batch (TRL's limit): make"
+                        + " training.batchSize x gradientAccumulationSteps at least 8 x"
+                        + " ppo.miniBatches, or drop whitenRewards",
+        fieldPath = ".ppo.whitenRewards")
 public class FineTuneJobSpec extends RunSpec {
     @Required
     @JsonPropertyDescription("The base model.")
@@ -130,6 +163,12 @@ public class FineTuneJobSpec extends RunSpec {
             "Settings of stages rm, dpo and kto: beta, the loss (sigmoid, ipo, hinge, robust, orpo,"
                     + " simpo) and its parameters, kto's desirable and undesirable weights.")
     public PreferenceSpec preference;
+
+    @JsonPropertyDescription(
+            "Settings of stage ppo, with TRL's defaults: klCoef, klEstimator, gamma, lam,"
+                    + " clipRange, clipRangeValue, vfCoef, whitenRewards, ppoEpochs, miniBatches,"
+                    + " responseLength, temperature, missingEosPenalty.")
+    public PpoSpec ppo;
 
     @JsonPropertyDescription(
             "chatml: give a base model without a chat template ChatML's <|im_start|> and"

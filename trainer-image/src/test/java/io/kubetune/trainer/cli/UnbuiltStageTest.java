@@ -23,7 +23,9 @@ class UnbuiltStageTest {
                 Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
                         .replace("../fixtures/models/llama", "hf://nobody/no-such-model")
                         .replace("tiny-alpaca.jsonl", "https://127.0.0.1:9/data.jsonl")
-                        .replace("spec:\n", "spec:\n  stage: ppo\n"));
+                        .replace(
+                                "spec:\n",
+                                "spec:\n  stage: ppo\n  rewardModel:\n    uri: hf://nobody/rm\n"));
         StringWriter err = new StringWriter();
         CommandLine cli = KubetuneCli.commandLine();
         cli.setErr(new PrintWriter(err));

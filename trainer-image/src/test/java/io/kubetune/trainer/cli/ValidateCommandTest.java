@@ -110,7 +110,10 @@ class ValidateCommandTest {
         Files.writeString(
                 file,
                 Files.readString(Path.of("src/test/resources/jobs/tiny-lora.yaml"))
-                        .replace("  method:\n", "  stage: ppo\n  method:\n"));
+                        .replace(
+                                "  method:\n",
+                                "  stage: ppo\n  rewardModel:\n    uri: hf://org/rm\n"
+                                        + "  method:\n"));
         CliRun run = CliRun.of("validate", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
