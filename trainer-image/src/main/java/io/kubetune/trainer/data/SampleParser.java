@@ -64,6 +64,11 @@ public interface SampleParser {
                                     blankAsNull(c.roleKey),
                                     blankAsNull(c.contentKey)),
                             false);
+            case PROMPT ->
+                    new PromptParser(
+                            or(c.prompt, "prompt"),
+                            blankAsNull(c.roleKey),
+                            blankAsNull(c.contentKey));
             case KTO ->
                     throw new UnsupportedOperationException(
                             "format kto is read by the kto stage, which this trainer version does"
