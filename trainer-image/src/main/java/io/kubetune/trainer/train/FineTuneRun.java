@@ -142,7 +142,8 @@ public final class FineTuneRun {
         TrainableWeights.Prepared weights = TrainableWeights.prepare(spec.method, model);
         TrainingListener heard = new TrainingListeners(listeners);
         try (StageContext context =
-                        new StageContext(spec, model, weights.adapters(), () -> load(modelDir));
+                        new StageContext(
+                                spec, model, weights.adapters(), () -> load(modelDir), outputDir);
                 AdamW optimizer =
                         AdamW.withDefaults(
                                 weights.trainable(),

@@ -16,6 +16,7 @@ public final class Stages {
         BUILT.put(Stage.SFT, () -> new CausalLmStage(Stage.SFT));
         BUILT.put(Stage.RM, io.kubetune.trainer.train.stage.preference.RewardStage::new);
         BUILT.put(Stage.DPO, io.kubetune.trainer.train.stage.preference.DpoStage::new);
+        BUILT.put(Stage.GRPO, io.kubetune.trainer.train.stage.grpo.GrpoStage::new);
     }
 
     private Stages() {}
