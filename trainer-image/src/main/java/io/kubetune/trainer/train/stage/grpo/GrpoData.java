@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Stage grpo's data: the prompts of format prompt, tokenized as TRL does (a text prompt as it is,
- * with the tokenizer's special tokens; messages through the chat template with the generation
- * prompt), held-out prompts for evaluation, and a few of them as probes answered before and after.
+ * Stage grpo's data: the prompts of format prompt, through the dataset's template with the
+ * generation prompt (a text prompt is one user turn), or as they are with the tokenizer's special
+ * tokens under template none (TRL's treatment of text prompts), held-out prompts for evaluation,
+ * and a few of them as probes answered before and after.
  */
 final class GrpoData {
     private static final int PROBES = 3;
@@ -127,7 +128,7 @@ final class GrpoData {
 
     private static long[] encode(
             Sample.Prompt prompt, ChatTemplates.Choice template, HfTokenizer tokenizer) {
-        if (template == null || prompt.plainText()) {
+        if (template == null) {
             return tokenizer.encode(text(prompt), true);
         }
         String rendered = template.template().render(prompt.prompt(), true);
