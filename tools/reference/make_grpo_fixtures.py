@@ -118,17 +118,30 @@ def run(loss_type, scale_rewards, beta, tok):
     if beta != 0.0:
         result["ref_per_token_logps"] = out["ref_per_token_logps"].tolist()
     trainer._metrics["train"].clear()
-    result["loss"] = trainer._compute_loss(trainer.model, dict(out)).item()
+    loss = trainer._compute_loss(trainer.model, dict(out))
+    result["loss"] = loss.item()
+    result["grad_norm"] = lora_grad_norm(trainer.model, loss)
     result["metrics"] = last_metrics(trainer)
     noise = torch.Generator().manual_seed(1)
     old = logps + 0.4 * torch.randn(logps.shape, generator=noise)
     result["old_per_token_logps"] = old.tolist()
     trainer._metrics["train"].clear()
-    result["loss_off_policy"] = trainer._compute_loss(
-        trainer.model, {**out, "old_per_token_logps": old}).item()
+    loss = trainer._compute_loss(trainer.model, {**out, "old_per_token_logps": old})
+    result["loss_off_policy"] = loss.item()
+    result["grad_norm_off_policy"] = lora_grad_norm(trainer.model, loss)
     result["metrics_off_policy"] = last_metrics(trainer)
     # Rollout metrics are logged by _generate_and_score_completions, before the clear above.
     return result, trainer
+
+
+def lora_grad_norm(model, loss):
+    """The L2 norm of the loss's gradient over every LoRA weight (they are all that trains)."""
+    model.zero_grad()
+    loss.backward()
+    norm = torch.sqrt(sum((p.grad.double() ** 2).sum() for n, p in model.named_parameters()
+                          if p.requires_grad and p.grad is not None)).item()
+    model.zero_grad()
+    return norm
 
 
 def last_metrics(trainer):

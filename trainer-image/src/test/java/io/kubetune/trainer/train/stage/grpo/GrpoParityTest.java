@@ -132,6 +132,71 @@ class GrpoParityTest {
             assertMetrics(offPolicy, c.get("metrics_off_policy"));
             assertThat(offPolicy.metrics().get("clip_ratio/region_mean").mean()).isPositive();
         }
+        assertThat(gradNorm(settings, advantages.advantages(), c, null))
+                .as("grad norm")
+                .isCloseTo(
+                        c.get("grad_norm").asDouble(),
+                        within(1e-4 * c.get("grad_norm").asDouble()));
+        assertThat(gradNorm(settings, advantages.advantages(), c, c.get("old_per_token_logps")))
+                .as("off-policy grad norm")
+                .isCloseTo(
+                        c.get("grad_norm_off_policy").asDouble(),
+                        within(1e-4 * c.get("grad_norm_off_policy").asDouble()));
+    }
+
+    /** The L2 norm of the loss's gradient over the LoRA weights, as TRL's fixture reports it. */
+    private static double gradNorm(
+            GrpoSettings settings, float[] advantages, JsonNode c, JsonNode oldLogps) {
+        java.util.Collection<ai.djl.nn.Parameter> weights = adapters.trainable().values();
+        try (NDManager scope = model.manager().newSubManager();
+                ai.djl.training.GradientCollector collector =
+                        ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            RolloutTensors tensors =
+                    RolloutTensors.of(rollout(), scope, reference.get("eos").asLong());
+            TokenLogps policy =
+                    TokenLogps.of(
+                            model.block().forward(model.parameterStore(), tensors.input(), true),
+                            tensors,
+                            settings.temperature());
+            NDArray ref = null;
+            if (settings.beta() != 0) {
+                try (ReferenceModel off = ReferenceModel.adaptersDisabled(model, adapters)) {
+                    ref =
+                            off.apply(
+                                            m ->
+                                                    TokenLogps.of(
+                                                            m.block()
+                                                                    .forward(
+                                                                            m.parameterStore(),
+                                                                            tensors.input(),
+                                                                            false),
+                                                            tensors,
+                                                            settings.temperature()))
+                                    .logps()
+                                    .stopGradient();
+                }
+            }
+            NDArray old = oldLogps == null ? null : array(scope, oldLogps);
+            GrpoLoss.Result result =
+                    new GrpoLoss(settings)
+                            .compute(
+                                    policy.logps(),
+                                    old,
+                                    ref,
+                                    scope.create(advantages),
+                                    tensors.completionMask());
+            double normalizer =
+                    settings.lossType() == GrpoLossType.DAPO ? tensors.completionTokens() : 1;
+            NDArray loss = result.sum().div(scope.full(new Shape(), (float) normalizer));
+            collector.backward(loss);
+            double squares = 0;
+            for (ai.djl.nn.Parameter p : weights) {
+                NDArray g = p.getArray().getGradient();
+                squares += g.square().sum().toType(DataType.FLOAT64, false).getDouble();
+            }
+            io.kubetune.trainer.model.Gradients.zero(weights);
+            return Math.sqrt(squares);
+        }
     }
 
     private static void assertMetrics(GrpoLoss.Result result, JsonNode expected) {
