@@ -380,7 +380,7 @@ public record BadSpec(
                         "a regex reward without its pattern",
                         ftj,
                         grpo(List.of(java.util.Map.of("type", "regex"))),
-                        "spec.grpo.rewards[0].pattern",
+                        "spec.grpo.rewards[0].type",
                         "needs pattern"),
                 cel(
                         "dpo with packed rows",

@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
         value = "self.type != 'regex' || has(self.pattern)",
         message = "a regex reward needs pattern, e.g. pattern: 'Answer: .+'",
-        fieldPath = ".pattern")
+        fieldPath = ".type")
 @ValidationRule(
         value = "!has(self.pattern) || self.type == 'regex'",
         message = "pattern is only used by type regex; remove it or set type: regex",

@@ -66,6 +66,7 @@ class ValidateCommandTest {
                 "../examples/evaljob.yaml",
                 "../examples/local/finetunejob.yaml",
                 "../examples/local/pretrain.yaml",
+                "../examples/local/grpo.yaml",
                 "src/test/resources/jobs/tiny-lora.yaml"
             })
     void acceptsTheExamples(String example) {
