@@ -55,13 +55,15 @@ public final class BatchGenerator {
             try {
                 for (int t = 0; t < config.maxNewTokens() && !rows.allDone(); t++) {
                     try (NDManager step = run.newSubManager()) {
+                        // An op's result belongs to its first operand's manager: owned by the
+                        // step, the logits and all that is computed from them are freed with it.
+                        logits.attach(step);
                         long[] chosen = choose(logits, config, rows, t);
                         if (rows.allDone() || t + 1 == config.maxNewTokens()) {
                             break;
                         }
                         NDArray next = decode(ps, chosen, rows, t, rowCache, step);
                         next.attach(run);
-                        logits.close();
                         logits = next;
                     }
                 }

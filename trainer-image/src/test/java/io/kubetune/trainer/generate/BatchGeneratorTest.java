@@ -102,6 +102,26 @@ class BatchGeneratorTest {
     }
 
     @Test
+    void leavesNoArrayBehind() {
+        NDManager root = model.manager();
+        while (root.getParentManager() != null) {
+            root = root.getParentManager();
+        }
+        GenerationConfig sampled =
+                GenerationConfig.builder()
+                        .optMaxNewTokens(6)
+                        .optDoSample(true)
+                        .optTopP(0.9)
+                        .build();
+        new BatchGenerator(model).generate(prompts, 2, sampled);
+        int model = BatchGeneratorTest.model.manager().getManagedArrays().size();
+        int all = root.getManagedArrays().size();
+        new BatchGenerator(BatchGeneratorTest.model).generate(prompts, 3, sampled);
+        assertThat(BatchGeneratorTest.model.manager().getManagedArrays()).hasSize(model);
+        assertThat(root.getManagedArrays()).hasSize(all);
+    }
+
+    @Test
     void eachRowStopsOnItsOwnEos() {
         GenerationConfig greedy = GenerationConfig.builder().optMaxNewTokens(12).build();
         Completions plain = new BatchGenerator(model).generate(prompts, 1, greedy);
