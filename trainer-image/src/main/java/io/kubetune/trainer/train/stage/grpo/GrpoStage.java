@@ -46,6 +46,16 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
                             + settings.numGenerations()
                             + " gives no group to compare with; use 2 or more (TRL's default 8)");
         }
+        if (settings.topP() <= 0 || settings.topP() > 1) {
+            throw new IllegalArgumentException(
+                    "spec.grpo.topP: " + spec.grpo.topP + " is not in (0, 1]; use e.g. \"0.95\"");
+        }
+        if (settings.temperature() <= 0) {
+            throw new IllegalArgumentException(
+                    "spec.grpo.temperature: "
+                            + spec.grpo.temperature
+                            + " must be above 0 to sample; use e.g. \"1.0\"");
+        }
         int batch = spec.training.batchSize;
         if (batch % settings.numGenerations() != 0) {
             throw new IllegalArgumentException(

@@ -60,6 +60,14 @@ class RewardRuleTest {
         RuleReward broken = reward(RuleRewardType.REGEX, "([a-z]");
         assertThatThrownBy(() -> Stages.validate(job(List.of(broken), 8, 4)))
                 .hasMessageStartingWith("spec.grpo.rewards[0].pattern: ([a-z] is not");
+        FineTuneJobSpec wideTopP = job(List.of(exact), 8, 4);
+        wideTopP.grpo.topP = "1.5";
+        assertThatThrownBy(() -> Stages.validate(wideTopP))
+                .hasMessageStartingWith("spec.grpo.topP: 1.5 is not in (0, 1]");
+        FineTuneJobSpec frozen = job(List.of(exact), 8, 4);
+        frozen.grpo.temperature = "0";
+        assertThatThrownBy(() -> Stages.validate(frozen))
+                .hasMessageStartingWith("spec.grpo.temperature: 0 must be above 0");
         FineTuneJobSpec alpaca = job(List.of(exact), 8, 4);
         alpaca.datasets.get(0).format = DataFormat.ALPACA;
         assertThatThrownBy(() -> Stages.validate(alpaca))
