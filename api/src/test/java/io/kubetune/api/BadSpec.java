@@ -112,6 +112,12 @@ public record BadSpec(
         return set("spec.method.type", type).andThen(remove("spec.method.lora"));
     }
 
+    static Consumer<ObjectNode> grpo(Object rewards) {
+        return set("spec.stage", "grpo")
+                .andThen(set("spec.datasets[0].format", "prompt"))
+                .andThen(set("spec.grpo.rewards", rewards));
+    }
+
     /** At least 15 mistakes users make, each caught with the field named. */
     public static List<BadSpec> all() {
         String ftj = "finetunejobs";
@@ -427,6 +433,31 @@ public record BadSpec(
                                                         "loss", "ipo", "labelSmoothing", "0.1"))),
                         "spec.preference.labelSmoothing",
                         "only used by loss robust"),
+                cel(
+                        "grpo without any reward",
+                        ftj,
+                        set("spec.stage", "grpo").andThen(set("spec.datasets[0].format", "prompt")),
+                        "spec.grpo",
+                        "needs grpo.rewards"),
+                schema(
+                        "grpo with an empty reward list",
+                        ftj,
+                        grpo(List.of()),
+                        "spec.grpo.rewards",
+                        "1"),
+                schema(
+                        "grpo with one generation per prompt",
+                        ftj,
+                        grpo(List.of(java.util.Map.of("type", "exactMatch")))
+                                .andThen(set("spec.grpo.numGenerations", 1)),
+                        "spec.grpo.numGenerations",
+                        "2"),
+                cel(
+                        "a regex reward without its pattern",
+                        ftj,
+                        grpo(List.of(java.util.Map.of("type", "regex"))),
+                        "spec.grpo.rewards[0].type",
+                        "needs pattern"),
                 cel(
                         "dpo with packed rows",
                         ftj,

@@ -60,7 +60,12 @@ class ExamplesTest {
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(
-            strings = {"local/finetunejob.yaml", "local/rm.yaml", "local/dpo.yaml"})
+            strings = {
+                "local/finetunejob.yaml",
+                "local/rm.yaml",
+                "local/dpo.yaml",
+                "local/grpo.yaml"
+            })
     void localExamplesAreValidAndRoundTrip(String name) throws IOException {
         String yaml = Files.readString(RepoFiles.example(name));
         com.fasterxml.jackson.databind.node.ObjectNode spec =

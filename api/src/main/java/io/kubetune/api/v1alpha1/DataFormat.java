@@ -24,5 +24,8 @@ public enum DataFormat {
     PREFERENCE,
     /** Unpaired feedback for KTO: {prompt, completion, label}. */
     @JsonProperty("kto")
-    KTO
+    KTO,
+    /** Prompts for the on-policy stages (grpo): {prompt, ...} plus reference-answer columns. */
+    @JsonProperty("prompt")
+    PROMPT
 }

@@ -30,11 +30,36 @@ import java.util.List;
 @ValidationRule(
         value =
                 "!(self.stage in ['pt', 'sft'])"
-                        + " || self.datasets.all(d, !(d.format in ['preference', 'kto']))",
+                        + " || self.datasets.all(d, !(d.format in ['preference', 'kto', 'prompt']))",
         message =
-                "formats preference and kto are for stages rm, dpo and kto; stages pt and sft"
-                        + " read alpaca, dolly, sharegpt, messages or text",
+                "formats preference, kto and prompt are for stages rm, dpo, kto and grpo; stages pt"
+                        + " and sft read alpaca, dolly, sharegpt, messages or text",
         fieldPath = ".datasets")
+@ValidationRule(
+        value = "self.stage != 'grpo' || self.datasets.all(d, d.format == 'prompt')",
+        message =
+                "stage grpo samples answers to prompts: every dataset needs format prompt"
+                        + " ({prompt, answer...})",
+        fieldPath = ".datasets")
+@ValidationRule(
+        value = "self.stage != 'grpo' || has(self.grpo)",
+        message =
+                "stage grpo needs grpo.rewards, at least one reward (e.g. - type: exactMatch,"
+                        + " column: answer)",
+        fieldPath = ".grpo")
+@ValidationRule(
+        value = "!has(self.grpo) || self.stage == 'grpo'",
+        message = "grpo is only used by stage grpo; remove it or set stage: grpo",
+        fieldPath = ".grpo")
+@ValidationRule(
+        value =
+                "self.stage != 'grpo' || !has(self.grpo) || !has(self.training.batchSize)"
+                        + " || !has(self.grpo.numGenerations)"
+                        + " || self.training.batchSize % self.grpo.numGenerations == 0",
+        message =
+                "stage grpo: training.batchSize counts completions and must be a multiple of"
+                        + " grpo.numGenerations; raise batchSize or lower numGenerations",
+        fieldPath = ".training.batchSize")
 @ValidationRule(
         value = "!has(self.preference) || self.stage in ['rm', 'dpo', 'kto']",
         message =
@@ -155,8 +180,9 @@ public class FineTuneJobSpec extends RunSpec {
     @Default("sft")
     @JsonPropertyDescription(
             "pt (raw text), sft (instructions, conversations), rm (reward model on pairs), dpo"
-                    + " (preference optimisation on pairs) or kto (answers judged desirable or"
-                    + " not); ppo is not built yet.")
+                    + " (preference optimisation on pairs), kto (answers judged desirable or"
+                    + " not) or grpo (sampled answers scored by rule rewards); ppo is not built"
+                    + " yet.")
     public Stage stage = Stage.SFT;
 
     @JsonPropertyDescription(
@@ -169,6 +195,11 @@ public class FineTuneJobSpec extends RunSpec {
                     + " clipRange, clipRangeValue, vfCoef, whitenRewards, ppoEpochs, miniBatches,"
                     + " responseLength, temperature, missingEosPenalty.")
     public PpoSpec ppo;
+
+    @JsonPropertyDescription(
+            "Settings of stage grpo: completions per prompt, sampling, the loss and its clip, the"
+                    + " KL weight beta, and the rule rewards.")
+    public GrpoSpec grpo;
 
     @JsonPropertyDescription(
             "chatml: give a base model without a chat template ChatML's <|im_start|> and"

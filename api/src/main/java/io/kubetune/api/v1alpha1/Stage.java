@@ -21,5 +21,8 @@ public enum Stage {
     KTO,
     /** Proximal policy optimisation against a reward model. */
     @JsonProperty("ppo")
-    PPO
+    PPO,
+    /** Group relative policy optimisation with rule rewards, as TRL's GRPOTrainer. */
+    @JsonProperty("grpo")
+    GRPO
 }

@@ -53,4 +53,21 @@ public sealed interface Sample {
             completion = List.copyOf(completion);
         }
     }
+
+    /**
+     * A prompt to sample answers to, with the record's other columns (reference answers the rule
+     * rewards compare against): what stage grpo learns from.
+     *
+     * @param prompt the turns to answer; a single user turn for a plain-text prompt
+     * @param plainText true when the prompt was a string, so it can be used as text (template none)
+     *     instead of rendered by a chat template
+     * @param columns the record's other text and number columns, as text
+     */
+    record Prompt(List<Turn> prompt, boolean plainText, java.util.Map<String, String> columns)
+            implements Sample {
+        public Prompt {
+            prompt = List.copyOf(prompt);
+            columns = java.util.Map.copyOf(columns);
+        }
+    }
 }

@@ -70,6 +70,11 @@ public interface SampleParser {
                                     blankAsNull(c.roleKey),
                                     blankAsNull(c.contentKey)),
                             false);
+            case PROMPT ->
+                    new PromptParser(
+                            or(c.prompt, "prompt"),
+                            blankAsNull(c.roleKey),
+                            blankAsNull(c.contentKey));
             case KTO ->
                     new FeedbackParser(
                             or(c.prompt, "prompt"),

@@ -1,12 +1,17 @@
 package io.kubetune.trainer.generate;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import io.kubetune.trainer.model.Scalars;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The next-token logit transforms of transformers' {@code generate}, on one row of F32 logits, in
- * place. Removed tokens become negative infinity.
+ * The next-token logit transforms of transformers' {@code generate}: on one row of F32 logits in
+ * Java, in place, or on a {@code [rows, vocab]} array where it lives (batched sampling for training
+ * never copies the vocabulary's logits to Java). Removed tokens become negative infinity.
  */
 public final class LogitsProcessor {
 
@@ -80,5 +85,54 @@ public final class LogitsProcessor {
                 break;
             }
         }
+    }
+
+    /** {@link #temperature(float[], double)} on {@code [rows, vocab]} F32 logits. */
+    public static NDArray temperature(NDArray logits, double temperature) {
+        return temperature == 1.0 ? logits : logits.div(Scalars.like(logits, temperature));
+    }
+
+    /**
+     * {@link #topK(float[], int)} on {@code [rows, vocab]} F32 logits: each row keeps the logits at
+     * least its k-th largest (ties stay).
+     */
+    public static NDArray topK(NDArray logits, int k) {
+        long vocab = logits.getShape().get(1);
+        if (k <= 0 || k >= vocab) {
+            return logits;
+        }
+        NDArray kth = logits.topK(k, 1, true, true).get(0).get(":, " + (k - 1) + ":" + k);
+        return removeBelow(logits, kth);
+    }
+
+    /**
+     * {@link #topP(float[], double)} on {@code [rows, vocab]} F32 logits. The removed tokens of a
+     * row are a prefix of its ascending order, so the row keeps every logit at least the first kept
+     * one (a tie with it stays, where transformers may split the tie by index).
+     */
+    public static NDArray topP(NDArray logits, double p) {
+        if (p >= 1.0) {
+            return logits;
+        }
+        NDArray sorted = logits.sort(1);
+        NDArray cumulative = sorted.softmax(1).cumSum(1);
+        long vocab = logits.getShape().get(1);
+        // The last (most likely) column is never removed, as min_tokens_to_keep = 1.
+        NDArray removable = cumulative.get(":, :" + (vocab - 1));
+        NDArray removed =
+                removable
+                        .lte(Scalars.like(removable, 1 - p))
+                        .toType(DataType.INT64, false)
+                        .sum(new int[] {1}, true);
+        return removeBelow(logits, sorted.gather(removed, 1));
+    }
+
+    // Sets every logit of a row below the row's threshold ([rows, 1]) to negative infinity.
+    private static NDArray removeBelow(NDArray logits, NDArray threshold) {
+        // where() does not broadcast its operands here.
+        NDArray minusInfinity =
+                logits.getManager()
+                        .full(logits.getShape(), Float.NEGATIVE_INFINITY, logits.getDataType());
+        return NDArrays.where(logits.lt(threshold), minusInfinity, logits);
     }
 }

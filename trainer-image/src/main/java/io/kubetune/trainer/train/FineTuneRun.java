@@ -144,7 +144,8 @@ public final class FineTuneRun {
                 TrainableWeights.prepare(spec.method, model, text -> tokenizer.encode(text, true));
         TrainingListener heard = new TrainingListeners(listeners);
         try (StageContext context =
-                        new StageContext(spec, model, weights.adapters(), () -> load(modelDir));
+                        new StageContext(
+                                spec, model, weights.adapters(), () -> load(modelDir), outputDir);
                 AdamW optimizer =
                         AdamW.withDefaults(
                                 weights.trainable(),

@@ -74,6 +74,7 @@ public final class TrainingLoop<B> {
         long step = optimizer.steps();
         // Dropout draws from a seed fixed per step, so a resumed run draws the same masks.
         Engine.getInstance().setRandomSeed((int) (seed + step));
+        objective.beforeStep(model, microBatches);
         long normalizer = microBatches.stream().mapToLong(objective::normalizer).sum();
         double lossSum = 0;
         long tokens = 0;
@@ -148,6 +149,7 @@ public final class TrainingLoop<B> {
         long normalizer = 0;
         MetricTotals metrics = new MetricTotals();
         for (B batch : batches) {
+            objective.beforeStep(model, List.of(batch));
             try (NDManager scope = model.manager().newSubManager()) {
                 BatchLoss loss = objective.compute(model, batch, scope, false);
                 lossSum += loss.sum().getFloat();

@@ -67,6 +67,7 @@ class ValidateCommandTest {
                 "../examples/local/finetunejob.yaml",
                 "../examples/local/pretrain.yaml",
                 "../examples/local/kto.yaml",
+                "../examples/local/grpo.yaml",
                 "src/test/resources/jobs/tiny-lora.yaml"
             })
     void acceptsTheExamples(String example) {

@@ -2,6 +2,7 @@ package io.kubetune.trainer.train.stage;
 
 import ai.djl.ndarray.NDManager;
 import io.kubetune.trainer.model.PretrainedModel;
+import java.util.List;
 
 /**
  * The loss a stage minimises, on its own kind of batch {@code B}. The training loop around it
@@ -16,6 +17,14 @@ import io.kubetune.trainer.model.PretrainedModel;
  * @param <B> the batch type the stage's data produces (token batches, preference pairs, ...)
  */
 public interface Objective<B> {
+    /**
+     * Called once before a step's (or an evaluation batch's) {@link #normalizer} and {@link
+     * #compute} calls, with all its micro-batches: on-policy stages sample and score their rollouts
+     * here, without gradients, since their normaliser and advantages depend on the whole step.
+     * Nothing to do for stages whose batches are fixed data.
+     */
+    default void beforeStep(PretrainedModel model, List<B> microBatches) {}
+
     /**
      * How many units the summed loss of {@code batch} covers (counted tokens, pairs, 1): known
      * before the forward pass, so that every micro-batch of a step can be divided by the step's

@@ -5,6 +5,7 @@ import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.peft.Adapters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,7 @@ public final class StageContext implements AutoCloseable {
     private final PretrainedModel model;
     private final Adapters adapters;
     private final ModelLoader baseModel;
+    private final Path outputDir;
     private ReferenceModel reference;
 
     /**
@@ -29,10 +31,29 @@ public final class StageContext implements AutoCloseable {
      */
     public StageContext(
             FineTuneJobSpec spec, PretrainedModel model, Adapters adapters, ModelLoader baseModel) {
+        this(spec, model, adapters, baseModel, null);
+    }
+
+    /**
+     * @param outputDir the run's output folder, where a stage may add files of its own (sampled
+     *     rollouts in generations.jsonl), or null
+     */
+    public StageContext(
+            FineTuneJobSpec spec,
+            PretrainedModel model,
+            Adapters adapters,
+            ModelLoader baseModel,
+            Path outputDir) {
         this.spec = spec;
         this.model = model;
         this.adapters = adapters;
         this.baseModel = baseModel;
+        this.outputDir = outputDir;
+    }
+
+    /** The run's output folder, when the run has one. */
+    public Optional<Path> outputDir() {
+        return Optional.ofNullable(outputDir);
     }
 
     public FineTuneJobSpec spec() {

@@ -17,6 +17,7 @@ public final class Stages {
         BUILT.put(Stage.RM, io.kubetune.trainer.train.stage.preference.RewardStage::new);
         BUILT.put(Stage.DPO, io.kubetune.trainer.train.stage.preference.DpoStage::new);
         BUILT.put(Stage.KTO, io.kubetune.trainer.train.stage.preference.KtoStage::new);
+        BUILT.put(Stage.GRPO, io.kubetune.trainer.train.stage.grpo.GrpoStage::new);
     }
 
     private Stages() {}

@@ -1,0 +1,106 @@
+package io.kubetune.trainer.train.stage.grpo;
+
+import io.kubetune.trainer.generate.Completions;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.train.stage.Metric;
+import io.kubetune.trainer.train.stage.rollout.Rollout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewards one generation batch (the micro-batches of a step) and normalises the rewards into
+ * advantages, as TRL's {@code _generate_and_score_completions}: completions decoded without special
+ * tokens, each rule's score times its weight summed, advantages over the whole batch.
+ */
+final class RolloutScorer {
+    private final List<RewardRule> rules;
+    private final double[] weights;
+    private final GrpoSettings settings;
+    private final HfTokenizer tokenizer;
+
+    RolloutScorer(
+            List<RewardRule> rules,
+            double[] weights,
+            GrpoSettings settings,
+            HfTokenizer tokenizer) {
+        this.rules = List.copyOf(rules);
+        this.weights = weights.clone();
+        this.settings = settings;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Scores the rollouts of one step's micro-batches, in order. */
+    List<ScoredRollout> score(List<PromptBatch> batches, List<Rollout> rollouts) {
+        List<float[]> rewards = new ArrayList<>();
+        List<Map<String, Metric>> metrics = new ArrayList<>();
+        int total = 0;
+        for (int b = 0; b < batches.size(); b++) {
+            Map<String, Metric> m = new LinkedHashMap<>();
+            rewards.add(rewards(batches.get(b), rollouts.get(b), m));
+            metrics.add(m);
+            total += rewards.get(b).length;
+        }
+        float[] all = new float[total];
+        int at = 0;
+        for (float[] r : rewards) {
+            System.arraycopy(r, 0, all, at, r.length);
+            at += r.length;
+        }
+        GroupAdvantages advantages =
+                GroupAdvantages.of(all, settings.numGenerations(), settings.scaleRewards());
+        // Step-wide statistics go with the first micro-batch only, once.
+        metrics.get(0).put("reward_std", Metric.of(GroupAdvantages.std(all, 0, all.length)));
+        metrics.get(0).put("frac_reward_zero_std", Metric.of(advantages.zeroStdFraction()));
+        List<ScoredRollout> out = new ArrayList<>();
+        at = 0;
+        for (int b = 0; b < batches.size(); b++) {
+            int n = rewards.get(b).length;
+            float[] a = java.util.Arrays.copyOfRange(advantages.advantages(), at, at + n);
+            out.add(new ScoredRollout(rollouts.get(b), rewards.get(b), a, metrics.get(b)));
+            at += n;
+        }
+        return out;
+    }
+
+    private float[] rewards(PromptBatch batch, Rollout rollout, Map<String, Metric> metrics) {
+        Completions c = rollout.completions();
+        int rows = c.rows();
+        float[] out = new float[rows];
+        double[] perRule = new double[rules.size()];
+        double lengths = 0;
+        double truncated = 0;
+        for (int r = 0; r < rows; r++) {
+            PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
+            String text = tokenizer.decode(c.tokens()[r], true);
+            double sum = 0;
+            for (int i = 0; i < rules.size(); i++) {
+                double score = rules.get(i).score(text, c.tokens()[r].length, prompt.columns());
+                perRule[i] += score;
+                sum += weights[i] * score;
+            }
+            out[r] = (float) sum;
+            lengths += c.tokens()[r].length;
+            truncated += c.endedOnEos()[r] ? 0 : 1;
+        }
+        double rewardSum = 0;
+        for (float v : out) {
+            rewardSum += v;
+        }
+        metrics.put("reward", new Metric(rewardSum, rows));
+        for (int i = 0; i < rules.size(); i++) {
+            metrics.put(metricName(i), new Metric(perRule[i], rows));
+        }
+        metrics.put("completions/mean_length", new Metric(lengths, rows));
+        metrics.put("completions/clipped_ratio", new Metric(truncated, rows));
+        return out;
+    }
+
+    // rewards/<name>/mean; a second rule of the same type gets its index.
+    private String metricName(int i) {
+        String name = rules.get(i).name();
+        long same = rules.stream().filter(r -> r.name().equals(name)).count();
+        return "rewards/" + (same > 1 ? name + "_" + i : name) + "/mean";
+    }
+}

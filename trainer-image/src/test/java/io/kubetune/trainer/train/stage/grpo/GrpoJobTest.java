@@ -1,0 +1,126 @@
+package io.kubetune.trainer.train.stage.grpo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.kubetune.api.v1alpha1.DataFormat;
+import io.kubetune.api.v1alpha1.DatasetSpec;
+import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.GrpoSpec;
+import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.api.v1alpha1.OutputSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
+import io.kubetune.api.v1alpha1.RuleReward;
+import io.kubetune.api.v1alpha1.RuleRewardType;
+import io.kubetune.api.v1alpha1.Scheduler;
+import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.api.v1alpha1.TrainingSpec;
+import io.kubetune.trainer.train.FineTuneRun;
+import io.kubetune.trainer.train.StepResult;
+import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.stage.Stages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole stage-grpo job on the tiny llama under LoRA with a KL term: it runs and reports. */
+class GrpoJobTest {
+    @TempDir Path dir;
+
+    @Test
+    void loraJobSamplesRewardsAndReportsTrlsMetrics() throws Exception {
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        FineTuneJobSpec spec = spec(3);
+        Stages.validate(spec);
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        GrpoParityTest.LLAMA,
+                                        List.of(GrpoParityTest.DIR.resolve("prompts.jsonl")),
+                                        null),
+                                dir.resolve("out"),
+                                Device.cpu(),
+                                List.of(recorder))
+                        .run(() -> false);
+
+        assertThat(outcome.finished()).isTrue();
+        assertThat(steps).hasSize(3);
+        for (StepResult step : steps) {
+            assertThat(step.loss()).isFinite();
+            assertThat(step.metrics())
+                    .containsKeys(
+                            "reward",
+                            "reward_std",
+                            "frac_reward_zero_std",
+                            "rewards/exactMatch/mean",
+                            "rewards/regex/mean",
+                            "rewards/lengthPenalty/mean",
+                            "kl",
+                            "entropy",
+                            "clip_ratio/region_mean",
+                            "completions/mean_length",
+                            "completions/clipped_ratio");
+            assertThat(step.metrics().get("completions/mean_length")).isBetween(1.0, 6.0);
+            assertThat(step.metrics().get("rewards/lengthPenalty/mean")).isBetween(-1.0, 0.0);
+        }
+        // The reference is the base: no KL before the first update, some after.
+        assertThat(steps.get(0).metrics().get("kl"))
+                .isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(steps.get(2).metrics().get("kl")).isPositive();
+        List<String> generations = Files.readAllLines(dir.resolve("out/generations.jsonl"));
+        assertThat(generations).anyMatch(l -> l.contains("\"stage\":\"rollout\""));
+    }
+
+    private static FineTuneJobSpec spec(int steps) {
+        FineTuneJobSpec spec = new FineTuneJobSpec();
+        spec.stage = Stage.GRPO;
+        spec.model = new ModelSource();
+        spec.model.uri = "/models/llama";
+        DatasetSpec dataset = new DatasetSpec();
+        dataset.uri = "/data/prompts.jsonl";
+        dataset.format = DataFormat.PROMPT;
+        dataset.template = PromptTemplate.NONE;
+        spec.datasets = List.of(dataset);
+        spec.grpo = new GrpoSpec();
+        spec.grpo.numGenerations = 4;
+        spec.grpo.maxCompletionLength = 6;
+        spec.grpo.beta = "0.04";
+        spec.grpo.temperature = "0.9";
+        spec.grpo.rewards =
+                List.of(
+                        reward(RuleRewardType.EXACT_MATCH, "1", null),
+                        reward(RuleRewardType.REGEX, "0.5", "[0-9]"),
+                        reward(RuleRewardType.LENGTH_PENALTY, "0.1", null));
+        spec.training = new TrainingSpec();
+        spec.training.maxSteps = steps;
+        spec.training.batchSize = 8;
+        spec.training.learningRate = "1e-2";
+        spec.training.scheduler = Scheduler.CONSTANT;
+        spec.training.warmupSteps = 0;
+        spec.training.cutoffLength = 64;
+        spec.training.loggingSteps = 1;
+        spec.checkpoint.everySteps = 100;
+        spec.output = new OutputSpec();
+        spec.output.uri = "s3://runs/grpo";
+        return spec;
+    }
+
+    private static RuleReward reward(RuleRewardType type, String weight, String pattern) {
+        RuleReward r = new RuleReward();
+        r.type = type;
+        r.weight = weight;
+        r.pattern = pattern;
+        return r;
+    }
+}
