@@ -88,6 +88,29 @@ class PromptLearningCacheTest {
         }
     }
 
+    /** DPO's reference: inside {@code disabled()} the base model's logits, after it the adapted. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void switchedOffTheModelIsTheBaseModel(String method) throws IOException {
+        Path dir = PromptLearningParityTest.FIXTURES.resolve(method + "-peft-written");
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(PeftReference.LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            NDArray ids = PeftReference.prompt(dir, scope);
+            NDArray base = PeftReference.logits(loaded, ids);
+            Adapters adapters =
+                    PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            NDArray adapted = PeftReference.logits(loaded, ids);
+            try (Adapters.Disabled off = adapters.disabled()) {
+                try (Adapters.Disabled nested = adapters.disabled()) {
+                    assertClose(PeftReference.logits(loaded, ids), base, "nested off");
+                }
+                assertClose(PeftReference.logits(loaded, ids), base, "off");
+            }
+            assertClose(PeftReference.logits(loaded, ids), adapted, "on again");
+        }
+    }
+
     private static NDArray pass(PretrainedModel model, ModelInput input, KvCache cache) {
         return model.block()
                 .logits(model.parameterStore(), input.withCache(cache), false)
