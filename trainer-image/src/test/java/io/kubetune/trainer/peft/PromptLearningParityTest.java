@@ -204,6 +204,18 @@ class PromptLearningParityTest {
         }
     }
 
+    /** Gradient checkpointing reruns the layers in the backward; the virtual tokens still learn. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "p-tuning"})
+    void fiveStepsWithGradientCheckpointingFollowPeftsLosses(String method) throws IOException {
+        Path dir = FIXTURES.resolve(method + "-5-steps");
+        try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32)) {
+            loaded.block().setGradientCheckpointing(true);
+            Adapters adapters = initial(method, dir, loaded);
+            PeftReference.followsLosses(loaded, adapters.trainable(), dir);
+        }
+    }
+
     /** PEFT's initial adapter; for P-tuning its encoder, which PEFT does not save. */
     static Adapters initial(String method, Path dir, PretrainedModel model) throws IOException {
         Path initial = dir.resolve("initial-adapter");
