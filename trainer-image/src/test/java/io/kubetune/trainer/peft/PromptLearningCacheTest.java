@@ -12,6 +12,9 @@ import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.SafetensorsFile;
+import io.kubetune.trainer.model.io.TensorLoader;
+import io.kubetune.trainer.model.io.WeightLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,6 +111,36 @@ class PromptLearningCacheTest {
                 assertClose(PeftReference.logits(loaded, ids), base, "off");
             }
             assertClose(PeftReference.logits(loaded, ids), adapted, "on again");
+        }
+    }
+
+    /** In fp16 the fp32 virtual tokens are cast to the model's type, as PEFT casts them. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void aHalfPrecisionModelGivesTheFullPrecisionLogitsToHalfPrecision(String method)
+            throws IOException {
+        Path dir = PromptLearningParityTest.FIXTURES.resolve(method + "-peft-written");
+        try (PretrainedModel half =
+                        PretrainedModel.load(PeftReference.LLAMA, Device.cpu(), Precision.FP16);
+                NDManager scope = half.manager().newSubManager()) {
+            PeftMethod.readAny(dir, half.block(), DataType.FLOAT32, half.manager());
+            NDArray logits =
+                    PeftReference.logits(half, PeftReference.prompt(dir, scope))
+                            .toType(DataType.FLOAT32, false);
+            try (SafetensorsFile expected =
+                            SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
+                    TensorLoader loader = new TensorLoader()) {
+                NDArray peft =
+                        loader.load(
+                                expected.tensor("logits"),
+                                WeightLayout.AS_IS,
+                                scope,
+                                DataType.FLOAT32);
+                float scale = peft.abs().max().getFloat();
+                assertThat(logits.sub(peft).abs().max().getFloat())
+                        .as("max |fp16 - peft fp32| vs max |logit| %s", scale)
+                        .isLessThanOrEqualTo(1e-2f * Math.max(1f, scale));
+            }
         }
     }
 
