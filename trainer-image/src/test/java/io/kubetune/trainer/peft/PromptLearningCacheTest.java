@@ -114,6 +114,54 @@ class PromptLearningCacheTest {
         }
     }
 
+    /**
+     * Packed-isolated rows under prefix tuning: each packed sample sees the prefix and itself only,
+     * from position numVirtualTokens, so it gives the logits it has alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"llama", "gpt2"})
+    void packedSamplesUnderPrefixTuningGiveTheirOwnLogits(String model) throws IOException {
+        Path dir =
+                PromptLearningParityTest.FIXTURES.resolve(
+                        "prefix-tuning-peft-written" + PromptLearningParityTest.suffix(model));
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(
+                                PromptLearningParityTest.base(model),
+                                Device.cpu(),
+                                Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            long[] first = {5, 17, 300, 42};
+            long[] second = {101, 7, 248, 99, 3, 64};
+            long[] packed = new long[first.length + second.length];
+            long[] positions = new long[packed.length];
+            long[] samples = new long[packed.length];
+            for (int i = 0; i < packed.length; i++) {
+                boolean inFirst = i < first.length;
+                packed[i] = inFirst ? first[i] : second[i - first.length];
+                positions[i] = inFirst ? i : i - first.length;
+                samples[i] = inFirst ? 0 : 1;
+            }
+            ModelInput input =
+                    new ModelInput(
+                            scope.create(packed).expandDims(0),
+                            null,
+                            scope.create(positions).expandDims(0),
+                            null,
+                            scope.create(samples).expandDims(0));
+            NDArray together =
+                    loaded.block().logits(loaded.parameterStore(), input, false).squeeze(0);
+            assertClose(
+                    together.get(":{}", first.length),
+                    PeftReference.logits(loaded, scope.create(first).expandDims(0)),
+                    "first packed sample");
+            assertClose(
+                    together.get("{}:", first.length),
+                    PeftReference.logits(loaded, scope.create(second).expandDims(0)),
+                    "second packed sample");
+        }
+    }
+
     /** In fp16 the fp32 virtual tokens are cast to the model's type, as PEFT casts them. */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
