@@ -1,23 +1,28 @@
 """PEFT 0.21.2 reference fixtures for kubetune's prompt learning: prompt tuning, prefix tuning and
-P-tuning (MLP encoder), on the tiny Llama (grouped-query: 4 heads, 2 key/value heads) and the tiny
-GPT-2 of fixtures/models.
+P-tuning (MLP and LSTM encoders), on the tiny Llama (grouped-query: 4 heads, 2 key/value heads)
+and the tiny GPT-2 of fixtures/models. Everything under prompt-learning/:
 
-For each method M in prompt-tuning, prefix-tuning, p-tuning and each model:
-1. prompt-learning/M-peft-written[-gpt2]/: an adapter written by PEFT (random init, so the virtual
-   tokens are far from any real token) and PEFT's logits for a prompt, at the prompt's own
-   positions (PEFT returns nvt more for prompt and P-tuning: those of the virtual tokens).
-   P-tuning with the LSTM encoder (p-tuning-lstm) has 5-steps fixtures only: its written adapter
-   is the encoder's output, a table like the MLP's.
-2. prompt-learning/M-5-steps[-gpt2]/: PEFT's initial adapter (P-tuning: also its encoder's
+1. M-peft-written[-gpt2]/ for M in prompt-tuning, prefix-tuning, p-tuning: an adapter written by
+   PEFT (random init, so the virtual tokens are far from any real token), reloaded as a user
+   would, and PEFT's logits for a prompt at the prompt's own positions (PEFT returns nvt more for
+   prompt and P-tuning: those of the virtual tokens).
+2. M-5-steps[-gpt2]/ (also p-tuning-lstm): PEFT's initial adapter (P-tuning: also its encoder's
    weights, initial-encoder.safetensors, since PEFT saves only the encoder's output), two fixed
    padded batches in turn and the losses of 5 steps with torch AdamW, a cosine schedule with
    warm-up and global-norm clipping. The first batch's labels start at position 0, so the loss of
    the first token predicted from the last virtual token (PEFT grows the labels with -100) counts;
    the loss is normalised as transformers' Trainer does: the summed token losses over the count
-   of labels[..., 1:] that are not -100 (counted before PEFT grows the labels).
+   of labels[..., 1:] that are not -100 (counted before PEFT grows the labels). The LSTM encoder
+   has no peft-written fixture: its saved adapter is its output, a table like the MLP's.
+3. prompt-tuning-text-init[-gpt2]/: PEFT's TEXT init (9 virtual tokens from a shorter text on
+   Llama: cycled; 3 from a longer one on GPT-2: cut), the text's token ids.
+4. M-kubetune-written/: an adapter kubetune trained (PromptLearningParityTest writes
+   trainer-image/target/M-trained-adapter), loaded by PEFT, with PEFT's logits:
+   --only-kubetune-written M trainer-image/target/M-trained-adapter
 
 Pinned: torch 2.15, transformers 5.23, peft 0.21.2 (/work/venv-ref).
 Run: /work/venv-ref/bin/python tools/reference/make_prompt_learning_fixtures.py
+     [--only-lstm | --only-text-init | --only-kubetune-written M DIR]
 """
 import json
 import pathlib
@@ -164,7 +169,26 @@ def kubetune_written(method, source):
     record_logits(model, method, "llama", out, " (adapter written by kubetune's training)")
 
 
+def text_init():
+    """PEFT's TEXT init on the tiny Llama: the embeddings of tokenizer(text) ids, cycled to nvt."""
+    for name, count, text in (("llama", 9, "Define the word:"), ("gpt2", 3, "Define the word:")):
+        config = PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=count,
+                                    prompt_tuning_init="TEXT", prompt_tuning_init_text=text,
+                                    tokenizer_name_or_path=str(MODELS / name))
+        model = get_peft_model(load_base(name), config)
+        out = OUT / ("prompt-tuning-text-init" + ("-gpt2" if name == "gpt2" else ""))
+        save_adapter(model, out)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(MODELS / name)
+        (out / "reference.json").write_text(json.dumps({
+            "made_by": MADE_BY, "versions": VERSIONS, "init_text": text,
+            "text_ids": tokenizer(text)["input_ids"]}, indent=1) + "\n")
+
+
 METHODS = ["prompt-tuning", "prefix-tuning", "p-tuning"]
+
+if __name__ == "__main__" and "--only-text-init" in sys.argv:
+    text_init()
+    sys.exit(0)
 
 if __name__ == "__main__" and "--only-lstm" in sys.argv:
     five_steps("p-tuning-lstm", "llama", 91)
@@ -185,3 +209,4 @@ if __name__ == "__main__":
         # differs is training through the encoder (and the initial output, initial-adapter).
         five_steps("p-tuning-lstm", "llama", 91)
         five_steps("p-tuning-lstm", "gpt2", 92)
+        text_init()

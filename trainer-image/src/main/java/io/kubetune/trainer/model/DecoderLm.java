@@ -98,6 +98,11 @@ public final class DecoderLm extends ModuleBlock {
         h = encoded.embed(h);
         NDArray bias = AttentionMask.bias(in, h.getDataType(), config.attention().slidingWindow());
         if (prefixed.past() != null) {
+            if (checkpoints != null && training) {
+                // The rerun layers would not send gradients to the prefix (PEFT refuses it too).
+                throw new IllegalStateException(
+                        "prefix tuning cannot train with gradient checkpointing; turn it off");
+            }
             bias = prefixed.past().widen(bias);
         }
         LayerContext ctx =

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.DifferentiableCast;
-import io.kubetune.trainer.model.InputPrefix;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.PrefixedInput;
 import io.kubetune.trainer.model.decoder.AttentionSpec;
@@ -22,7 +21,7 @@ import java.util.List;
  * start at position {@code virtual}; the prefix is visible to every query, so packed samples stay
  * isolated from each other and each sees it.
  */
-final class PrefixKeyValues implements InputPrefix {
+final class PrefixKeyValues implements SwitchablePrefix {
     private final VirtualTokenTable table;
     private final int layers;
     private final int kvHeads;
@@ -55,7 +54,8 @@ final class PrefixKeyValues implements InputPrefix {
         return (long) model.numLayers() * 2 * attention.kvHeads() * attention.headDim();
     }
 
-    boolean switchOff(boolean value) {
+    @Override
+    public boolean switchOff(boolean value) {
         boolean was = off;
         off = value;
         return was;

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.kubetune.trainer.model.DecoderLm;
 import io.kubetune.trainer.model.DifferentiableCast;
-import io.kubetune.trainer.model.InputPrefix;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.PrefixedInput;
 
@@ -18,7 +17,7 @@ import io.kubetune.trainer.model.PrefixedInput;
  * both (PEFT drops position ids). With a KV cache the virtual tokens are fed once, on the first
  * pass; later passes find them cached and only shift the caller's mask and positions past them.
  */
-final class PromptEmbeddings implements InputPrefix {
+final class PromptEmbeddings implements SwitchablePrefix {
 
     /** Where the embeddings {@code [count, hidden]} of a pass come from. */
     interface Source {
@@ -35,8 +34,8 @@ final class PromptEmbeddings implements InputPrefix {
         this.source = source;
     }
 
-    /** Switches the prefix off (adapters disabled) or on; returns whether it was off. */
-    boolean switchOff(boolean value) {
+    @Override
+    public boolean switchOff(boolean value) {
         boolean was = off;
         off = value;
         return was;

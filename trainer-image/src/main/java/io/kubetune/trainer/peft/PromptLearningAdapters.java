@@ -24,26 +24,23 @@ public final class PromptLearningAdapters implements Adapters {
     private final DecoderLm model;
     private final MethodType type;
     private final PromptLearningSpec spec;
-    private final InputPrefix prefix;
+    private final SwitchablePrefix prefix;
     private final Map<String, Parameter> trainable;
     private final Function<NDManager, NDArray> saved;
-    private final Function<Boolean, Boolean> switchOff;
 
     private PromptLearningAdapters(
             DecoderLm model,
             MethodType type,
             PromptLearningSpec spec,
-            InputPrefix prefix,
+            SwitchablePrefix prefix,
             Map<String, Parameter> trainable,
-            Function<NDManager, NDArray> saved,
-            Function<Boolean, Boolean> switchOff) {
+            Function<NDManager, NDArray> saved) {
         this.model = model;
         this.type = type;
         this.spec = spec;
         this.prefix = prefix;
         this.trainable = trainable;
         this.saved = saved;
-        this.switchOff = switchOff;
         model.setInputPrefix(prefix);
     }
 
@@ -70,8 +67,7 @@ public final class PromptLearningAdapters implements Adapters {
                 spec,
                 embeddings,
                 Map.of(PREFIX + "embedding.weight", table.weight()),
-                manager -> table.weight().getArray(),
-                embeddings::switchOff);
+                manager -> table.weight().getArray());
     }
 
     /** P-tuning with its encoder: the encoder trains, its output is what is saved. */
@@ -88,8 +84,7 @@ public final class PromptLearningAdapters implements Adapters {
                 named,
                 manager ->
                         encoder.embeddings(new ParameterStore(manager, false), manager, false)
-                                .stopGradient(),
-                embeddings::switchOff);
+                                .stopGradient());
     }
 
     /** Prefix tuning: the table holds every layer's keys and values. */
@@ -102,8 +97,7 @@ public final class PromptLearningAdapters implements Adapters {
                 spec,
                 keyValues,
                 Map.of(PREFIX + "embedding.weight", table.weight()),
-                manager -> table.weight().getArray(),
-                keyValues::switchOff);
+                manager -> table.weight().getArray());
     }
 
     @Override
@@ -113,8 +107,8 @@ public final class PromptLearningAdapters implements Adapters {
 
     @Override
     public Disabled disabled() {
-        boolean was = switchOff.apply(true);
-        return () -> switchOff.apply(was);
+        boolean was = prefix.switchOff(true);
+        return () -> prefix.switchOff(was);
     }
 
     /** Refused: virtual tokens are not weights; PEFT cannot merge them either. */

@@ -9,6 +9,8 @@ import io.kubetune.api.v1alpha1.PromptLearningSpec;
 import io.kubetune.trainer.model.DecoderLm;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -102,12 +104,12 @@ public final class PromptLearningMethod implements PeftMethod {
 
     /** Starts P-tuning training from a PEFT encoder's state dict (PEFT saves only its output). */
     static Adapters withEncoder(
-            DecoderLm model, PromptLearningSpec spec, java.util.Map<String, NDArray> stateDict) {
+            DecoderLm model, PromptLearningSpec spec, Map<String, NDArray> stateDict) {
         freeze(model);
         return PromptLearningAdapters.encoder(model, spec, PromptEncoder.of(stateDict));
     }
 
     private static void freeze(DecoderLm model) {
-        LoraInjector.freezeAllBut(model, java.util.List.of());
+        LoraInjector.freezeAllBut(model, List.of());
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.api.v1alpha1.PromptLearningSpec;
 import io.kubetune.trainer.model.DecoderLm;
-import java.util.Random;
 import java.util.function.Function;
 
 /**
@@ -32,11 +31,11 @@ final class VirtualTokenInit {
                                     0f, 1f, new Shape(count, model.hiddenSize()), DataType.FLOAT32)
                             .toType(type, false);
             case SAMPLE_VOCAB -> {
-                Random random = new Random();
-                long[] ids = new long[count];
-                for (int i = 0; i < count; i++) {
-                    ids[i] = random.nextLong(model.vocabSize());
-                }
+                // Drawn by the engine, so training.seed makes a run repeatable (and resumable).
+                long[] ids =
+                        manager.randomInteger(
+                                        0, model.vocabSize(), new Shape(count), DataType.INT64)
+                                .toLongArray();
                 yield rows(model, ids, type, manager);
             }
             case TEXT -> {

@@ -6,6 +6,7 @@ import io.kubetune.api.v1alpha1.FreezeSpec;
 import io.kubetune.api.v1alpha1.LoraSpec;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.PromptLearningSpec;
 
 /**
  * Fills the optional sections a job may leave out with the defaults the CRD declares (the api
@@ -24,6 +25,11 @@ final class SpecDefaults {
         }
         if (spec.method.type == MethodType.FREEZE && spec.method.freeze == null) {
             spec.method.freeze = new FreezeSpec();
+        }
+        if (spec.method.type != null
+                && spec.method.type.promptLearning()
+                && spec.method.promptLearning == null) {
+            spec.method.promptLearning = new PromptLearningSpec();
         }
         if (spec.checkpoint == null) {
             spec.checkpoint = new CheckpointSpec();

@@ -12,6 +12,9 @@ import io.kubetune.trainer.model.KvCache;
 import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.io.SafetensorsFile;
+import io.kubetune.trainer.model.io.TensorLoader;
+import io.kubetune.trainer.model.io.WeightLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -84,6 +87,107 @@ class PromptLearningCacheTest {
                                 "continuation row " + r + " of " + rest);
                     }
                 }
+            }
+        }
+    }
+
+    /** DPO's reference: inside {@code disabled()} the base model's logits, after it the adapted. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void switchedOffTheModelIsTheBaseModel(String method) throws IOException {
+        Path dir = PromptLearningParityTest.FIXTURES.resolve(method + "-peft-written");
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(PeftReference.LLAMA, Device.cpu(), Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            NDArray ids = PeftReference.prompt(dir, scope);
+            NDArray base = PeftReference.logits(loaded, ids);
+            Adapters adapters =
+                    PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            NDArray adapted = PeftReference.logits(loaded, ids);
+            try (Adapters.Disabled off = adapters.disabled()) {
+                try (Adapters.Disabled nested = adapters.disabled()) {
+                    assertClose(PeftReference.logits(loaded, ids), base, "nested off");
+                }
+                assertClose(PeftReference.logits(loaded, ids), base, "off");
+            }
+            assertClose(PeftReference.logits(loaded, ids), adapted, "on again");
+        }
+    }
+
+    /**
+     * Packed-isolated rows under prefix tuning: each packed sample sees the prefix and itself only,
+     * from position numVirtualTokens, so it gives the logits it has alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"llama", "gpt2"})
+    void packedSamplesUnderPrefixTuningGiveTheirOwnLogits(String model) throws IOException {
+        Path dir =
+                PromptLearningParityTest.FIXTURES.resolve(
+                        "prefix-tuning-peft-written" + PromptLearningParityTest.suffix(model));
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(
+                                PromptLearningParityTest.base(model),
+                                Device.cpu(),
+                                Precision.FP32);
+                NDManager scope = loaded.manager().newSubManager()) {
+            PeftMethod.readAny(dir, loaded.block(), DataType.FLOAT32, loaded.manager());
+            long[] first = {5, 17, 300, 42};
+            long[] second = {101, 7, 248, 99, 3, 64};
+            long[] packed = new long[first.length + second.length];
+            long[] positions = new long[packed.length];
+            long[] samples = new long[packed.length];
+            for (int i = 0; i < packed.length; i++) {
+                boolean inFirst = i < first.length;
+                packed[i] = inFirst ? first[i] : second[i - first.length];
+                positions[i] = inFirst ? i : i - first.length;
+                samples[i] = inFirst ? 0 : 1;
+            }
+            ModelInput input =
+                    new ModelInput(
+                            scope.create(packed).expandDims(0),
+                            null,
+                            scope.create(positions).expandDims(0),
+                            null,
+                            scope.create(samples).expandDims(0));
+            NDArray together =
+                    loaded.block().logits(loaded.parameterStore(), input, false).squeeze(0);
+            assertClose(
+                    together.get(":{}", first.length),
+                    PeftReference.logits(loaded, scope.create(first).expandDims(0)),
+                    "first packed sample");
+            assertClose(
+                    together.get("{}:", first.length),
+                    PeftReference.logits(loaded, scope.create(second).expandDims(0)),
+                    "second packed sample");
+        }
+    }
+
+    /** In fp16 the fp32 virtual tokens are cast to the model's type, as PEFT casts them. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "prefix-tuning", "p-tuning"})
+    void aHalfPrecisionModelGivesTheFullPrecisionLogitsToHalfPrecision(String method)
+            throws IOException {
+        Path dir = PromptLearningParityTest.FIXTURES.resolve(method + "-peft-written");
+        try (PretrainedModel half =
+                        PretrainedModel.load(PeftReference.LLAMA, Device.cpu(), Precision.FP16);
+                NDManager scope = half.manager().newSubManager()) {
+            PeftMethod.readAny(dir, half.block(), DataType.FLOAT32, half.manager());
+            NDArray logits =
+                    PeftReference.logits(half, PeftReference.prompt(dir, scope))
+                            .toType(DataType.FLOAT32, false);
+            try (SafetensorsFile expected =
+                            SafetensorsFile.open(dir.resolve("reference_logits.safetensors"));
+                    TensorLoader loader = new TensorLoader()) {
+                NDArray peft =
+                        loader.load(
+                                expected.tensor("logits"),
+                                WeightLayout.AS_IS,
+                                scope,
+                                DataType.FLOAT32);
+                float scale = peft.abs().max().getFloat();
+                assertThat(logits.sub(peft).abs().max().getFloat())
+                        .as("max |fp16 - peft fp32| vs max |logit| %s", scale)
+                        .isLessThanOrEqualTo(1e-2f * Math.max(1f, scale));
             }
         }
     }

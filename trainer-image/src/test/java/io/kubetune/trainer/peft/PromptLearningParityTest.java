@@ -8,12 +8,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.kubetune.api.v1alpha1.MethodSpec;
+import io.kubetune.api.v1alpha1.MethodType;
 import io.kubetune.api.v1alpha1.PromptLearningSpec;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.io.SafetensorsFile;
 import io.kubetune.trainer.model.io.TensorLoader;
 import io.kubetune.trainer.model.io.WeightLayout;
+import io.kubetune.trainer.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -70,6 +73,50 @@ class PromptLearningParityTest {
                 PretrainedModel.load(base(model), Device.cpu(), Precision.FP32)) {
             Adapters adapters = initial(method, dir, loaded);
             PeftReference.followsLosses(loaded, adapters.trainable(), dir);
+        }
+    }
+
+    /**
+     * Text init starts from PEFT's table: the embeddings of the text's tokens, special tokens
+     * included, cycled (Llama: 9 from 7) or cut (GPT-2: 3 from 6) to the count.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"llama", "gpt2"})
+    void textInitStartsFromPeftsTable(String model) throws IOException {
+        Path dir = FIXTURES.resolve("prompt-tuning-text-init" + suffix(model));
+        Path out = Path.of("target/text-init-" + model);
+        try (PretrainedModel loaded =
+                        PretrainedModel.load(base(model), Device.cpu(), Precision.FP32);
+                HfTokenizer tokenizer = HfTokenizer.load(base(model));
+                SafetensorsFile peft =
+                        SafetensorsFile.open(dir.resolve(PeftAdapterFormat.WEIGHTS));
+                TensorLoader loader = new TensorLoader()) {
+            com.fasterxml.jackson.databind.JsonNode reference =
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(dir.resolve("reference.json").toFile());
+            MethodSpec method = new MethodSpec();
+            method.type = MethodType.PROMPT_TUNING;
+            method.lora = null;
+            method.promptLearning = new PromptLearningSpec();
+            method.promptLearning.numVirtualTokens =
+                    (int) peft.tensor(PromptLearningFormat.TENSOR).shape().get(0);
+            method.promptLearning.init = PromptLearningSpec.Init.TEXT;
+            method.promptLearning.initText = reference.get("init_text").asText();
+            assertThat(tokenizer.encode(method.promptLearning.initText, true))
+                    .as("our tokenizer's ids of the text, as PEFT's")
+                    .containsExactly(
+                            new com.fasterxml.jackson.databind.ObjectMapper()
+                                    .convertValue(reference.get("text_ids"), long[].class));
+            new PromptLearningMethod(MethodType.PROMPT_TUNING, t -> tokenizer.encode(t, true))
+                    .inject(loaded.block(), method, DataType.FLOAT32, loaded.manager())
+                    .write(out, "fixtures/models/" + model);
+            try (SafetensorsFile ours =
+                    SafetensorsFile.open(out.resolve(PeftAdapterFormat.WEIGHTS))) {
+                NDArray a = load(loader, ours, loaded);
+                NDArray b = load(loader, peft, loaded);
+                assertThat(a.getShape()).isEqualTo(b.getShape());
+                assertThat(a.sub(b).abs().max().getFloat()).isEqualTo(0f);
+            }
         }
     }
 
@@ -154,6 +201,18 @@ class PromptLearningParityTest {
             assertThat(again.sub(trained).abs().max().getFloat()).isLessThanOrEqualTo(1e-5f);
         } finally {
             trained.close();
+        }
+    }
+
+    /** Gradient checkpointing reruns the layers in the backward; the virtual tokens still learn. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"prompt-tuning", "p-tuning"})
+    void fiveStepsWithGradientCheckpointingFollowPeftsLosses(String method) throws IOException {
+        Path dir = FIXTURES.resolve(method + "-5-steps");
+        try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32)) {
+            loaded.block().setGradientCheckpointing(true);
+            Adapters adapters = initial(method, dir, loaded);
+            PeftReference.followsLosses(loaded, adapters.trainable(), dir);
         }
     }
 

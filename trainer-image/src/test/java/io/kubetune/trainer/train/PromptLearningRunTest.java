@@ -104,4 +104,59 @@ class PromptLearningRunTest {
             assertThat(adapted.sub(base).abs().max().getFloat()).isGreaterThan(1e-3f);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"PROMPT_TUNING", "PREFIX_TUNING", "P_TUNING"})
+    void aStoppedRunResumesFromItsCheckpointToTheSameAdapter(MethodType type) throws IOException {
+        FineTuneRun.Inputs inputs =
+                new FineTuneRun.Inputs(
+                        LLAMA, List.of(FineTuneRunTest.instructions(dir.resolve("t.jsonl"))), null);
+        FineTuneRun.Outcome straight =
+                new FineTuneRun(
+                                spec(type),
+                                inputs,
+                                dir.resolve("straight"),
+                                Device.cpu(),
+                                List.of())
+                        .run(() -> false);
+        long[] seen = {0};
+        TrainingListener counter =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        seen[0] = result.step();
+                    }
+                };
+        FineTuneRun.Outcome stopped =
+                new FineTuneRun(
+                                spec(type),
+                                inputs,
+                                dir.resolve("resumed"),
+                                Device.cpu(),
+                                List.of(counter))
+                        .run(() -> seen[0] >= 4);
+        assertThat(stopped.finished()).isFalse();
+        FineTuneRun.Outcome resumed =
+                new FineTuneRun(spec(type), inputs, dir.resolve("resumed"), Device.cpu(), List.of())
+                        .run(() -> false);
+
+        assertThat(resumed.finished()).isTrue();
+        assertThat(resumed.lastLoss()).isEqualTo(straight.lastLoss());
+        assertThat(Files.readAllBytes(resumed.adapterDir().resolve(PeftAdapterFormat.WEIGHTS)))
+                .isEqualTo(
+                        Files.readAllBytes(
+                                straight.adapterDir().resolve(PeftAdapterFormat.WEIGHTS)));
+    }
+
+    private static FineTuneJobSpec spec(MethodType type) {
+        FineTuneJobSpec spec = FineTuneRunTest.spec(8);
+        spec.method.lora = null;
+        spec.method.type = type;
+        spec.method.promptLearning = new PromptLearningSpec();
+        spec.method.promptLearning.numVirtualTokens = 4;
+        if (type == MethodType.PROMPT_TUNING) {
+            spec.method.promptLearning.init = PromptLearningSpec.Init.SAMPLE_VOCAB;
+        }
+        return spec;
+    }
 }

@@ -76,6 +76,45 @@ class DpoJobTest {
         }
     }
 
+    /**
+     * Under prefix tuning the reference is the base model with the prefix switched off (one copy of
+     * the weights), as TRL's reference under a PEFT adapter; the prefix starts random, so the
+     * policy differs from the reference from the first step.
+     */
+    @Test
+    void prefixTuningJobTrainsAgainstTheBaseModelAsReference() throws Exception {
+        FineTuneJobSpec spec = spec(3);
+        spec.method.type = MethodType.PREFIX_TUNING;
+        spec.method.promptLearning = new io.kubetune.api.v1alpha1.PromptLearningSpec();
+        spec.method.promptLearning.numVirtualTokens = 4;
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        FineTuneRun.Outcome outcome =
+                new FineTuneRun(
+                                spec,
+                                new FineTuneRun.Inputs(
+                                        PreferenceFixtures.LLAMA,
+                                        List.of(PreferenceFixtures.DIR.resolve("pairs.jsonl")),
+                                        null),
+                                dir.resolve("prefix"),
+                                Device.cpu(),
+                                List.of(recorder))
+                        .run(() -> false);
+
+        assertThat(outcome.finished()).isTrue();
+        assertThat(steps).hasSize(3).allSatisfy(step -> assertThat(step.loss()).isFinite());
+        assertThat(steps.get(0).loss())
+                .as("the random prefix already moves the policy off the reference")
+                .isNotCloseTo(Math.log(2), within(1e-6));
+        assertThat(outcome.adapterDir().resolve("adapter_model.safetensors")).isNotEmptyFile();
+    }
+
     private static FineTuneJobSpec spec(int steps) {
         FineTuneJobSpec spec = new FineTuneJobSpec();
         spec.stage = Stage.DPO;
