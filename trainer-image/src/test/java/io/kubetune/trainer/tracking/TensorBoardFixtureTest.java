@@ -135,7 +135,11 @@ class TensorBoardFixtureTest {
             long step = o.get("step").getAsLong();
             for (String key : o.keySet()) {
                 if (!key.equals("step") && !key.equals("tokens_per_second")) {
-                    scalars.put(TensorBoardLog.tag(key) + "@" + step, o.get(key).getAsFloat());
+                    // The writer narrows the double to float; parsing the decimal straight to float
+                    // can
+                    // round the other way (double rounding), one ulp off.
+                    scalars.put(
+                            TensorBoardLog.tag(key) + "@" + step, (float) o.get(key).getAsDouble());
                 }
             }
         }
