@@ -540,6 +540,15 @@ public record BadSpec(
                         "spec.model",
                         "exactly one of model.uri or model.fineTuneJobRef"),
                 cel(
+                        "model adapter from a FineTuneJob",
+                        ftj,
+                        set(
+                                "spec.model.adapter",
+                                java.util.Map.of(
+                                        "fineTuneJobRef", java.util.Map.of("name", "sft"))),
+                        "spec.model",
+                        "model.adapter needs model.uri and model.adapter.uri"),
+                cel(
                         "a job that starts from itself",
                         ftj,
                         remove("spec.model.uri")

@@ -1,10 +1,12 @@
 package io.kubetune.operator.lifecycle;
 
+import io.kubetune.api.v1alpha1.AdapterSource;
 import io.kubetune.api.v1alpha1.FineTuneJob;
 import io.kubetune.api.v1alpha1.FineTuneJobRef;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.api.v1alpha1.Stage;
 import java.util.ArrayList;
@@ -44,8 +46,38 @@ public final class Dependencies {
      */
     public record Ref(String field, FineTuneJobRef ref, Need need) {}
 
-    /** A reference that can be used: the URI of what the job takes, and the job it comes from. */
-    public record Resolved(String uri, FineTuneJob from) {}
+    /**
+     * A reference that can be used: the URI of what the job takes, and the job it comes from.
+     *
+     * @param adapterUri the LoRA adapter to fold into the model at {@code uri} first, when the job
+     *     starts from a LoRA job that wrote no merged model (its base plus its adapter); else null
+     */
+    public record Resolved(String uri, FineTuneJob from, String adapterUri) {
+        public Resolved(String uri, FineTuneJob from) {
+            this(uri, from, null);
+        }
+
+        /** Writes this model into a job file's spec.model: its URI, the adapter to fold in. */
+        public void writeModel(ModelSource model) {
+            model.uri = uri;
+            model.fineTuneJobRef = null;
+            if (adapterUri != null) {
+                model.adapter = new AdapterSource();
+                model.adapter.uri = adapterUri;
+            }
+        }
+
+        /**
+         * The Secret the dependency read its base with (a gated hub model), needed again to start
+         * from that base plus its adapter; empty otherwise.
+         */
+        public Optional<String> baseSecret() {
+            ModelSource base = from.getSpec().model;
+            return adapterUri == null || base.uri == null || base.secretRef == null
+                    ? Optional.empty()
+                    : Optional.ofNullable(base.secretRef.name);
+        }
+    }
 
     /** The references resolved (by field), or the preparation that keeps the job from starting. */
     public record Check(Map<String, Resolved> resolved, Preparation blocked) {
@@ -102,7 +134,7 @@ public final class Dependencies {
         return refs;
     }
 
-    private record Outcome(Resolved resolved, Preparation waiting, Preparation failed) {}
+    record Outcome(Resolved resolved, Preparation waiting, Preparation failed) {}
 
     private static Outcome one(
             String namespace, String name, Ref r, Function<String, FineTuneJob> lookup) {
@@ -147,6 +179,12 @@ public final class Dependencies {
                     Reasons.DEPENDENCY_FAILED,
                     r.field() + ": FineTuneJob " + dep + " failed" + why);
         }
+        if (r.need() == Need.MODEL && adapter(job.getSpec()) && !mergesModel(job.getSpec())) {
+            Outcome fromAdapter = BasePlusAdapter.resolve(r.field(), job, lookup);
+            if (fromAdapter != null) {
+                return fromAdapter;
+            }
+        }
         String uri = uri(r.need(), job);
         if (uri != null) {
             return new Outcome(new Resolved(uri, job), null, null);
@@ -158,9 +196,9 @@ public final class Dependencies {
                             + ": FineTuneJob "
                             + dep
                             + " succeeded without writing "
-                            + (r.need() == Need.ADAPTER ? "an adapter" : "a model")
+                            + (writesAdapter(r, job) ? "an adapter" : "a model")
                             + " (status."
-                            + (r.need() == Need.ADAPTER ? "adapterUri" : "mergedModelUri")
+                            + (writesAdapter(r, job) ? "adapterUri" : "mergedModelUri")
                             + " is empty)");
         }
         return waiting(
@@ -192,14 +230,34 @@ public final class Dependencies {
                     + method(spec)
                     + "), so it writes no adapter; use its model (spec.model.fineTuneJobRef)";
         }
-        if (r.need() != Need.ADAPTER && adapter(spec) && !mergesModel(spec)) {
+        if (r.need() == Need.REWARD_MODEL && adapter(spec) && !mergesModel(spec)) {
             return r.field()
                     + ": "
                     + dep
-                    + " writes only a LoRA adapter, no model to start from; set"
+                    + " writes only a LoRA adapter, no reward model; set"
                     + " spec.output.mergeModel: true on it";
         }
+        if (r.need() != Need.ADAPTER
+                && spec.method != null
+                && spec.method.type != null
+                && spec.method.type.promptLearning()) {
+            return r.field()
+                    + ": "
+                    + dep
+                    + " trains a "
+                    + method(spec)
+                    + " adapter (virtual tokens), which cannot be merged into a model to start"
+                    + " from; train it with method lora, or start from its spec.model";
+        }
         return null;
+    }
+
+    /** Whether what the job takes from {@code job} is an adapter (base plus adapter included). */
+    private static boolean writesAdapter(Ref r, FineTuneJob job) {
+        return r.need() == Need.ADAPTER
+                || (r.need() == Need.MODEL
+                        && adapter(job.getSpec())
+                        && !mergesModel(job.getSpec()));
     }
 
     private static String uri(Need need, FineTuneJob job) {
@@ -243,13 +301,13 @@ public final class Dependencies {
         return Optional.empty();
     }
 
-    private static boolean adapter(FineTuneJobSpec spec) {
+    static boolean adapter(FineTuneJobSpec spec) {
         return spec.method == null
                 || spec.method.type == null
                 || spec.method.type == MethodType.LORA;
     }
 
-    private static boolean mergesModel(FineTuneJobSpec spec) {
+    static boolean mergesModel(FineTuneJobSpec spec) {
         return spec.output != null && Boolean.TRUE.equals(spec.output.mergeModel);
     }
 
@@ -262,7 +320,7 @@ public final class Dependencies {
                 null, Preparation.waiting(Reasons.WAITING_FOR_DEPENDENCY, message), null);
     }
 
-    private static Outcome failed(String reason, String message) {
+    static Outcome failed(String reason, String message) {
         return new Outcome(null, null, Preparation.failed(reason, message));
     }
 }

@@ -89,11 +89,11 @@ public class EvalJobReconciler extends TrainerRunReconciler<EvalJob, EvalJobStat
         }
         Resolved model = deps.resolved().get(Dependencies.MODEL);
         if (model != null) {
-            file.getSpec().model.uri = model.uri();
-            file.getSpec().model.fineTuneJobRef = null;
+            model.writeModel(file.getSpec().model);
             if (ej.getSpec().model.secretRef == null) {
                 outputSecret(model).ifPresent(secrets::add);
             }
+            model.baseSecret().ifPresent(secrets::add);
         }
         Resolved fromJob = deps.resolved().get(Dependencies.ADAPTER);
         if (fromJob != null) {

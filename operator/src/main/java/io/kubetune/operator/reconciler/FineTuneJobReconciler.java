@@ -83,11 +83,11 @@ public class FineTuneJobReconciler extends TrainerRunReconciler<FineTuneJob, Fin
             file = Serialization.jsonMapper().convertValue(ftj, FineTuneJob.class);
             Resolved model = deps.resolved().get(Dependencies.MODEL);
             if (model != null) {
-                file.getSpec().model.uri = model.uri();
-                file.getSpec().model.fineTuneJobRef = null;
+                model.writeModel(file.getSpec().model);
                 if (spec.model.secretRef == null) {
                     outputSecret(model).ifPresent(secrets::add);
                 }
+                model.baseSecret().ifPresent(secrets::add);
             }
             Resolved reward = deps.resolved().get(Dependencies.REWARD_MODEL);
             if (reward != null) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * The first two steps of examples/rlhf/ with the real trainer on the tiny model, both applied at
  * once with the dependent first: SFT merges its adapter into a model, and the reward model trains
  * from that model (the operator hands the trainer sft's status.mergedModelUri), with its metrics on
- * its status.
+ * its status. A LoRA sft that merges nothing is started from as its base plus its adapter.
  */
 @RealCluster
 class RealTrainerChainIT {
@@ -49,6 +49,11 @@ class RealTrainerChainIT {
     }
 
     private static FineTuneJob job(String name, String model, String data, String stage) {
+        return job(name, model, data, stage, true);
+    }
+
+    private static FineTuneJob job(
+            String name, String model, String data, String stage, boolean mergeModel) {
         return Serialization.unmarshal(
                 """
                 apiVersion: kubetune.io/v1alpha1
@@ -77,7 +82,7 @@ class RealTrainerChainIT {
                   output:
                     uri: %2$s/runs/%1$s
                     secretRef: {name: s3-credentials}
-                    mergeModel: true
+                    mergeModel: %7$s
                   resources: {cpu: "1", memory: 2Gi}
                 """
                         .formatted(
@@ -86,7 +91,8 @@ class RealTrainerChainIT {
                                 model,
                                 data,
                                 stage.equals("rm") ? "preference" : "alpaca",
-                                stage),
+                                stage,
+                                mergeModel),
                 FineTuneJob.class);
     }
 
@@ -124,5 +130,39 @@ class RealTrainerChainIT {
         String weights = cluster.read(merged + "/model.safetensors");
         assertThat(weights.substring(0, Math.min(weights.length(), 50_000)))
                 .contains("\"score.weight\"");
+    }
+
+    @Test
+    void aRewardModelFromTheBaseOfAnSftThatMergedNothingPlusItsAdapter() throws Exception {
+        client.resource(
+                        job(
+                                "adapter-rm",
+                                "{fineTuneJobRef: {name: adapter-sft}}",
+                                "pairs.jsonl",
+                                "rm"))
+                .create();
+        client.resource(
+                        job(
+                                "adapter-sft",
+                                "{uri: " + cluster.uri("model/") + "}",
+                                "glosses.jsonl",
+                                "sft",
+                                false))
+                .create();
+
+        FineTuneJob sft = awaitState(client, "adapter-sft", JobState.Succeeded, TIMEOUT);
+        FineTuneJob rm = awaitState(client, "adapter-rm", JobState.Succeeded, TIMEOUT);
+
+        assertThat(sft.getStatus().mergedModelUri).isNull();
+        String jobFile =
+                client.configMaps().withName("adapter-rm-ftj-job").get().getData().get("job.yaml");
+        FineTuneJob file = Serialization.unmarshal(jobFile, FineTuneJob.class);
+        assertThat(file.getSpec().model.uri).isEqualTo(cluster.uri("model/"));
+        assertThat(file.getSpec().model.adapter.uri).isEqualTo(sft.getStatus().adapterUri);
+        assertThat(file.getSpec().model.fineTuneJobRef).isNull();
+        assertThat(rm.getStatus().progress.step).isEqualTo(4L);
+        assertThat(rm.getStatus().progress.metrics)
+                .extracting(m -> m.name)
+                .contains("accuracy", "margin");
     }
 }

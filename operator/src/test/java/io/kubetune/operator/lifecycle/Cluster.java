@@ -121,6 +121,15 @@ final class Cluster {
         return this;
     }
 
+    /** Makes the dependency {@code name} a LoRA job that wrote its adapter and no merged model. */
+    Cluster adapterOnly(String name) {
+        FineTuneJob job = others.get(name);
+        job.getSpec().output.mergeModel = false;
+        job.getStatus().mergedModelUri = null;
+        job.getStatus().adapterUri = "s3://models/" + name + "/adapter";
+        return this;
+    }
+
     /** What the launch of the first attempt is prepared with: the dependencies checked. */
     Preparation preparation() {
         Dependencies.Check check =

@@ -224,6 +224,15 @@ class DeciderTest {
                                                 .other("sft", JobState.Succeeded, null))
                         .then(Start.class, JobState.Pending, Reasons.JOB_CREATED),
                 given(
+                                "its LoRA dependency succeeded with an adapter and no merged"
+                                        + " model",
+                                () ->
+                                        new Cluster()
+                                                .startsFrom("sft")
+                                                .other("sft", JobState.Succeeded, null)
+                                                .adapterOnly("sft"))
+                        .then(Start.class, JobState.Pending, Reasons.JOB_CREATED),
+                given(
                                 "its dependency failed",
                                 () ->
                                         new Cluster()

@@ -7,8 +7,10 @@ import io.kubetune.api.v1alpha1.FineTuneJobRef;
 import io.kubetune.api.v1alpha1.FineTuneJobStatus;
 import io.kubetune.api.v1alpha1.JobState;
 import io.kubetune.api.v1alpha1.MethodType;
+import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.api.v1alpha1.Reasons;
 import io.kubetune.api.v1alpha1.RewardModelSource;
+import io.kubetune.api.v1alpha1.SecretReference;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.operator.desired.TestJobs;
 import io.kubetune.operator.lifecycle.Dependencies.Need;
@@ -78,16 +80,66 @@ class DependenciesTest {
                         "spec.model.fineTuneJobRef: FineTuneJob sft succeeded without writing a"
                                 + " model (status.mergedModelUri is empty)"),
                 new Row(
-                        "LoRA without mergeModel",
+                        "LoRA without mergeModel, running: waits for its adapter",
                         t ->
                                 t.job(
                                         "sft",
                                         JobState.Running,
                                         j -> j.getSpec().output.mergeModel = false),
                         model("sft"),
+                        Reasons.WAITING_FOR_DEPENDENCY,
+                        "spec.model.fineTuneJobRef: waiting for FineTuneJob sft (Running) to"
+                                + " succeed"),
+                new Row(
+                        "LoRA without mergeModel succeeded without its adapter",
+                        t -> t.adapterOnly("sft", null, j -> j.getStatus().adapterUri = null),
+                        model("sft"),
+                        Reasons.DEPENDENCY_FAILED,
+                        "spec.model.fineTuneJobRef: FineTuneJob sft succeeded without writing an"
+                                + " adapter (status.adapterUri is empty)"),
+                new Row(
+                        "LoRA adapter trained on another LoRA adapter",
+                        t -> {
+                            t.adapterOnly("base", null, j -> {});
+                            t.adapterOnly("sft", "base", j -> {});
+                        },
+                        model("sft"),
                         Reasons.INVALID_SPEC,
-                        "spec.model.fineTuneJobRef: FineTuneJob sft writes only a LoRA adapter, no"
-                                + " model to start from; set spec.output.mergeModel: true on it"),
+                        "spec.model.fineTuneJobRef: FineTuneJob sft trained its LoRA adapter on"
+                                + " top of the adapter of FineTuneJob base, and a job starts from"
+                                + " one adapter only; set spec.output.mergeModel: true on sft"),
+                new Row(
+                        "LoRA adapter whose base job is gone",
+                        t -> t.adapterOnly("sft", "deleted", j -> {}),
+                        model("sft"),
+                        Reasons.DEPENDENCY_FAILED,
+                        "spec.model.fineTuneJobRef: the base of FineTuneJob sft is FineTuneJob"
+                                + " deleted, which no longer exists; set spec.output.mergeModel:"
+                                + " true on sft and run it again"),
+                new Row(
+                        "prompt tuning: nothing to merge",
+                        t ->
+                                t.job(
+                                        "sft",
+                                        JobState.Succeeded,
+                                        j -> j.getSpec().method.type = MethodType.PROMPT_TUNING),
+                        model("sft"),
+                        Reasons.INVALID_SPEC,
+                        "spec.model.fineTuneJobRef: FineTuneJob sft trains a prompt_tuning adapter"
+                                + " (virtual tokens), which cannot be merged into a model to start"
+                                + " from; train it with method lora, or start from its spec.model"),
+                new Row(
+                        "reward model that is only a LoRA adapter",
+                        t -> t.adapterOnly("rm", null, j -> j.getSpec().stage = Stage.RM),
+                        List.of(
+                                new Ref(
+                                        Dependencies.REWARD_MODEL,
+                                        ref("rm", null),
+                                        Need.REWARD_MODEL)),
+                        Reasons.INVALID_SPEC,
+                        "spec.rewardModel.fineTuneJobRef: FineTuneJob rm writes only a LoRA"
+                                + " adapter, no reward model; set spec.output.mergeModel: true on"
+                                + " it"),
                 new Row(
                         "reward model of stage sft",
                         t -> t.job("sft", JobState.Succeeded, j -> {}),
@@ -222,6 +274,79 @@ class DependenciesTest {
 
         assertThat(check.ready()).isTrue();
         assertThat(check.resolved()).isEmpty();
+    }
+
+    @Test
+    void aLoraJobWithoutMergedModelIsStartedFromAsItsBasePlusItsAdapter() {
+        adapterOnly("sft", null, j -> {});
+
+        Dependencies.Check check = Dependencies.check("team-a", "rm", model("sft"), jobs::get);
+
+        assertThat(check.ready()).isTrue();
+        Dependencies.Resolved resolved = check.resolved().get(Dependencies.MODEL);
+        assertThat(resolved.uri()).as("sft's own base").isEqualTo("s3://models/tiny-llama");
+        assertThat(resolved.adapterUri()).isEqualTo("s3://models/sft/adapter");
+        ModelSource file = new ModelSource();
+        file.fineTuneJobRef = ref("sft", null);
+        resolved.writeModel(file);
+        assertThat(file.uri).isEqualTo("s3://models/tiny-llama");
+        assertThat(file.adapter.uri).isEqualTo("s3://models/sft/adapter");
+        assertThat(file.fineTuneJobRef).isNull();
+        assertThat(resolved.baseSecret())
+                .as("the secret sft read its base with, needed again to read that base")
+                .contains("hf-token");
+    }
+
+    @Test
+    void theBaseOfALoraJobStartedFromAMergedModelIsThatModel() {
+        job("full", JobState.Succeeded, j -> j.getSpec().method.type = MethodType.FULL);
+        adapterOnly(
+                "sft",
+                "full",
+                j -> {
+                    j.getSpec().model.secretRef = new SecretReference();
+                    j.getSpec().model.secretRef.name = "hub-token";
+                });
+
+        Dependencies.Resolved resolved =
+                Dependencies.check("team-a", "rm", model("sft"), jobs::get)
+                        .resolved()
+                        .get(Dependencies.MODEL);
+
+        assertThat(resolved.uri()).isEqualTo("s3://models/full/merged");
+        assertThat(resolved.adapterUri()).isEqualTo("s3://models/sft/adapter");
+        assertThat(resolved.baseSecret())
+                .as("a base that is another job's output needs no secret of sft's model")
+                .isEmpty();
+    }
+
+    @Test
+    void aMergedDependencyIsStartedFromWithoutAnAdapter() {
+        job("sft", JobState.Succeeded, j -> j.getStatus().adapterUri = "s3://models/sft/adapter");
+
+        Dependencies.Resolved resolved =
+                Dependencies.check("team-a", "rm", model("sft"), jobs::get)
+                        .resolved()
+                        .get(Dependencies.MODEL);
+
+        assertThat(resolved.uri()).isEqualTo("s3://models/sft/merged");
+        assertThat(resolved.adapterUri()).isNull();
+    }
+
+    /** A LoRA job without output.mergeModel that succeeded: an adapter, no merged model. */
+    private void adapterOnly(String name, String startsFrom, Consumer<FineTuneJob> change) {
+        job(
+                name,
+                JobState.Succeeded,
+                j -> {
+                    j.getSpec().output.mergeModel = false;
+                    j.getStatus().mergedModelUri = null;
+                    j.getStatus().adapterUri = "s3://models/" + name + "/adapter";
+                    if (startsFrom != null) {
+                        startFrom(j, startsFrom);
+                    }
+                    change.accept(j);
+                });
     }
 
     private void job(String name, JobState state, Consumer<FineTuneJob> change) {

@@ -10,6 +10,7 @@ import io.kubetune.api.v1alpha1.EvalTaskName;
 import io.kubetune.api.v1alpha1.TrainerResult;
 import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.status.EvalStatus;
 import io.kubetune.trainer.status.TerminationMessage;
 import io.kubetune.trainer.storage.InputResolver;
@@ -45,6 +46,10 @@ final class EvalJobRun {
         System.err.println("kubetune: " + command.models.target().describe());
         InputResolver inputs = JobInputs.resolver(jobFile);
         JobInputs.refuseUnresolved(spec.model);
+        command.models.baseAdapter = JobInputs.startingAdapter(spec.model, inputs);
+        if (command.models.baseAdapter != null) {
+            StartingAdapter.refuseUnmergeable(command.models.baseAdapter);
+        }
         command.models.model = inputs.resolve(spec.model.uri, "spec.model.uri");
         command.models.adapter = adapter(spec, inputs);
         List<EvalResult> results = new ArrayList<>();

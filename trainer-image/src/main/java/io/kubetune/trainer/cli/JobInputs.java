@@ -3,6 +3,7 @@ package io.kubetune.trainer.cli;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.ModelSource;
 import io.kubetune.trainer.UserInputException;
+import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.InputResolver;
 import io.kubetune.trainer.storage.UriInputResolver;
@@ -52,6 +53,12 @@ final class JobInputs {
         if (model == null) {
             refuseUnresolved(spec.model);
         }
+        // The adapter first: it is small, and a prompt-learning one is refused before the model
+        // is downloaded.
+        Path adapter = model == null ? startingAdapter(spec.model, resolver) : null;
+        if (adapter != null) {
+            StartingAdapter.refuseUnmergeable(adapter);
+        }
         Path modelDir = model != null ? model : resolver.resolve(spec.model.uri, "spec.model.uri");
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < spec.datasets.size(); i++) {
@@ -75,6 +82,23 @@ final class JobInputs {
                 model == null && spec.model.uri.contains("://")
                         ? spec.model.uri
                         : modelDir.toAbsolutePath().normalize().toString();
-        return new FineTuneRun.Inputs(modelDir, files, validation, modelName);
+        return new FineTuneRun.Inputs(modelDir, files, validation, modelName).withAdapter(adapter);
+    }
+
+    /**
+     * The adapter folded into the model before training ({@code spec.model.adapter}), or null. A
+     * local {@code --model} replaces the whole model, so its adapter too.
+     */
+    static Path startingAdapter(ModelSource model, InputResolver resolver) throws IOException {
+        if (model.adapter == null) {
+            return null;
+        }
+        if (model.adapter.uri == null) {
+            throw new UserInputException(
+                    "spec.model.adapter has no uri: set spec.model.adapter.uri to a PEFT LoRA"
+                            + " adapter folder (to use another FineTuneJob's adapter, set"
+                            + " spec.model.fineTuneJobRef and run through the operator)");
+        }
+        return resolver.resolve(model.adapter.uri, "spec.model.adapter.uri");
     }
 }

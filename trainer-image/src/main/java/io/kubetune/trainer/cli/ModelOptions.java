@@ -4,6 +4,7 @@ import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.peft.PeftMethod;
+import io.kubetune.trainer.peft.StartingAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -36,6 +37,9 @@ final class ModelOptions {
                     "auto (fp32 on the CPU, bf16 on GPUs of compute capability 8.0+, else fp16),"
                             + " fp32, fp16 or bf16 (default ${DEFAULT-VALUE}).")
     String precision;
+
+    /** An EvalJob's spec.model.adapter: folded into the model before {@link #adapter}. */
+    Path baseAdapter;
 
     private final DeviceProbe probe;
     private ComputeTarget target;
@@ -77,6 +81,9 @@ final class ModelOptions {
         ComputeTarget chosen = target();
         PretrainedModel loaded = PretrainedModel.load(model, chosen.device(), chosen.precision());
         try {
+            if (baseAdapter != null) {
+                StartingAdapter.mergeInto(baseAdapter, loaded);
+            }
             if (adapter != null) {
                 PeftMethod.readAny(
                         adapter, loaded.block(), chosen.precision().dataType(), loaded.manager());

@@ -159,6 +159,14 @@ public final class TrainCommand implements Callable<Integer>, Failures.WritesFol
         boolean terminal = System.console() != null;
         FineTuneRun.Inputs inputs =
                 JobInputs.resolve(job.getSpec(), JobInputs.resolver(jobFile), model, data);
+        if (inputs.adapterDir() != null) {
+            System.err.println(
+                    "kubetune: starting from "
+                            + inputs.modelName()
+                            + " plus the adapter "
+                            + job.getSpec().model.adapter.uri
+                            + ", merged into its weights");
+        }
         List<TrainingListener> listeners = new ArrayList<>();
         listeners.add(new ProgressLine(System.out, terminal, job.getSpec().training.loggingSteps));
         listeners.add(new MetricsLog(outputDir));

@@ -14,6 +14,7 @@ import io.kubetune.trainer.model.weights.Quantizer;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.LearningRateSchedule;
+import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.stage.StageContext;
@@ -49,9 +50,22 @@ public final class FineTuneRun {
      *     folder as an absolute path; adapters name it as their base model
      */
     public record Inputs(
-            Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
+            Path modelDir,
+            List<Path> dataFiles,
+            Path validationFile,
+            String modelName,
+            Path adapterDir) {
         public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {
             this(modelDir, dataFiles, validationFile, modelDir.toAbsolutePath().toString());
+        }
+
+        public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
+            this(modelDir, dataFiles, validationFile, modelName, null);
+        }
+
+        /** The same inputs starting from the base plus this PEFT adapter (null: none). */
+        public Inputs withAdapter(Path adapter) {
+            return new Inputs(modelDir, dataFiles, validationFile, modelName, adapter);
         }
     }
 
@@ -186,13 +200,27 @@ public final class FineTuneRun {
         }
     }
 
+    /**
+     * The model trained from, and the reference stages compare with: the base, with the adapter the
+     * job starts from (spec.model.adapter) folded into its weights.
+     */
     private PretrainedModel load(Path modelDir) throws IOException {
-        return PretrainedModel.load(
-                modelDir,
-                device,
-                precision(),
-                stage.heads(),
-                Quantizer.of(spec.method).orElse(null));
+        PretrainedModel model =
+                PretrainedModel.load(
+                        modelDir,
+                        device,
+                        precision(),
+                        stage.heads(),
+                        Quantizer.of(spec.method).orElse(null));
+        if (inputs.adapterDir() != null) {
+            try {
+                StartingAdapter.mergeInto(inputs.adapterDir(), model);
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return model;
     }
 
     private RunExport export(
