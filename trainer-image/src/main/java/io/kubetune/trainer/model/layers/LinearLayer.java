@@ -7,6 +7,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.kubetune.trainer.model.weights.DenseWeight;
@@ -25,6 +27,7 @@ public final class LinearLayer extends ModuleBlock {
     private final Parameter bias;
     private LinearWeight storage;
     private LinearAdapter adapter;
+    private QuantizedLinearBackward deferredBackward;
 
     /**
      * Creates the layer.
@@ -57,10 +60,31 @@ public final class LinearLayer extends ModuleBlock {
 
     /** Applies the layer; the result belongs to {@code x}'s manager. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = storage.dense(ps, x, training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        if (deferBackward(x, training)) {
+            NDArray y = deferredBackward.forward(this, ps, x, b);
+            return adapter == null ? y : adapter.apply(ps, x, y, this, training);
+        }
+        NDArray w = storage.dense(ps, x, training);
         NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
         return adapter == null ? y : adapter.apply(ps, x, y, this, training);
+    }
+
+    /**
+     * Lets a quantized weight's backward go through {@code backward} (which dequantizes again)
+     * rather than keep the dequantized weight; null: autograd's own.
+     */
+    public void deferBackwardTo(QuantizedLinearBackward backward) {
+        this.deferredBackward = backward;
+    }
+
+    // Only a quantized weight, in a recorded training pass whose input needs a gradient.
+    private boolean deferBackward(NDArray x, boolean training) {
+        return deferredBackward != null
+                && training
+                && !(storage instanceof DenseWeight)
+                && JniUtils.isGradMode()
+                && JniUtils.requiresGrad((PtNDArray) x);
     }
 
     /** Returns {@code W [out, in]} in {@code like}'s type, for an adapter that needs it. */

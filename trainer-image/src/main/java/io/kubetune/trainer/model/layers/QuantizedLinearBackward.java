@@ -1,0 +1,92 @@
+package io.kubetune.trainer.model.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The backward of frozen quantized linear layers as bitsandbytes does it: the forward keeps only
+ * the codes, and the backward dequantizes the weight again to send {@code dy W} to the input.
+ * Autograd would otherwise keep every layer's dequantized weight until the backward, so a quantized
+ * base peaked higher than a dense one.
+ *
+ * <p>DJL has no custom autograd functions, so, as {@link
+ * io.kubetune.trainer.model.decoder.CheckpointedLayers} does for whole layers, each such linear
+ * computes {@code y} without recording and hands autograd a leaf standing for it; {@link
+ * #backward()} (after the loss's backward, which must keep the graph) walks the layers back, latest
+ * first, so a leaf has all its gradient before its turn.
+ */
+public final class QuantizedLinearBackward {
+
+    private record Pending(LinearLayer layer, ParameterStore ps, NDArray input, NDArray output) {}
+
+    private final Deque<Pending> pending = new ArrayDeque<>();
+
+    /** {@code x W^T + b} with nothing of {@code W} kept for the backward. */
+    NDArray forward(LinearLayer layer, ParameterStore ps, NDArray x, NDArray bias) {
+        NDArray y;
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager pass = x.getManager().newSubManager()) {
+            NDArray w = layer.storage().dense(ps, x, true);
+            w.attach(pass);
+            y = x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+            y.attach(x.getManager());
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
+        y.setRequiresGradient(true);
+        pending.push(new Pending(layer, ps, x, y));
+        return y;
+    }
+
+    /**
+     * Returns whether linears wait for their backward (the loss's backward must keep the graph).
+     */
+    public boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /** Sends each pending output's gradient through its dequantized weight into its input. */
+    public void backward() {
+        try {
+            while (!pending.isEmpty()) {
+                backward(pending.pop());
+            }
+        } finally {
+            pending.clear();
+        }
+    }
+
+    /** Forgets linears whose backward will not run (an evaluation, a failed step). */
+    public void clear() {
+        pending.clear();
+    }
+
+    private static void backward(Pending p) {
+        if (!p.output.hasGradient()) {
+            return;
+        }
+        NDManager scope = p.input.getManager();
+        try (NDManager pass = scope.newSubManager()) {
+            NDArray dy = p.output.getGradient();
+            dy.attach(pass);
+            NDArray dx;
+            boolean recording = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                NDArray w = p.layer.storage().dense(p.ps, dy, true);
+                w.attach(pass);
+                dx = dy.matMul(w);
+                dx.attach(pass);
+            } finally {
+                JniUtils.setGradMode(recording);
+            }
+            JniUtils.backward((PtNDArray) p.input, (PtNDArray) dx, true, false);
+        }
+    }
+}
