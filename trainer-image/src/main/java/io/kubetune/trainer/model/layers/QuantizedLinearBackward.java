@@ -2,6 +2,7 @@ package io.kubetune.trainer.model.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -32,8 +33,7 @@ public final class QuantizedLinearBackward {
         boolean recording = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager pass = x.getManager().newSubManager()) {
-            NDArray w = layer.storage().dense(ps, x, true);
-            w.attach(pass);
+            NDArray w = dequantized(layer, ps, x, pass);
             y = x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
             y.attach(x.getManager());
         } finally {
@@ -67,6 +67,13 @@ public final class QuantizedLinearBackward {
         pending.clear();
     }
 
+    // The weight and every intermediate of its dequantization belong to `pass`, freed with it.
+    private static NDArray dequantized(
+            LinearLayer layer, ParameterStore ps, NDArray like, NDManager pass) {
+        NDArray scoped = pass.zeros(new Shape(1), like.getDataType());
+        return layer.storage().dense(ps, scoped, true);
+    }
+
     private static void backward(Pending p) {
         if (!p.output.hasGradient()) {
             return;
@@ -79,8 +86,7 @@ public final class QuantizedLinearBackward {
             boolean recording = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
-                NDArray w = p.layer.storage().dense(p.ps, dy, true);
-                w.attach(pass);
+                NDArray w = dequantized(p.layer, p.ps, dy, pass);
                 dx = dy.matMul(w);
                 dx.attach(pass);
             } finally {
@@ -88,5 +94,7 @@ public final class QuantizedLinearBackward {
             }
             JniUtils.backward((PtNDArray) p.input, (PtNDArray) dx, true, false);
         }
+        // Nothing reads the output after its backward: free it with its gradient now.
+        p.output.close();
     }
 }
