@@ -167,6 +167,11 @@ public final class DecoderLm extends ModuleBlock {
         quantizedBackward.backward();
     }
 
+    /** Returns whether quantized linears of the last training pass wait for their backward. */
+    public boolean quantizedBackwardPending() {
+        return quantizedBackward.hasPending();
+    }
+
     /**
      * The loss's backward, then {@link #finishBackward()}. The graph is kept when quantized linears
      * wait for their own backward, which goes through parts of it again.

@@ -152,6 +152,9 @@ class GradientCheckpointingTest {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
+                assertThat(model.block().quantizedBackwardPending())
+                        .as("the quantized linears wait for their own backward")
+                        .isEqualTo(!model.block().gradientCheckpointing());
                 model.block().backward(collector, loss.sum());
             }
             for (Map.Entry<String, Parameter> p : trainable.entrySet()) {

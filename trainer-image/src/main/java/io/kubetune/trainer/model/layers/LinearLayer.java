@@ -7,7 +7,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -61,7 +60,7 @@ public final class LinearLayer extends ModuleBlock {
     /** Applies the layer; the result belongs to {@code x}'s manager. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        if (deferBackward(x, training)) {
+        if (deferBackward(training)) {
             NDArray y = deferredBackward.forward(this, ps, x, b);
             return adapter == null ? y : adapter.apply(ps, x, y, this, training);
         }
@@ -78,13 +77,13 @@ public final class LinearLayer extends ModuleBlock {
         this.deferredBackward = backward;
     }
 
-    // Only a quantized weight, in a recorded training pass whose input needs a gradient.
-    private boolean deferBackward(NDArray x, boolean training) {
+    // Only a quantized weight, in a recorded training pass. (Whether x needs a gradient cannot be
+    // asked: DJL's requiresGrad is only reliable on leaves.)
+    private boolean deferBackward(boolean training) {
         return deferredBackward != null
                 && training
                 && !(storage instanceof DenseWeight)
-                && JniUtils.isGradMode()
-                && JniUtils.requiresGrad((PtNDArray) x);
+                && JniUtils.isGradMode();
     }
 
     /** Returns {@code W [out, in]} in {@code like}'s type, for an adapter that needs it. */

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.model.layers;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -92,7 +93,11 @@ public final class QuantizedLinearBackward {
             } finally {
                 JniUtils.setGradMode(recording);
             }
-            JniUtils.backward((PtNDArray) p.input, (PtNDArray) dx, true, false);
+            try {
+                JniUtils.backward((PtNDArray) p.input, (PtNDArray) dx, true, false);
+            } catch (EngineException outsideAnyGraph) {
+                // an input nothing trainable led to (the first layer's, frozen embeddings)
+            }
         }
         // Nothing reads the output after its backward: free it with its gradient now.
         p.output.close();
