@@ -61,8 +61,11 @@ public final class LinearLayer extends ModuleBlock {
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         if (deferBackward(training)) {
-            NDArray y = deferredBackward.forward(this, ps, x, b);
-            return adapter == null ? y : adapter.apply(ps, x, y, this, training);
+            QuantizedLinearBackward.Deferred d =
+                    deferredBackward.forward(this, ps, x, b, adapter != null);
+            return adapter == null
+                    ? d.output()
+                    : adapter.apply(ps, d.input(), d.output(), this, training);
         }
         NDArray w = storage.dense(ps, x, training);
         NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();

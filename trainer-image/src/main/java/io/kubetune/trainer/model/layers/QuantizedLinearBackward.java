@@ -24,12 +24,26 @@ import java.util.Deque;
  */
 public final class QuantizedLinearBackward {
 
-    private record Pending(LinearLayer layer, ParameterStore ps, NDArray input, NDArray output) {}
+    private record Pending(
+            LinearLayer layer,
+            ParameterStore ps,
+            NDArray input,
+            NDArray leafInput,
+            NDArray output) {}
+
+    /**
+     * A deferred linear's output leaf, and the input its adapter should read: a leaf too, so that
+     * the loss's backward stops there rather than go on upstream, which this linear's own backward
+     * does once, with both gradients summed (otherwise each linear would walk everything before
+     * it).
+     */
+    public record Deferred(NDArray input, NDArray output) {}
 
     private final Deque<Pending> pending = new ArrayDeque<>();
 
     /** {@code x W^T + b} with nothing of {@code W} kept for the backward. */
-    NDArray forward(LinearLayer layer, ParameterStore ps, NDArray x, NDArray bias) {
+    Deferred forward(
+            LinearLayer layer, ParameterStore ps, NDArray x, NDArray bias, boolean adapted) {
         NDArray y;
         boolean recording = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -41,8 +55,14 @@ public final class QuantizedLinearBackward {
             JniUtils.setGradMode(recording);
         }
         y.setRequiresGradient(true);
-        pending.push(new Pending(layer, ps, x, y));
-        return y;
+        NDArray leafInput = null;
+        if (adapted) {
+            leafInput = x.stopGradient();
+            leafInput.attach(x.getManager());
+            leafInput.setRequiresGradient(true);
+        }
+        pending.push(new Pending(layer, ps, x, leafInput, y));
+        return new Deferred(leafInput == null ? x : leafInput, y);
     }
 
     /**
@@ -90,6 +110,11 @@ public final class QuantizedLinearBackward {
                 NDArray w = dequantized(p.layer, p.ps, dy, pass);
                 dx = dy.matMul(w);
                 dx.attach(pass);
+                if (p.leafInput != null && p.leafInput.hasGradient()) {
+                    NDArray viaAdapter = p.leafInput.getGradient();
+                    viaAdapter.attach(pass);
+                    dx = dx.add(viaAdapter);
+                }
             } finally {
                 JniUtils.setGradMode(recording);
             }
@@ -99,7 +124,10 @@ public final class QuantizedLinearBackward {
                 // an input nothing trainable led to (the first layer's, frozen embeddings)
             }
         }
-        // Nothing reads the output after its backward: free it with its gradient now.
+        // Nothing reads these after their backward: free them with their gradients now.
         p.output.close();
+        if (p.leafInput != null) {
+            p.leafInput.close();
+        }
     }
 }
