@@ -246,6 +246,18 @@ public record BadSpec(
                         "spec.method.quantization",
                         "nf4"),
                 cel(
+                        "EvalJob doubleQuant with int8",
+                        ej,
+                        set("spec.quantization", "int8").andThen(set("spec.doubleQuant", true)),
+                        "spec",
+                        "spec.doubleQuant applies to quantization: nf4 only"),
+                schema(
+                        "EvalJob unknown quantization",
+                        ej,
+                        set("spec.quantization", "fp4"),
+                        "spec.quantization",
+                        "nf4"),
+                cel(
                         "both epochs and maxSteps",
                         ftj,
                         set("spec.training.maxSteps", 100),

@@ -7,9 +7,13 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** Which model to evaluate on which benchmarks. */
+@ValidationRule(
+        value = "!has(self.doubleQuant) || (has(self.quantization) && self.quantization == 'nf4')",
+        message = "spec.doubleQuant applies to quantization: nf4 only; remove it")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EvalJobSpec extends RunSpec {
     @Required
@@ -39,6 +43,18 @@ public class EvalJobSpec extends RunSpec {
             "auto (bf16 on GPUs of compute capability 8.0 or newer, fp16 on older GPUs, fp32 on"
                     + " CPU), fp32, fp16, or bf16 (GPUs of compute capability 8.0 or newer).")
     public Precision precision = Precision.AUTO;
+
+    @Default("none")
+    @JsonPropertyDescription(
+            "Holds the model's decoder linear weights quantized, as a FineTuneJob's"
+                    + " method.quantization does (bitsandbytes' formats): none, int8 (LLM.int8) or"
+                    + " nf4 (4-bit NormalFloat). Embeddings, norms and the LM head stay dense.")
+    public Quantization quantization = Quantization.NONE;
+
+    @JsonPropertyDescription(
+            "nf4 only: also quantize the per-block scales (bitsandbytes' double quantization)."
+                    + " Default true.")
+    public Boolean doubleQuant;
 
     @JsonPropertyDescription("Where per-item results are written (optional).")
     public OutputSpec output;

@@ -42,8 +42,10 @@ final class EvalJobRun {
         EvalJob job = read(jobFile);
         EvalJobSpec spec = job.getSpec();
         command.models.usePrecision(spec.precision);
-        // A GPU asked for and not seen fails before any download.
+        command.models.useQuantization(spec.quantization, spec.doubleQuant);
+        // A GPU asked for and not seen, or a bad quantization, fails before any download.
         System.err.println("kubetune: " + command.models.target().describe());
+        command.models.quantizer();
         InputResolver inputs = JobInputs.resolver(jobFile);
         JobInputs.refuseUnresolved(spec.model);
         command.models.baseAdapter = JobInputs.startingAdapter(spec.model, inputs);

@@ -1,13 +1,17 @@
 package io.kubetune.trainer.cli;
 
+import io.kubetune.api.v1alpha1.Quantization;
 import io.kubetune.trainer.model.DeviceProbe;
+import io.kubetune.trainer.model.Heads;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.model.weights.Quantizer;
 import io.kubetune.trainer.peft.PeftMethod;
 import io.kubetune.trainer.peft.StartingAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The model, optional PEFT adapter and device of the commands that run a trained model. */
@@ -41,6 +45,23 @@ final class ModelOptions {
     /** An EvalJob's spec.model.adapter: folded into the model before {@link #adapter}. */
     Path baseAdapter;
 
+    @Option(
+            names = "--quantization",
+            defaultValue = "none",
+            description =
+                    "Hold the decoder layers' linear weights as bitsandbytes does: none, int8"
+                            + " (LLM.int8) or nf4 (QLoRA's 4-bit); embeddings, norms and the LM"
+                            + " head stay dense (default ${DEFAULT-VALUE}).")
+    String quantization;
+
+    @Option(
+            names = "--double-quant",
+            negatable = true,
+            description =
+                    "nf4 only: also quantize the block scales (bitsandbytes' double quantization;"
+                            + " default on with nf4).")
+    Boolean doubleQuant;
+
     private final DeviceProbe probe;
     private ComputeTarget target;
 
@@ -72,14 +93,37 @@ final class ModelOptions {
         precision = requested == null ? "auto" : requested.name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * An EvalJob's {@code spec.quantization} and {@code spec.doubleQuant} instead of the options.
+     */
+    void useQuantization(Quantization requested, Boolean nested) {
+        quantization = requested == null ? "none" : requested.name().toLowerCase(Locale.ROOT);
+        doubleQuant = nested;
+    }
+
+    /** The quantizer asked for, the same one a FineTuneJob's method.quantization gives. */
+    Optional<Quantizer> quantizer() {
+        Quantization q = Quantizer.parse(quantization);
+        if (doubleQuant != null && q != Quantization.NF4) {
+            throw new IllegalArgumentException(
+                    "--double-quant applies to --quantization nf4 only (got "
+                            + quantization
+                            + "): remove it or use --quantization nf4");
+        }
+        return Quantizer.of(q, doubleQuant);
+    }
+
     /** The model in the chosen precision with the adapter, if any, attached. */
     PretrainedModel load() throws IOException {
         if (model == null) {
             // Not required by picocli: `kubetune eval EVALJOB.yaml` takes the model from the job.
             throw new IllegalArgumentException("--model DIR is required: the model folder");
         }
+        Quantizer quantizer = quantizer().orElse(null);
         ComputeTarget chosen = target();
-        PretrainedModel loaded = PretrainedModel.load(model, chosen.device(), chosen.precision());
+        PretrainedModel loaded =
+                PretrainedModel.load(
+                        model, chosen.device(), chosen.precision(), Heads.LM, quantizer);
         try {
             if (baseAdapter != null) {
                 StartingAdapter.mergeInto(baseAdapter, loaded);

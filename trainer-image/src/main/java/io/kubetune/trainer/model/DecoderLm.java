@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -19,6 +22,7 @@ import io.kubetune.trainer.model.io.WeightLayout;
 import io.kubetune.trainer.model.layers.LinearLayer;
 import io.kubetune.trainer.model.layers.ModuleBlock;
 import io.kubetune.trainer.model.layers.Norm;
+import io.kubetune.trainer.model.layers.QuantizedLinearBackward;
 import io.kubetune.trainer.model.layers.TokenEmbedding;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +50,7 @@ public final class DecoderLm extends ModuleBlock {
     private final LinearLayer lmHead;
     private final LinearLayer scoreHead;
     private CheckpointedLayers checkpoints;
+    private final QuantizedLinearBackward quantizedBackward = new QuantizedLinearBackward();
     private InputPrefix inputPrefix;
 
     /**
@@ -107,6 +112,9 @@ public final class DecoderLm extends ModuleBlock {
         }
         LayerContext ctx =
                 new LayerContext(ps, bias, encoded, in.cache(), training, prefixed.past());
+        // Checkpointed layers already dequantize per layer in their own backward.
+        boolean defer = training && checkpoints == null && in.cache() == null;
+        layerLinears().forEach(l -> l.deferBackwardTo(defer ? quantizedBackward : null));
         if (checkpoints != null && training && in.cache() == null) {
             h = checkpoints.forward(layers, ctx, h);
         } else {
@@ -161,6 +169,25 @@ public final class DecoderLm extends ModuleBlock {
         if (checkpoints != null) {
             checkpoints.backward();
         }
+        quantizedBackward.backward();
+    }
+
+    /** Returns whether quantized linears of the last training pass wait for their backward. */
+    public boolean quantizedBackwardPending() {
+        return quantizedBackward.hasPending();
+    }
+
+    /**
+     * The loss's backward, then {@link #finishBackward()}. The graph is kept when quantized linears
+     * wait for their own backward, which goes through parts of it again.
+     */
+    public void backward(GradientCollector collector, NDArray loss) {
+        if (quantizedBackward.hasPending()) {
+            JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), true, false);
+        } else {
+            collector.backward(loss);
+        }
+        finishBackward();
     }
 
     /** Forgets checkpointed passes whose backward will not run (a failed step). */
@@ -168,6 +195,7 @@ public final class DecoderLm extends ModuleBlock {
         if (checkpoints != null) {
             checkpoints.clear();
         }
+        quantizedBackward.clear();
     }
 
     /** Runs the decoder and the LM head: logits {@code [batch, seq, vocab]}. */

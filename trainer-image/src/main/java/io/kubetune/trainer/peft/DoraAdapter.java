@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.layers.LinearAdapter;
 import io.kubetune.trainer.model.layers.LinearLayer;
 
@@ -70,26 +71,45 @@ public final class DoraAdapter implements LinearAdapter {
     @Override
     public NDArray apply(
             ParameterStore ps, NDArray x, NDArray y, LinearLayer layer, boolean training) {
-        NDArray w = layer.denseWeight(ps, x, training);
+        // As PEFT (lora/layer.py, dora.py): input and base weight in the adapter's type (float32
+        // under a half-precision model), the update added there, the sum cast back to y's type.
+        DataType type = lora.dataType();
+        NDArray cast = DifferentiableCast.to(x, type);
+        NDArray w = inType(layer.denseWeight(ps, x, training), type, cast.getManager());
         // Delta first: a result belongs to its first operand's manager, here the pass's.
-        NDArray norm = norms(lora.detachedWeightDelta(ps, x, training).add(w)).stopGradient();
+        NDArray norm = norms(lora.detachedWeightDelta(ps, cast, training).add(w)).stopGradient();
         norm.attach(x.getManager());
         NDArray m = ownRows(ps.getValue(magnitude, x.getDevice(), training), x.getManager());
         NDArray k = m.div(norm);
         k.attach(x.getManager());
-        NDArray input = lora.dropout(x, training);
+        NDArray input = lora.dropout(cast, training);
         NDArray base;
-        if (input == x) {
+        if (input == cast) {
             // Without dropout PEFT reuses the layer's output, bias removed.
-            base =
+            NDArray out =
                     layer.bias() == null
                             ? y
                             : y.sub(ps.getValue(layer.bias(), x.getDevice(), training));
+            base = DifferentiableCast.to(out, type);
         } else {
             base = input.getNDArrayInternal().linear(input, w, null).singletonOrThrow();
         }
         NDArray kMinusOne = k.sub(k.getManager().ones(k.getShape(), k.getDataType()));
-        return y.add(base.mul(kMinusOne)).add(lora.lowRank(ps, input, training).mul(k));
+        NDArray sum =
+                DifferentiableCast.to(y, type)
+                        .add(base.mul(kMinusOne))
+                        .add(lora.lowRank(ps, input, training).mul(k));
+        return DifferentiableCast.to(sum, y.getDataType());
+    }
+
+    /** The frozen base weight in {@code type}; a converted copy belongs to {@code scope}. */
+    private static NDArray inType(NDArray weight, DataType type, NDManager scope) {
+        if (weight.getDataType() == type) {
+            return weight;
+        }
+        NDArray converted = weight.toType(type, true);
+        converted.attach(scope);
+        return converted;
     }
 
     /** {@code (m / ||W + s B A||) (W + s B A)}, row by row: PEFT's DoRA merge. */

@@ -94,10 +94,15 @@ public final class LoraAdapter implements LinearAdapter {
             ParameterStore ps, NDArray x, NDArray y, LinearLayer layer, boolean training) {
         // As PEFT: the input is cast to the adapter's type (_cast_input_dtype), and an fp32
         // adapter's update is added to a half-precision output in fp32.
-        NDArray cast = DifferentiableCast.to(x, a.getArray().getDataType());
+        NDArray cast = DifferentiableCast.to(x, dataType());
         NDArray delta = lowRank(ps, dropout(cast, training), training);
         return DifferentiableCast.to(
                 DifferentiableCast.to(y, delta.getDataType()).add(delta), y.getDataType());
+    }
+
+    /** The adapter's own type: float32 under a half-precision model, as PEFT keeps it. */
+    DataType dataType() {
+        return a.getArray().getDataType();
     }
 
     /** {@code dropout(x)} while training with dropout, else {@code x}. */

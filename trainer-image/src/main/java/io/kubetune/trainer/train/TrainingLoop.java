@@ -85,8 +85,7 @@ public final class TrainingLoop<B> {
                     BatchLoss loss = objective.compute(model, batch, scope, true);
                     NDArray summed = loss.sum();
                     NDArray mean = summed.div(Scalars.like(summed, Math.max(1, normalizer)));
-                    collector.backward(scaler == null ? mean : scaler.scale(mean));
-                    model.block().finishBackward();
+                    model.block().backward(collector, scaler == null ? mean : scaler.scale(mean));
                     lossSum += summed.getFloat();
                     tokens += loss.tokens();
                     metrics.add(loss.metrics());

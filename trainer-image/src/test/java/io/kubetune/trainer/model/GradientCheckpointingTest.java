@@ -86,14 +86,92 @@ class GradientCheckpointingTest {
         }
     }
 
+    /**
+     * A quantized base's linears dequantize again in the backward instead of keeping the weight
+     * (training without checkpointing); the adapters' gradients equal those of autograd's own
+     * backward, which the checkpointed rerun uses.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void quantizedLinearsDequantizingInTheBackwardGiveAutogradsGradients(String name)
+            throws Exception {
+        Path dir = Path.of("src/test/resources/fixtures/models", name);
+        io.kubetune.api.v1alpha1.MethodSpec method = new io.kubetune.api.v1alpha1.MethodSpec();
+        method.quantization = io.kubetune.api.v1alpha1.Quantization.NF4;
+        method.lora = new io.kubetune.api.v1alpha1.LoraSpec();
+        method.lora.dropout = "0";
+        method.lora.targetModules = java.util.List.of("all-linear");
+        try (PretrainedModel model =
+                PretrainedModel.load(
+                        dir,
+                        Device.cpu(),
+                        Precision.FP32,
+                        Heads.LM,
+                        io.kubetune.trainer.model.weights.Quantizer.of(method).orElseThrow())) {
+            Map<String, Parameter> trainable =
+                    new io.kubetune.trainer.peft.LoraMethod()
+                            .inject(
+                                    model.block(),
+                                    method,
+                                    ai.djl.ndarray.types.DataType.FLOAT32,
+                                    model.manager())
+                            .trainable();
+            // B starts at zero: give it values so that A's gradient is not zero either.
+            for (Map.Entry<String, Parameter> p : trainable.entrySet()) {
+                if (p.getKey().contains("lora_B")) {
+                    var b = p.getValue().getArray();
+                    b.set(
+                            new ai.djl.ndarray.index.NDIndex("..."),
+                            b.getManager().randomNormal(0f, 0.1f, b.getShape(), b.getDataType()));
+                }
+            }
+            Map<String, float[]> deferred = gradients(model, trainable);
+            model.block().setGradientCheckpointing(true);
+            Map<String, float[]> autograd = gradients(model, trainable);
+            assertThat(deferred).isNotEmpty();
+            assertThat(deferred.keySet()).isEqualTo(autograd.keySet());
+            for (String parameter : deferred.keySet()) {
+                float[] a = autograd.get(parameter);
+                float[] b = deferred.get(parameter);
+                double diff = 0;
+                for (int i = 0; i < a.length; i++) {
+                    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+                }
+                assertThat(maxAbs(a)).as(parameter).isPositive();
+                assertThat(diff / maxAbs(a))
+                        .as("relative gradient difference of %s", parameter)
+                        .isLessThanOrEqualTo(RELATIVE);
+            }
+        }
+    }
+
+    private static Map<String, float[]> gradients(
+            PretrainedModel model, Map<String, Parameter> trainable) {
+        Gradients.zero(trainable.values());
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager scope = model.manager().newSubManager()) {
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
+                assertThat(model.block().quantizedBackwardPending())
+                        .as("the quantized linears wait for their own backward")
+                        .isEqualTo(!model.block().gradientCheckpointing());
+                model.block().backward(collector, loss.sum());
+            }
+            for (Map.Entry<String, Parameter> p : trainable.entrySet()) {
+                out.put(p.getKey(), Gradients.handle(p.getValue(), scope).toFloatArray());
+            }
+        }
+        Gradients.zero(trainable.values());
+        return out;
+    }
+
     private static Map<String, float[]> gradients(PretrainedModel model) {
         Gradients.zero(model.block());
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
-                collector.backward(loss.sum());
-                model.block().finishBackward();
+                model.block().backward(collector, loss.sum());
             }
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 if (p.getValue().requiresGradient()) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.kubetune.trainer.model.weights.DenseWeight;
@@ -25,6 +26,7 @@ public final class LinearLayer extends ModuleBlock {
     private final Parameter bias;
     private LinearWeight storage;
     private LinearAdapter adapter;
+    private QuantizedLinearBackward deferredBackward;
 
     /**
      * Creates the layer.
@@ -57,10 +59,34 @@ public final class LinearLayer extends ModuleBlock {
 
     /** Applies the layer; the result belongs to {@code x}'s manager. */
     public NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray w = storage.dense(ps, x, training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        if (deferBackward(training)) {
+            QuantizedLinearBackward.Deferred d =
+                    deferredBackward.forward(this, ps, x, b, adapter != null);
+            return adapter == null
+                    ? d.output()
+                    : adapter.apply(ps, d.input(), d.output(), this, training);
+        }
+        NDArray w = storage.dense(ps, x, training);
         NDArray y = x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
         return adapter == null ? y : adapter.apply(ps, x, y, this, training);
+    }
+
+    /**
+     * Lets a quantized weight's backward go through {@code backward} (which dequantizes again)
+     * rather than keep the dequantized weight; null: autograd's own.
+     */
+    public void deferBackwardTo(QuantizedLinearBackward backward) {
+        this.deferredBackward = backward;
+    }
+
+    // Only a quantized weight, in a recorded training pass. (Whether x needs a gradient cannot be
+    // asked: DJL's requiresGrad is only reliable on leaves.)
+    private boolean deferBackward(boolean training) {
+        return deferredBackward != null
+                && training
+                && !(storage instanceof DenseWeight)
+                && JniUtils.isGradMode();
     }
 
     /** Returns {@code W [out, in]} in {@code like}'s type, for an adapter that needs it. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.kubetune.api.v1alpha1.MethodSpec;
 import io.kubetune.api.v1alpha1.Quantization;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,10 +22,17 @@ public interface Quantizer {
 
     /** The quantizer of {@code method} (null: the CRD's defaults); empty for {@code none}. */
     static Optional<Quantizer> of(MethodSpec method) {
-        Quantization q =
-                method == null || method.quantization == null
-                        ? Quantization.NONE
-                        : method.quantization;
+        return method == null ? Optional.empty() : of(method.quantization, method.doubleQuant);
+    }
+
+    /**
+     * The quantizer of a {@code quantization} setting, as a FineTuneJob's method, an EvalJob's spec
+     * and the {@code --quantization} option give it; empty for {@code none} or null.
+     *
+     * @param doubleQuant nf4 only; null means true (QLoRA's and LLaMA-Factory's default)
+     */
+    static Optional<Quantizer> of(Quantization quantization, Boolean doubleQuant) {
+        Quantization q = quantization == null ? Quantization.NONE : quantization;
         return switch (q) {
             case NONE -> Optional.empty();
             // bitsandbytes casts the weight to fp16 before LLM.int8 quantization.
@@ -37,13 +45,29 @@ public interface Quantizer {
                                                     .toFloatArray(),
                                             w.getShape(),
                                             m));
-            // Double quantization is QLoRA's (and LLaMA-Factory's) default.
             case NF4 -> {
-                boolean doubleQuant = method.doubleQuant == null || method.doubleQuant;
+                boolean nested = doubleQuant == null || doubleQuant;
                 yield Optional.of(
-                        (w, m) ->
-                                Nf4Weight.quantize(w.toFloatArray(), w.getShape(), doubleQuant, m));
+                        (w, m) -> Nf4Weight.quantize(w.toFloatArray(), w.getShape(), nested, m));
             }
+        };
+    }
+
+    /**
+     * Reads {@code --quantization}: none, int8 or nf4.
+     *
+     * @throws IllegalArgumentException naming the value and the accepted ones
+     */
+    static Quantization parse(String name) {
+        return switch (name == null ? "none" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> Quantization.NONE;
+            case "int8" -> Quantization.INT8;
+            case "nf4" -> Quantization.NF4;
+            default ->
+                    throw new IllegalArgumentException(
+                            "--quantization "
+                                    + name
+                                    + " is not one of none, int8, nf4: pick one of them");
         };
     }
 }

@@ -149,14 +149,17 @@ class QuantizedBaseMeasurement {
                         Quantizer.of(method).orElse(null))) {
             long loaded = io.kubetune.trainer.bench.MemoryStats.peakRssBytes();
             new LoraMethod().inject(model.block(), method, DataType.FLOAT32, model.manager());
+            boolean checkpointing = Boolean.getBoolean("kubetune.measure.checkpointing");
+            model.block().setGradientCheckpointing(checkpointing);
             for (int i = 0; i < 3; i++) {
                 step(model, shape, 4, 128);
             }
             System.out.printf(
                     Locale.ROOT,
-                    "llama-100m base %s: peak RSS after loading %.0f MiB, after 3 LoRA steps (batch"
-                            + " 4 x 128) %.0f MiB%n",
+                    "llama-100m base %s%s: peak RSS after loading %.0f MiB, after 3 LoRA steps"
+                            + " (batch 4 x 128) %.0f MiB%n",
                     base,
+                    checkpointing ? " with gradient checkpointing" : "",
                     loaded / 1048576.0,
                     io.kubetune.trainer.bench.MemoryStats.peakRssBytes() / 1048576.0);
         }
@@ -179,7 +182,7 @@ class QuantizedBaseMeasurement {
                 NDArray logits =
                         model.block().logits(model.parameterStore(), ModelInput.of(ids), true);
                 NDArray loss = CausalLmLoss.mean(logits, ids);
-                collector.backward(loss);
+                model.block().backward(collector, loss);
                 loss.getFloat();
             }
             Gradients.zero(model.block());
