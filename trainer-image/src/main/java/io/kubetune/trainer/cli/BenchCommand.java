@@ -2,11 +2,14 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.trainer.bench.BenchResult;
 import io.kubetune.trainer.bench.Benchmark;
+import io.kubetune.trainer.bench.HellaswagBenchmark;
 import io.kubetune.trainer.bench.LoraStepBenchmark;
 import io.kubetune.trainer.bench.ModelShape;
 import io.kubetune.trainer.bench.StepReport;
 import io.kubetune.trainer.model.Devices;
 import io.kubetune.trainer.model.Precision;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,8 +29,28 @@ public final class BenchCommand implements Callable<Integer> {
                     "time a real training step instead of bare passes: sft-lora (LoRA r 8 on"
                             + " every linear layer, the first half of every row masked as prompt)"
                             + " or dpo-lora (--batch pairs of such rows, sigmoid DPO, reference ="
-                            + " adapters off)")
+                            + " adapters off) or eval-hellaswag (score --items items of --data with"
+                            + " the model in --model-dir, --batch items per pass)")
     String task;
+
+    @Option(
+            names = "--model-dir",
+            description =
+                    "with --task eval-hellaswag: a Hugging Face model directory (weights,"
+                            + " config, tokenizer)")
+    Path modelDir;
+
+    @Option(
+            names = "--data",
+            description = "with --task eval-hellaswag: a hellaswag jsonl or Parquet file")
+    Path data;
+
+    @Option(
+            names = "--items",
+            description =
+                    "with --task eval-hellaswag: items scored per iteration (default:"
+                            + " ${DEFAULT-VALUE})")
+    int items = 200;
 
     @Option(
             names = "--full-logits",
@@ -109,12 +132,15 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int runTask() {
+        if (task.equals("eval-hellaswag")) {
+            return runHellaswag();
+        }
         LoraStepBenchmark.Task kind = LoraStepBenchmark.Task.parse(task);
         if (kind == null) {
             System.err.println(
                     "kubetune bench: --task "
                             + task
-                            + " is not one of sft-lora, dpo-lora; drop --task to time bare passes");
+                            + " is not one of sft-lora, dpo-lora, eval-hellaswag; drop --task to time bare passes");
             return 2;
         }
         ModelShape shape = shape();
@@ -130,6 +156,36 @@ public final class BenchCommand implements Callable<Integer> {
                         gradientCheckpointing);
         StepReport report = benchmark.run(warmup, iterations);
         System.out.print(report.report(benchmark.describe(), shape));
+        return 0;
+    }
+
+    private int runHellaswag() {
+        if (modelDir == null || data == null) {
+            System.err.println(
+                    "kubetune bench: --task eval-hellaswag needs --model-dir (a Hugging Face model"
+                            + " directory) and --data (a hellaswag jsonl file); got --model-dir "
+                            + modelDir
+                            + ", --data "
+                            + data);
+            return 2;
+        }
+        HellaswagBenchmark benchmark =
+                new HellaswagBenchmark(
+                        modelDir,
+                        data,
+                        items,
+                        batch,
+                        Precision.parse(precision),
+                        Devices.parse(device));
+        try {
+            HellaswagBenchmark.Report report = benchmark.run(warmup, iterations);
+            System.out.print(
+                    report.report(System.getProperty("ai.djl.pytorch.num_threads", "default")));
+        } catch (IOException e) {
+            System.err.println(
+                    "kubetune bench: cannot read " + data + " or " + modelDir + ": " + e);
+            return 2;
+        }
         return 0;
     }
 

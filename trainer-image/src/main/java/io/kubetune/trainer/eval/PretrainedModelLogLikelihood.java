@@ -210,20 +210,56 @@ public final class PretrainedModelLogLikelihood implements LogLikelihoodModel {
         NDArray picked = output.logitsOf(scored).toType(DataType.FLOAT32, false).logSoftmax(1);
         float[] logProbs =
                 picked.gather(step.create(rows.targets()).reshape(-1, 1), 1).toFloatArray();
-        long[] argmax = picked.argMax(1).toType(DataType.INT64, false).toLongArray();
+        boolean[] greedy = greedyPositions(step, picked, logProbs, rows.targets());
         double[][] out = new double[rows.count()][2];
         int p = 0;
         for (int r = 0; r < rows.count(); r++) {
             double sum = 0;
-            boolean greedy = true;
+            boolean allGreedy = true;
             for (int j = 0; j < continuations.get(r).length; j++, p++) {
                 sum += logProbs[p];
-                greedy &= argmax[p] == rows.targets()[p];
+                allGreedy &= greedy[p];
             }
             out[r][0] = sum;
-            out[r][1] = greedy ? 1 : 0;
+            out[r][1] = allGreedy ? 1 : 0;
         }
         return out;
+    }
+
+    /**
+     * Per scored position, whether lm-eval's {@code argmax(log_softmax) == target} holds. argmax
+     * over the whole vocabulary costs about twice a max (libtorch, CPU), and only a position whose
+     * target reaches the row's max can be greedy, so argmax runs on those rows alone (it still
+     * decides ties: argmax takes the first maximal index, as lm-eval's does).
+     */
+    private static boolean[] greedyPositions(
+            NDManager step, NDArray logProbs, float[] targetLogProbs, long[] targets) {
+        float[] maxima = logProbs.max(new int[] {1}).toFloatArray();
+        int candidates = 0;
+        for (int p = 0; p < maxima.length; p++) {
+            if (targetLogProbs[p] == maxima[p]) {
+                candidates++;
+            }
+        }
+        boolean[] greedy = new boolean[maxima.length];
+        if (candidates == 0) {
+            return greedy;
+        }
+        long[] rows = new long[candidates];
+        for (int p = 0, c = 0; p < maxima.length; p++) {
+            if (targetLogProbs[p] == maxima[p]) {
+                rows[c++] = p;
+            }
+        }
+        long[] argmax =
+                logProbs.get(step.create(rows))
+                        .argMax(1)
+                        .toType(DataType.INT64, false)
+                        .toLongArray();
+        for (int c = 0; c < candidates; c++) {
+            greedy[(int) rows[c]] = argmax[c] == targets[(int) rows[c]];
+        }
+        return greedy;
     }
 
     /** The contexts but their last tokens, right-padded: what the cache is filled with. */

@@ -10,10 +10,16 @@ import java.util.Arrays;
  * continuation is encoded as one text and the continuation's tokens are those after the first
  * {@code len(encode(context))}: a token that would straddle the boundary is scored as part of the
  * continuation, and the context's own encoding is what the model reads.
+ *
+ * <p>The last context's tokens are kept: the requests of a multiple-choice item share their
+ * context, so a hellaswag item encodes it once instead of four times (the returned context arrays
+ * are then shared and must not be changed). Not thread-safe.
  */
 public final class RequestEncoder {
 
     private final TokenEncoder encoder;
+    private String lastContext;
+    private int[] lastContextTokens;
 
     /** Encodes with {@code encoder}, which adds the tokenizer's default special tokens. */
     public RequestEncoder(TokenEncoder encoder) {
@@ -36,7 +42,11 @@ public final class RequestEncoder {
         String trimmed = PythonStrings.rstrip(context);
         String movedContinuation = context.substring(trimmed.length()) + continuation;
         int[] whole = encoder.encode(trimmed + movedContinuation);
-        int[] contextTokens = encoder.encode(trimmed);
+        if (!trimmed.equals(lastContext)) {
+            lastContextTokens = encoder.encode(trimmed);
+            lastContext = trimmed;
+        }
+        int[] contextTokens = lastContextTokens;
         int[] continuationTokens =
                 Arrays.copyOfRange(
                         whole, Math.min(contextTokens.length, whole.length), whole.length);

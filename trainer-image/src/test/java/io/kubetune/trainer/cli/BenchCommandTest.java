@@ -2,6 +2,7 @@ package io.kubetune.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubetune.trainer.eval.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,40 @@ class BenchCommandTest {
         assertThat(report)
                 .contains("dpo-lora: LoRA r 8 on all linear layers, 4 x 16 tokens")
                 .containsPattern("[0-9]+ tokens/s, 32 labelled");
+    }
+
+    @Test
+    void anEvalHellaswagTaskScoresTheItemsAsLmEvalDoes() {
+        String report =
+                run(
+                        "bench",
+                        "--task",
+                        "eval-hellaswag",
+                        "--model-dir",
+                        Fixtures.resource("fixtures/models/gpt2").toString(),
+                        "--data",
+                        Fixtures.resource("eval/peer/hellaswag_peer_items.jsonl").toString(),
+                        "--items",
+                        "16",
+                        "--warmup",
+                        "0",
+                        "--iterations",
+                        "1");
+        // lm-eval's acc over the first 16 peer items is 4/16 (eval/peer/hellaswag_peer_gpt2.json).
+        assertThat(report)
+                .containsPattern(
+                        "kubetune eval-hellaswag: 16 items, median [0-9.]+ s of 1,"
+                                + " [0-9.]+ items/s, [0-9]+ tokens/s")
+                .contains("acc 0.2500")
+                .containsPattern("peak RSS [0-9]+ MiB");
+    }
+
+    @Test
+    void anEvalHellaswagTaskWithoutAModelIsRefused() {
+        assertThat(
+                        new CommandLine(new KubetuneCli())
+                                .execute("bench", "--task", "eval-hellaswag", "--data", "x.jsonl"))
+                .isEqualTo(2);
     }
 
     private static String run(String... args) {

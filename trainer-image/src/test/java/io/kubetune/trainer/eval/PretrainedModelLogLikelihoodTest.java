@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.kubetune.trainer.model.ModelInput;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,5 +61,64 @@ class PretrainedModelLogLikelihoodTest {
                 }
             }
         }
+    }
+
+    /**
+     * A continuation of the model's own argmax tokens is greedy (on both paths); changing its last
+     * token to anything else makes it not greedy.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void theModelsOwnArgmaxTokensAreGreedyAndOthersAreNot(String name) throws IOException {
+        int[] context = {5, 17, 42, 8, 99, 3, 61};
+        try (PretrainedModel model =
+                PretrainedModel.load(
+                        Fixtures.resource("fixtures/models/" + name),
+                        Device.cpu(),
+                        Precision.FP32)) {
+            int[] greedy = argmaxTokens(model, context, 3);
+            int[] notGreedy = greedy.clone();
+            notGreedy[2] = (greedy[2] + 1) % 100;
+            for (boolean share : new boolean[] {false, true}) {
+                List<ContinuationScore> scores =
+                        new PretrainedModelLogLikelihood(model, 64, share)
+                                .score(
+                                        List.of(
+                                                new ScoringGroup(
+                                                        context, List.of(greedy, notGreedy))))
+                                .get(0);
+                assertThat(scores.get(0).greedy()).as("own argmax, shared %s", share).isTrue();
+                assertThat(scores.get(1).greedy()).as("last token changed").isFalse();
+                assertThat(scores.get(0).logLikelihood())
+                        .isGreaterThan(scores.get(1).logLikelihood());
+            }
+        }
+    }
+
+    // Greedy decoding with full logits and argmax, as lm-eval's check reads it.
+    private static int[] argmaxTokens(PretrainedModel model, int[] context, int count) {
+        int[] tokens = Arrays.copyOf(context, context.length + count);
+        for (int i = 0; i < count; i++) {
+            int length = context.length + i;
+            try (NDManager step = model.manager().newSubManager()) {
+                long[] ids = new long[length];
+                for (int j = 0; j < length; j++) {
+                    ids[j] = tokens[j];
+                }
+                NDArray logits =
+                        model.block()
+                                .logits(
+                                        model.parameterStore(),
+                                        ModelInput.of(step.create(ids, new Shape(1, length))),
+                                        false);
+                tokens[length] =
+                        (int)
+                                logits.get(0, length - 1)
+                                        .argMax()
+                                        .toType(DataType.INT64, false)
+                                        .getLong();
+            }
+        }
+        return Arrays.copyOfRange(tokens, context.length, tokens.length);
     }
 }
