@@ -2,6 +2,7 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.storage.CacheDir;
 import io.kubetune.trainer.storage.InputResolver;
@@ -46,6 +47,28 @@ final class JobInputs {
         }
     }
 
+    /**
+     * Stage ppo's reward model, fetched from the same sources as the base model (a path, hf://,
+     * s3://); null for other stages. A fineTuneJobRef is resolved to a URI by the operator.
+     */
+    private static Path rewardModel(FineTuneJobSpec spec, InputResolver resolver)
+            throws IOException {
+        if (spec.stage != Stage.PPO || spec.rewardModel == null) {
+            return null;
+        }
+        if (spec.rewardModel.uri == null) {
+            throw new UserInputException(
+                    "spec.rewardModel.fineTuneJobRef "
+                            + (spec.rewardModel.fineTuneJobRef == null
+                                    ? "(none)"
+                                    : spec.rewardModel.fineTuneJobRef.name)
+                            + " has no spec.rewardModel.uri: the operator writes that"
+                            + " FineTuneJob's merged model URI into the job file before the pod"
+                            + " starts; run it through the operator, or set spec.rewardModel.uri");
+        }
+        return resolver.resolve(spec.rewardModel.uri, "spec.rewardModel.uri");
+    }
+
     static FineTuneRun.Inputs resolve(
             FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)
             throws IOException {
@@ -75,6 +98,7 @@ final class JobInputs {
                 model == null && spec.model.uri.contains("://")
                         ? spec.model.uri
                         : modelDir.toAbsolutePath().normalize().toString();
-        return new FineTuneRun.Inputs(modelDir, files, validation, modelName);
+        return new FineTuneRun.Inputs(modelDir, files, validation, modelName)
+                .withRewardModel(rewardModel(spec, resolver));
     }
 }
