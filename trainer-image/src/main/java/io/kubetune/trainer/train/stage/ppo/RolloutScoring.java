@@ -77,15 +77,14 @@ public final class RolloutScoring {
         NDArray refLogprobs =
                 reference.apply(
                         m ->
-                                ResponseLogprobs.of(
+                                rows.logprobs(
                                                 m.block()
                                                         .forward(
                                                                 m.parameterStore(),
                                                                 rows.input(),
                                                                 false),
-                                                rows,
                                                 settings.temperature())
-                                        .logprobs());
+                                        .logps());
         NDArray oldValues =
                 values.values(
                         () -> policy.block().forward(policy.parameterStore(), rows.input(), false),
