@@ -18,9 +18,20 @@ final class PpoPlan implements BatchPlan<PpoTurn> {
     private final PpoSettings settings;
     private final int batchSize;
     private final long seed;
+    private final Integer maxSteps;
 
-    PpoPlan(BatchPlan<PromptBatch> prompts, PpoSettings settings, int batchSize, long seed) {
+    /**
+     * @param maxSteps optimizer steps in all (training.maxSteps, as transformers counts them), or
+     *     null for the prompt plan's epochs
+     */
+    PpoPlan(
+            BatchPlan<PromptBatch> prompts,
+            PpoSettings settings,
+            int batchSize,
+            long seed,
+            Integer maxSteps) {
         this.prompts = prompts;
+        this.maxSteps = maxSteps;
         this.settings = settings;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -32,7 +43,8 @@ final class PpoPlan implements BatchPlan<PpoTurn> {
 
     @Override
     public long totalSteps() {
-        return prompts.totalSteps() * updatesPerRollout();
+        long all = prompts.totalSteps() * updatesPerRollout();
+        return maxSteps == null ? all : Math.min(all, maxSteps);
     }
 
     @Override

@@ -105,7 +105,12 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
                         settings.responseLength(),
                         List.of());
         return new StageData<>(
-                new PpoPlan(prompts.plan(), settings, spec.training.batchSize, spec.training.seed),
+                new PpoPlan(
+                        prompts.plan(),
+                        settings,
+                        spec.training.batchSize,
+                        spec.training.seed,
+                        spec.training.maxSteps),
                 PpoPlan.evaluation(prompts.evaluation()),
                 prompts.probes());
     }

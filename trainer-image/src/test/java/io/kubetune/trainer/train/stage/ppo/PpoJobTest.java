@@ -111,6 +111,47 @@ class PpoJobTest {
     }
 
     @Test
+    void oneRolloutFeedsPpoEpochsTimesMiniBatchesUpdates() throws Exception {
+        Path rewardModel = rewardModel(dir.resolve("rm"));
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        FineTuneJobSpec spec = spec(4);
+        spec.training.gradientAccumulationSteps = 2;
+        spec.ppo.ppoEpochs = 2;
+        spec.ppo.miniBatches = 2;
+        new FineTuneRun(
+                        spec,
+                        new FineTuneRun.Inputs(LLAMA, List.of(PROMPTS), null)
+                                .withRewardModel(rewardModel),
+                        dir.resolve("out"),
+                        Device.cpu(),
+                        List.of(recorder))
+                .run(() -> false);
+
+        assertThat(steps).hasSize(4);
+        // 8 rows (4 x 2 accumulated) sampled once, then 2 epochs x 2 mini-batches of 4 rows.
+        double scores = steps.get(0).metrics().get("objective/scores");
+        for (StepResult step : steps) {
+            assertThat(step.metrics().get("objective/scores")).isEqualTo(scores);
+            assertThat(step.metrics().get("objective/kl"))
+                    .isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-4));
+        }
+        // The first update's policy is the rollout's (ratio 1); later ones have moved from it.
+        assertThat(steps.get(0).metrics().get("val/ratio"))
+                .isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(steps.get(3).metrics().get("policy/approxkl_avg")).isPositive();
+        assertThat(Files.readAllLines(dir.resolve("out/generations.jsonl")))
+                .filteredOn(l -> l.contains("\"stage\":\"rollout\""))
+                .hasSize(2);
+    }
+
+    @Test
     void aRewardModelWithoutScoreHeadIsRefusedNamingTheField() {
         FineTuneJobSpec spec = spec(1);
         assertThatThrownBy(
