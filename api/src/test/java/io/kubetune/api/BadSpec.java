@@ -559,12 +559,6 @@ public record BadSpec(
                         ftj,
                         set("spec.rewardModel", java.util.Map.of("uri", "hf://org/rm")),
                         "spec.rewardModel",
-                        "only used by stages ppo and grpo"),
-                schema(
-                        "reward model on a local path",
-                        ftj,
-                        set("spec.rewardModel", java.util.Map.of("uri", "/models/rm")),
-                        "spec.rewardModel.uri",
-                        "pattern"));
+                        "only used by stages ppo and grpo"));
     }
 }
