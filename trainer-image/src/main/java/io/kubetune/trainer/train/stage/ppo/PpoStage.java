@@ -6,6 +6,7 @@ import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.ValueHead;
+import io.kubetune.trainer.model.io.HfConfig;
 import io.kubetune.trainer.peft.RewardModels;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.tokenizer.SpecialTokens;
@@ -144,6 +145,21 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
 
     private PretrainedModel loadRewardModel(PretrainedModel policy) {
         try {
+            // The reward model reads the policy's token ids as they are (TRL assumes it too).
+            int vocab =
+                    HfConfig.read(rewardModelDir.resolve("config.json")).optInt("vocab_size", -1);
+            int policyVocab = policy.config().optInt("vocab_size", -1);
+            if (vocab != policyVocab) {
+                throw new IllegalArgumentException(
+                        "spec.rewardModel.uri: "
+                                + rewardModelDir
+                                + " has vocab_size "
+                                + vocab
+                                + " but the policy "
+                                + policyVocab
+                                + "; it would misread the policy's tokens: use a reward model"
+                                + " trained from the same base (a stage rm run on spec.model)");
+            }
             PretrainedModel model =
                     RewardModels.load(
                             rewardModelDir, null, policy.manager().getDevice(), policy.precision());

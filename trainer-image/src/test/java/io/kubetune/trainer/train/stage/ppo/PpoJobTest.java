@@ -171,6 +171,27 @@ class PpoJobTest {
     }
 
     @Test
+    void aRewardModelOfAnotherVocabularyIsRefusedNamingTheField() throws Exception {
+        // GPT-2-shaped fixture reward model: another vocabulary than the llama policy's.
+        Path gpt2Reward = Path.of("src/test/resources/fixtures/ppo/models/reward");
+        FineTuneJobSpec spec = spec(1);
+        assertThatThrownBy(
+                        () ->
+                                new FineTuneRun(
+                                                spec,
+                                                new FineTuneRun.Inputs(
+                                                                LLAMA, List.of(PROMPTS), null)
+                                                        .withRewardModel(gpt2Reward),
+                                                dir.resolve("out"),
+                                                Device.cpu(),
+                                                List.of())
+                                        .run(() -> false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("spec.rewardModel.uri: ")
+                .hasMessageContaining("vocab_size");
+    }
+
+    @Test
     void specsPpoCannotRunAreRefusedBeforeAnyDownload() {
         FineTuneJobSpec noReward = spec(1);
         noReward.rewardModel = null;
