@@ -332,11 +332,15 @@ public record BadSpec(
                         "spec.preference.labelSmoothing",
                         "pattern"),
                 cel(
-                        "stage ppo, not built yet",
+                        "instruction data under stage ppo",
                         ftj,
-                        set("spec.stage", "ppo"),
-                        "spec.stage",
-                        "stage ppo is not built yet"),
+                        set("spec.stage", "ppo")
+                                .andThen(
+                                        set(
+                                                "spec.rewardModel",
+                                                java.util.Map.of("uri", "hf://org/rm"))),
+                        "spec.datasets",
+                        "stages grpo and ppo sample answers to prompts"),
                 cel(
                         "instruction data under stage kto",
                         ftj,
@@ -576,12 +580,6 @@ public record BadSpec(
                         ftj,
                         set("spec.rewardModel", java.util.Map.of("uri", "hf://org/rm")),
                         "spec.rewardModel",
-                        "only used by stages ppo and grpo"),
-                schema(
-                        "reward model on a local path",
-                        ftj,
-                        set("spec.rewardModel", java.util.Map.of("uri", "/models/rm")),
-                        "spec.rewardModel.uri",
-                        "pattern"));
+                        "only used by stages ppo and grpo"));
     }
 }

@@ -20,7 +20,7 @@ class RlhfExamplesTest {
             assertThat(job.get("kind").asText()).isEqualTo("FineTuneJob");
             assertThat(CrdSchema.of("finetunejobs").errors(job)).as(resource).isEmpty();
         }
-        assertThat(resources()).contains("sft.yaml", "rm.yaml");
+        assertThat(resources()).contains("sft.yaml", "rm.yaml", "ppo.yaml", "grpo.yaml");
     }
 
     @Test
@@ -47,8 +47,7 @@ class RlhfExamplesTest {
 
     @Test
     void thePpoJobsSettingsAreTheCrdsFields() {
-        // Only CEL still refuses stage ppo; every field of spec.ppo the example sets is in the
-        // schema.
+        // Every field of spec.ppo the example sets is in the schema.
         JsonNode ppo = job("ppo.yaml");
         JsonNode fields =
                 CrdSchema.readYaml(RepoFiles.crd("finetunejobs"))

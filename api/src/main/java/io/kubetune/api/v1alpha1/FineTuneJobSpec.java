@@ -11,10 +11,6 @@ import java.util.List;
 /** What to fine-tune, on what, how, and where the results go. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "self.stage != 'ppo'",
-        message = "stage ppo is not built yet; use pt, sft, rm, dpo or kto",
-        fieldPath = ".stage")
-@ValidationRule(
         value = "!(self.stage in ['rm', 'dpo']) || self.datasets.all(d, d.format == 'preference')",
         message =
                 "stages rm and dpo train on pairs: every dataset needs format preference"
@@ -32,13 +28,13 @@ import java.util.List;
                 "!(self.stage in ['pt', 'sft'])"
                         + " || self.datasets.all(d, !(d.format in ['preference', 'kto', 'prompt']))",
         message =
-                "formats preference, kto and prompt are for stages rm, dpo, kto and grpo; stages pt"
+                "formats preference, kto and prompt are for stages rm, dpo, kto, grpo and ppo; stages pt"
                         + " and sft read alpaca, dolly, sharegpt, messages or text",
         fieldPath = ".datasets")
 @ValidationRule(
-        value = "self.stage != 'grpo' || self.datasets.all(d, d.format == 'prompt')",
+        value = "!(self.stage in ['grpo', 'ppo']) || self.datasets.all(d, d.format == 'prompt')",
         message =
-                "stage grpo samples answers to prompts: every dataset needs format prompt"
+                "stages grpo and ppo sample answers to prompts: every dataset needs format prompt"
                         + " ({prompt, answer...})",
         fieldPath = ".datasets")
 @ValidationRule(
@@ -181,8 +177,8 @@ public class FineTuneJobSpec extends RunSpec {
     @JsonPropertyDescription(
             "pt (raw text), sft (instructions, conversations), rm (reward model on pairs), dpo"
                     + " (preference optimisation on pairs), kto (answers judged desirable or"
-                    + " not) or grpo (sampled answers scored by rule rewards); ppo is not built"
-                    + " yet.")
+                    + " not) or grpo (sampled answers scored by rule rewards) or ppo (sampled"
+                    + " answers scored by a reward model, with a value head).")
     public Stage stage = Stage.SFT;
 
     @JsonPropertyDescription(

@@ -16,10 +16,11 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "set exactly one of rewardModel.uri or rewardModel.fineTuneJobRef")
 public class RewardModelSource {
     @Size(max = 1024)
-    @Pattern(Patterns.REMOTE_MODEL_URI)
+    @Pattern(Patterns.MODEL_URI)
     @JsonPropertyDescription(
-            "A reward model folder (HF format, with its score head): hf://org/name[@revision] or"
-                    + " s3://bucket/prefix.")
+            "A reward model folder (HF format, with its score head, e.g. a stage rm run's merged"
+                    + " model), fetched as the base model is: hf://org/name[@revision],"
+                    + " s3://bucket/prefix, or a path on a mounted volume.")
     public String uri;
 
     @JsonPropertyDescription(

@@ -2,6 +2,7 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.ModelSource;
+import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.UserInputException;
 import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.storage.CacheDir;
@@ -47,6 +48,28 @@ final class JobInputs {
         }
     }
 
+    /**
+     * Stage ppo's reward model, fetched from the same sources as the base model (a path, hf://,
+     * s3://); null for other stages. A fineTuneJobRef is resolved to a URI by the operator.
+     */
+    private static Path rewardModel(FineTuneJobSpec spec, InputResolver resolver)
+            throws IOException {
+        if (spec.stage != Stage.PPO || spec.rewardModel == null) {
+            return null;
+        }
+        if (spec.rewardModel.uri == null) {
+            throw new UserInputException(
+                    "spec.rewardModel.fineTuneJobRef "
+                            + (spec.rewardModel.fineTuneJobRef == null
+                                    ? "(none)"
+                                    : spec.rewardModel.fineTuneJobRef.name)
+                            + " has no spec.rewardModel.uri: the operator writes that"
+                            + " FineTuneJob's merged model URI into the job file before the pod"
+                            + " starts; run it through the operator, or set spec.rewardModel.uri");
+        }
+        return resolver.resolve(spec.rewardModel.uri, "spec.rewardModel.uri");
+    }
+
     static FineTuneRun.Inputs resolve(
             FineTuneJobSpec spec, InputResolver resolver, Path model, List<Path> data)
             throws IOException {
@@ -82,7 +105,9 @@ final class JobInputs {
                 model == null && spec.model.uri.contains("://")
                         ? spec.model.uri
                         : modelDir.toAbsolutePath().normalize().toString();
-        return new FineTuneRun.Inputs(modelDir, files, validation, modelName).withAdapter(adapter);
+        return new FineTuneRun.Inputs(modelDir, files, validation, modelName)
+                .withAdapter(adapter)
+                .withRewardModel(rewardModel(spec, resolver));
     }
 
     /**

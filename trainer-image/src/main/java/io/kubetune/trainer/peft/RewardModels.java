@@ -53,7 +53,8 @@ public final class RewardModels {
         }
     }
 
-    private static boolean hasHead(Path modelDir) throws IOException {
+    /** Whether a model folder holds a reward model's score head ({@code score.weight}). */
+    public static boolean hasHead(Path modelDir) throws IOException {
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             return checkpoint.contains(DecoderLm.SCORE_WEIGHT);
         }

@@ -3,6 +3,7 @@ package io.kubetune.trainer.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.TrainingSpec;
@@ -17,6 +18,7 @@ import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
 import io.kubetune.trainer.train.stage.StageData;
 import io.kubetune.trainer.train.stage.Stages;
@@ -24,7 +26,9 @@ import io.kubetune.trainer.train.stage.TrainingStage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -48,24 +52,32 @@ public final class FineTuneRun {
      *
      * @param modelName the model as the user named it: a remote URI as written (hf://...), a local
      *     folder as an absolute path; adapters name it as their base model
+     * @param rewardModelDir stage ppo's reward model folder, or null
      */
     public record Inputs(
             Path modelDir,
             List<Path> dataFiles,
             Path validationFile,
             String modelName,
-            Path adapterDir) {
+            Path adapterDir,
+            Path rewardModelDir) {
         public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile) {
             this(modelDir, dataFiles, validationFile, modelDir.toAbsolutePath().toString());
         }
 
         public Inputs(Path modelDir, List<Path> dataFiles, Path validationFile, String modelName) {
-            this(modelDir, dataFiles, validationFile, modelName, null);
+            this(modelDir, dataFiles, validationFile, modelName, null, null);
         }
 
         /** The same inputs starting from the base plus this PEFT adapter (null: none). */
         public Inputs withAdapter(Path adapter) {
-            return new Inputs(modelDir, dataFiles, validationFile, modelName, adapter);
+            return new Inputs(
+                    modelDir, dataFiles, validationFile, modelName, adapter, rewardModelDir);
+        }
+
+        /** The same inputs with the reward model folder (stage ppo's spec.rewardModel). */
+        public Inputs withRewardModel(Path dir) {
+            return new Inputs(modelDir, dataFiles, validationFile, modelName, adapterDir, dir);
         }
     }
 
@@ -158,45 +170,51 @@ public final class FineTuneRun {
                 TrainableWeights.prepare(spec.method, model, text -> tokenizer.encode(text, true));
         TrainingListener heard = new TrainingListeners(listeners);
         try (StageContext context =
-                        new StageContext(
-                                spec, model, weights.adapters(), () -> load(modelDir), outputDir);
-                AdamW optimizer =
-                        AdamW.withDefaults(
-                                weights.trainable(),
-                                Double.parseDouble(spec.training.weightDecay),
-                                model.manager())) {
-            TrainingLoop<B> loop =
-                    new TrainingLoop<>(
-                            model,
-                            stage.objective(context),
-                            weights.trainable(),
-                            optimizer,
-                            schedule(data.plan().totalSteps()),
-                            Double.parseDouble(spec.training.maxGradNorm),
-                            spec.training.seed);
-            DynamicLossScaler lossScaler =
-                    model.precision() == Precision.FP16 ? new DynamicLossScaler() : null;
-            loop.withLossScaler(lossScaler);
-            Checkpointer checkpoints =
-                    new Checkpointer(
-                            new CheckpointStore(outputDir, spec.checkpoint.keepLast),
-                            weights.trainable(),
-                            optimizer,
-                            lossScaler,
-                            model.manager(),
-                            RunSettings.of(spec).forJob(jobUid),
-                            heard);
-            ProbeAnswers answers = answers(data, model, tokenizer, heard);
-            return new TrainingSession<>(
-                            spec,
-                            data,
-                            loop,
-                            checkpoints,
-                            answers,
-                            export(model, tokenizer, weights, modelDir),
-                            resume,
-                            heard)
-                    .run(stopRequested);
+                new StageContext(
+                        spec, model, weights.adapters(), () -> load(modelDir), outputDir)) {
+            Objective<B> objective = stage.objective(context);
+            // The objective's own weights (PPO's value head) are trained beside the method's.
+            Map<String, Parameter> trainable = new LinkedHashMap<>(weights.trainable());
+            trainable.putAll(objective.trainable());
+            try (AdamW optimizer =
+                    AdamW.withDefaults(
+                            trainable,
+                            Double.parseDouble(spec.training.weightDecay),
+                            model.manager())) {
+                TrainingLoop<B> loop =
+                        new TrainingLoop<>(
+                                model,
+                                objective,
+                                trainable,
+                                optimizer,
+                                schedule(data.plan().totalSteps()),
+                                Double.parseDouble(spec.training.maxGradNorm),
+                                spec.training.seed);
+                DynamicLossScaler lossScaler =
+                        model.precision() == Precision.FP16 ? new DynamicLossScaler() : null;
+                loop.withLossScaler(lossScaler);
+                Checkpointer checkpoints =
+                        new Checkpointer(
+                                new CheckpointStore(outputDir, spec.checkpoint.keepLast),
+                                trainable,
+                                optimizer,
+                                lossScaler,
+                                model.manager(),
+                                RunSettings.of(spec).forJob(jobUid),
+                                heard);
+                ProbeAnswers answers = answers(data, model, tokenizer, heard);
+                return new TrainingSession<>(
+                                spec,
+                                data,
+                                loop,
+                                checkpoints,
+                                answers,
+                                export(model, tokenizer, weights, trainable, modelDir)
+                                        .withObjectiveFiles(objective),
+                                resume,
+                                heard)
+                        .run(stopRequested);
+            }
         }
     }
 
@@ -227,11 +245,12 @@ public final class FineTuneRun {
             PretrainedModel model,
             HfTokenizer tokenizer,
             TrainableWeights.Prepared weights,
+            Map<String, Parameter> trainable,
             Path modelDir) {
         return new RunExport(
                 model,
                 weights.adapters(),
-                weights.trainable(),
+                trainable,
                 outputDir,
                 modelDir,
                 inputs.modelName(),

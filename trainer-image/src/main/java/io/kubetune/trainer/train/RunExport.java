@@ -30,6 +30,7 @@ final class RunExport {
     private final boolean mergeModel;
     private final PromptTemplate template;
     private final SpecialTokens specialTokens;
+    private io.kubetune.trainer.train.stage.Objective<?> objective;
 
     /**
      * @param adapters the PEFT adapters, or null under full and freeze fine-tuning
@@ -61,6 +62,15 @@ final class RunExport {
         this.specialTokens = specialTokens;
     }
 
+    /**
+     * Also writes the objective's own weights beside every adapter and model written (PPO's
+     * value_head.safetensors, as LLaMA-Factory saves it).
+     */
+    RunExport withObjectiveFiles(io.kubetune.trainer.train.stage.Objective<?> files) {
+        this.objective = files;
+        return this;
+    }
+
     /** Writes {@code adapter/}; null without adapters. */
     Path adapter() throws IOException {
         return write(outputDir.resolve("adapter"));
@@ -87,6 +97,9 @@ final class RunExport {
         }
         Path dir = outputDir.resolve(adapters == null ? "model" : "merged");
         HfModelWriter.write(dir, model, baseModelDir, DataType.FLOAT32);
+        if (objective != null) {
+            objective.writeFiles(dir);
+        }
         return dir;
     }
 
@@ -99,6 +112,9 @@ final class RunExport {
         AdapterTemplate.write(dir, template, specialTokens);
         if (model.block().scoreHead() != null) {
             ScoreHeadAdapter.add(dir, model.block().scoreHead().weight().getArray());
+        }
+        if (objective != null) {
+            objective.writeFiles(dir);
         }
         return dir;
     }

@@ -68,6 +68,7 @@ class ValidateCommandTest {
                 "../examples/local/pretrain.yaml",
                 "../examples/local/kto.yaml",
                 "../examples/local/grpo.yaml",
+                "../examples/local/ppo.yaml",
                 "src/test/resources/jobs/tiny-lora.yaml"
             })
     void acceptsTheExamples(String example) {
@@ -106,7 +107,7 @@ class ValidateCommandTest {
     }
 
     @Test
-    void refusesAStageThisTrainerDoesNotRunOnItsLine() throws IOException {
+    void refusesPpoOnInstructionDataOnItsLine() throws IOException {
         Path file = dir.resolve("ppo.yaml");
         Files.writeString(
                 file,
@@ -119,7 +120,9 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).hasSize(1);
-        assertThat(run.errLines().get(0)).startsWith(file + ":14: spec.stage: ").contains("ppo");
+        assertThat(run.errLines().get(0))
+                .startsWith(file + ":")
+                .contains(": spec.datasets: stages grpo and ppo sample answers to prompts");
     }
 
     @Test

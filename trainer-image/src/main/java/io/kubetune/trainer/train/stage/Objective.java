@@ -1,8 +1,12 @@
 package io.kubetune.trainer.train.stage;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import io.kubetune.trainer.model.PretrainedModel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The loss a stage minimises, on its own kind of batch {@code B}. The training loop around it
@@ -42,4 +46,18 @@ public interface Objective<B> {
      * @return the summed loss, tokens read and the stage's metrics
      */
     BatchLoss compute(PretrainedModel model, B batch, NDManager scope, boolean training);
+
+    /**
+     * Weights of the objective's own, trained and checkpointed beside the method's (PPO's value
+     * head), by stable names; none by default.
+     */
+    default Map<String, Parameter> trainable() {
+        return Map.of();
+    }
+
+    /**
+     * Writes the objective's own weights beside an exported adapter or model (PPO's
+     * value_head.safetensors); nothing by default.
+     */
+    default void writeFiles(Path dir) throws IOException {}
 }

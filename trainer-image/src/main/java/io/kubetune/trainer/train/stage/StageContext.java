@@ -24,6 +24,7 @@ public final class StageContext implements AutoCloseable {
     private final ModelLoader baseModel;
     private final Path outputDir;
     private ReferenceModel reference;
+    private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
 
     /**
      * @param adapters the PEFT adapters, or null under full or freeze fine-tuning
@@ -90,10 +91,27 @@ public final class StageContext implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes {@code resource} with this context, at the end of the run (a stage's extra models,
+     * such as PPO's reward model).
+     */
+    public synchronized <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
     @Override
     public synchronized void close() {
         if (reference != null) {
             reference.close();
         }
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not close " + resource, e);
+            }
+        }
+        owned.clear();
     }
 }

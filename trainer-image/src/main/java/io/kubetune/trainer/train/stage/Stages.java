@@ -18,6 +18,7 @@ public final class Stages {
         BUILT.put(Stage.DPO, io.kubetune.trainer.train.stage.preference.DpoStage::new);
         BUILT.put(Stage.KTO, io.kubetune.trainer.train.stage.preference.KtoStage::new);
         BUILT.put(Stage.GRPO, io.kubetune.trainer.train.stage.grpo.GrpoStage::new);
+        BUILT.put(Stage.PPO, io.kubetune.trainer.train.stage.ppo.PpoStage::new);
     }
 
     private Stages() {}

@@ -14,10 +14,17 @@ class StagesTest {
     }
 
     @Test
-    void aStageNotBuiltIsRefusedNamingTheFieldAndTheChoices() {
-        assertThatThrownBy(() -> Stages.of(Stage.PPO))
+    void everyStageIsBuilt() {
+        for (Stage stage : Stage.values()) {
+            assertThat(Stages.of(stage).stage()).isEqualTo(stage);
+        }
+    }
+
+    @Test
+    void aMissingStageIsRefusedNamingTheFieldAndTheChoices() {
+        assertThatThrownBy(() -> Stages.of(null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("spec.stage: ppo is not run by this trainer version")
+                .hasMessageStartingWith("spec.stage: null is not run by this trainer version")
                 .hasMessageContaining("pt, sft");
     }
 }

@@ -26,7 +26,7 @@ import java.util.Random;
  * tokens under template none (TRL's treatment of text prompts), held-out prompts for evaluation,
  * and a few of them as probes answered before and after.
  */
-final class GrpoData {
+public final class GrpoData {
     private static final int PROBES = 3;
 
     private GrpoData() {}
@@ -38,6 +38,30 @@ final class GrpoData {
             GrpoSettings settings,
             List<RewardRule> rules)
             throws IOException {
+        return prepare(
+                spec,
+                inputs,
+                tokenizer,
+                Math.max(1, spec.training.batchSize / settings.numGenerations()),
+                settings.maxCompletionLength(),
+                rules);
+    }
+
+    /**
+     * The prompts as stage ppo reads them too (one answer per prompt, no rule rewards).
+     *
+     * @param perBatch prompts per micro-batch
+     * @param maxCompletionLength room kept after each prompt for its answer
+     * @param rules whose answer columns every record must hold (may be empty)
+     */
+    public static StageData<PromptBatch> prepare(
+            FineTuneJobSpec spec,
+            FineTuneRun.Inputs inputs,
+            HfTokenizer tokenizer,
+            int perBatch,
+            int maxCompletionLength,
+            List<RewardRule> rules)
+            throws IOException {
         List<PromptBatch.Prompt> train = new ArrayList<>();
         for (int d = 0; d < spec.datasets.size(); d++) {
             train.addAll(
@@ -47,7 +71,7 @@ final class GrpoData {
                             spec.datasets.get(d),
                             inputs.dataFiles().get(d),
                             tokenizer,
-                            settings,
+                            maxCompletionLength,
                             rules));
         }
         List<PromptBatch.Prompt> validation = List.of();
@@ -59,7 +83,7 @@ final class GrpoData {
                             spec.datasets.get(0),
                             inputs.validationFile(),
                             tokenizer,
-                            settings,
+                            maxCompletionLength,
                             rules);
         } else if (spec.validation != null) {
             // A seeded draw, so a resumed run holds out the same prompts.
@@ -75,7 +99,6 @@ final class GrpoData {
                     "spec.datasets: no prompts are left to train on; check the data and validation");
         }
         TrainingSpec t = spec.training;
-        int perBatch = Math.max(1, t.batchSize / settings.numGenerations());
         PromptPlan plan =
                 new PromptPlan(
                         train, perBatch, t.gradientAccumulationSteps, t.seed, t.epochs, t.maxSteps);
@@ -89,7 +112,7 @@ final class GrpoData {
             DatasetSpec dataset,
             Path file,
             HfTokenizer tokenizer,
-            GrpoSettings settings,
+            int maxCompletionLength,
             List<RewardRule> rules)
             throws IOException {
         ChatTemplates.Choice template =
@@ -97,7 +120,7 @@ final class GrpoData {
                         ? null
                         : ChatTemplates.choose(dataset.template, tokenizer.specialTokens());
         // Room for the completion: a longer prompt keeps its end, where the question is.
-        int room = Math.max(1, spec.training.cutoffLength - settings.maxCompletionLength());
+        int room = Math.max(1, spec.training.cutoffLength - maxCompletionLength);
         List<PromptBatch.Prompt> out = new ArrayList<>();
         int row = 0;
         for (Sample sample : DatasetLoader.load(dataset, file).samples()) {

@@ -132,8 +132,8 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
         return out;
     }
 
-    // The tokenizer's EOS and the model config's eos_token_id (a number or a list).
-    private static Set<Long> eosIds(StageContext context, SpecialTokens special) {
+    /** The tokenizer's EOS and the model config's eos_token_id (a number or a list). */
+    public static Set<Long> eosIds(StageContext context, SpecialTokens special) {
         Set<Long> ids = new LinkedHashSet<>();
         special.eos().ifPresent(t -> ids.add(t.id()));
         context.model()

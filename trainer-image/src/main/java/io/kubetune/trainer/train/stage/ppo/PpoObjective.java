@@ -6,6 +6,7 @@ import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.train.stage.BatchLoss;
 import io.kubetune.trainer.train.stage.Metric;
 import io.kubetune.trainer.train.stage.Objective;
+import io.kubetune.trainer.train.stage.rollout.TokenLogps;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,10 +35,10 @@ public final class PpoObjective implements Objective<PpoMicroBatch> {
             PretrainedModel model, PpoMicroBatch batch, NDManager scope, boolean training) {
         QueryResponses rows = batch.rows();
         ModelOutput policy = model.block().forward(model.parameterStore(), rows.input(), training);
-        ResponseLogprobs logprobs = ResponseLogprobs.of(policy, rows, settings.temperature());
+        TokenLogps logprobs = rows.logprobs(policy, settings.temperature());
         PpoLoss loss =
                 PpoLoss.of(
-                        logprobs.logprobs(),
+                        logprobs.logps(),
                         values.values(() -> policy, rows, training),
                         batch.rollout(),
                         settings);
@@ -48,8 +49,8 @@ public final class PpoObjective implements Objective<PpoMicroBatch> {
         metrics.put("val/clipfrac_avg", Metric.of(loss.valueClipFraction()));
         metrics.put("policy/approxkl_avg", Metric.of(loss.approxKl()));
         metrics.put("val/ratio", Metric.of(loss.ratioMean()));
-        metrics.put(
-                "policy/entropy_avg", Metric.of(PpoLoss.entropy(logprobs.logits().stopGradient())));
+        // TRL's entropy_avg: the mean over every response position, padding included.
+        metrics.put("policy/entropy_avg", Metric.of(logprobs.entropies().mean().getFloat()));
         long tokens = rows.input().attentionMask().sum().getLong();
         return new BatchLoss(loss.loss(), tokens, metrics);
     }

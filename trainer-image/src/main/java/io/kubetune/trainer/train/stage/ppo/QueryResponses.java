@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.kubetune.trainer.model.ModelInput;
+import io.kubetune.trainer.model.ModelOutput;
+import io.kubetune.trainer.train.stage.rollout.TokenLogps;
 
 /**
  * Prompts (left-padded to {@code contextLength}) followed by their responses, as one forward pass
@@ -52,6 +54,19 @@ public record QueryResponses(ModelInput input, int contextLength, NDArray respon
                 input,
                 contextLength,
                 manager.create(responses, new Shape(batch, width - contextLength)));
+    }
+
+    /**
+     * The response tokens' log-probabilities as TRL's PPOTrainer takes them: logits at the
+     * positions before each response token divided by temperature + 1e-7, log-softmax, the sampled
+     * token's entry ({@code [B, L]}, differentiable when the pass is), and each position's entropy.
+     */
+    public TokenLogps logprobs(ModelOutput output, double temperature) {
+        return TokenLogps.at(
+                output,
+                output.hidden().get(predictingPositions() + ", :"),
+                responses,
+                temperature + PpoSettings.TEMPERATURE_EPSILON);
     }
 
     /** The response length L. */

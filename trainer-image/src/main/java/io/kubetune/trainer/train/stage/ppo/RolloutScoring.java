@@ -72,36 +72,57 @@ public final class RolloutScoring {
                 stopTokenId == null
                         ? responses
                         : ResponseMasks.truncateAfterStop(responses, stopTokenId, padTokenId);
-        QueryResponses scored =
-                QueryResponses.of(joined(queries, truncated), context, padTokenId, scope);
+        // Each pass in a scope of its own, its inputs too (results belong to their first
+        // operand's manager): only its [B, L] result is kept, the activations are freed at once.
         NDArray refLogprobs =
-                reference.apply(
-                        m ->
-                                ResponseLogprobs.of(
-                                                m.block()
-                                                        .forward(
-                                                                m.parameterStore(),
-                                                                rows.input(),
-                                                                false),
-                                                rows,
-                                                settings.temperature())
-                                        .logprobs());
+                inPass(
+                        scope,
+                        pass -> {
+                            QueryResponses in =
+                                    QueryResponses.of(sampled, context, padTokenId, pass);
+                            return reference.apply(
+                                    m ->
+                                            in.logprobs(
+                                                            m.block()
+                                                                    .forward(
+                                                                            m.parameterStore(),
+                                                                            in.input(),
+                                                                            false),
+                                                            settings.temperature())
+                                                    .logps());
+                        });
         NDArray oldValues =
-                values.values(
-                        () -> policy.block().forward(policy.parameterStore(), rows.input(), false),
-                        rows,
-                        false);
-        float[] scores =
-                ScoreReadout.scores(
-                                rewardModel
-                                        .block()
-                                        .forward(
-                                                rewardModel.parameterStore(),
-                                                scored.input(),
-                                                false),
-                                scored,
-                                padTokenId)
-                        .toFloatArray();
+                inPass(
+                        scope,
+                        pass -> {
+                            QueryResponses in =
+                                    QueryResponses.of(sampled, context, padTokenId, pass);
+                            return values.values(
+                                    () ->
+                                            policy.block()
+                                                    .forward(
+                                                            policy.parameterStore(),
+                                                            in.input(),
+                                                            false),
+                                    in,
+                                    false);
+                        });
+        float[] scores;
+        try (NDManager pass = scope.newSubManager()) {
+            QueryResponses in =
+                    QueryResponses.of(joined(queries, truncated), context, padTokenId, pass);
+            scores =
+                    ScoreReadout.scores(
+                                    rewardModel
+                                            .block()
+                                            .forward(
+                                                    rewardModel.parameterStore(),
+                                                    in.input(),
+                                                    false),
+                                    in,
+                                    padTokenId)
+                            .toFloatArray();
+        }
         scores =
                 RolloutAdvantages.penaliseMissingEos(
                         scores, truncated, eosTokenId, settings.missingEosPenalty());
@@ -114,6 +135,15 @@ public final class RolloutScoring {
                         ResponseMasks.of(truncated, padTokenId, scope),
                         settings);
         return new Scored(rows, sampled, advantages, count(responses, eosTokenId));
+    }
+
+    private static NDArray inPass(
+            NDManager scope, java.util.function.Function<NDManager, NDArray> pass) {
+        try (NDManager own = scope.newSubManager()) {
+            NDArray result = pass.apply(own).stopGradient();
+            result.attach(scope);
+            return result;
+        }
     }
 
     private static long[][] joined(long[][] queries, long[][] responses) {

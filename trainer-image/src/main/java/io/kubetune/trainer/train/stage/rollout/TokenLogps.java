@@ -9,7 +9,8 @@ import io.kubetune.trainer.model.Scalars;
 /**
  * Each completion token's log-probability under a model at the sampling temperature, {@code
  * log_softmax(logits / T)} (TRL's {@code _get_per_token_logps_and_entropies}), and the entropy of
- * that distribution. Only the completion positions are projected by the LM head.
+ * that distribution. Only the completion positions are projected by the LM head. Stage ppo takes
+ * its response log-probs here too ({@link #at}, with TRL PPO's divisor).
  *
  * @param logps {@code [rows, completionWidth]} F32, in the autograd graph when the pass is
  * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric)
@@ -28,12 +29,25 @@ public record TokenLogps(NDArray logps, NDArray entropies) {
         int end = start + tensors.completionWidth();
         // Position t's hidden state predicts the token at t + 1.
         NDArray hidden = output.hidden().get(":, " + start + ":" + end + ", :");
+        return at(
+                output, hidden, tensors.completionIds().toType(DataType.INT64, false), temperature);
+    }
+
+    /**
+     * The one computation behind both stages: GRPO divides the logits by the temperature (TRL's
+     * GRPOTrainer), PPO by temperature + 1e-7 (TRL's PPOTrainer), so the divisor is the caller's.
+     *
+     * @param output the model's pass
+     * @param hidden {@code [rows, width, hidden]} the hidden states at the positions that predict
+     *     {@code ids}
+     * @param ids {@code [rows, width]} INT64 the tokens whose log-probs are taken
+     * @param divisor what the logits are divided by before the log-softmax
+     */
+    public static TokenLogps at(ModelOutput output, NDArray hidden, NDArray ids, double divisor) {
         NDArray logits = DifferentiableCast.to(output.logitsOf(hidden), DataType.FLOAT32);
-        NDArray scaled =
-                temperature == 1.0 ? logits : logits.div(Scalars.like(logits, temperature));
+        NDArray scaled = divisor == 1.0 ? logits : logits.div(Scalars.like(logits, divisor));
         NDArray logSoftmax = scaled.logSoftmax(-1);
-        NDArray ids = tensors.completionIds().toType(DataType.INT64, false).expandDims(-1);
-        NDArray logps = logSoftmax.gather(ids, 2).squeeze(-1);
+        NDArray logps = logSoftmax.gather(ids.expandDims(-1), 2).squeeze(-1);
         NDArray detached = logSoftmax.stopGradient();
         NDArray entropies = detached.exp().mul(detached).sum(new int[] {-1}).neg();
         return new TokenLogps(logps, entropies);

@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** A stage this trainer does not run is refused at once, before any input is fetched. */
-class UnbuiltStageTest {
+/**
+ * A stage given data it cannot read is refused at once, before any input is fetched (every stage is
+ * built now; this was the refusal of an unbuilt one).
+ */
+class StageRefusedBeforeDownloadTest {
     @TempDir Path dir;
 
     @Test
-    void anUnbuiltStageIsOneLineNamingSpecStageAndExit2BeforeAnyDownload() throws Exception {
+    void ppoOnInstructionDataIsOneLineNamingTheDatasetsAndExit2BeforeAnyDownload()
+            throws Exception {
         Path job = dir.resolve("job.yaml");
         // hf:// and https:// inputs: resolving either would try the network and fail otherwise.
         Files.writeString(
@@ -37,8 +41,7 @@ class UnbuiltStageTest {
                 .singleElement()
                 .asString()
                 // the CRD's CEL rule, run before the trainer's own stage check, names it first
-                .contains("spec.stage: stage ppo is not built yet")
-                .contains("pt, sft, rm, dpo or kto");
+                .contains("spec.datasets: stages grpo and ppo sample answers to prompts");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 }
