@@ -30,6 +30,10 @@ import java.util.Random;
 final class FeedbackData {
     private static final System.Logger LOG = System.getLogger(FeedbackData.class.getName());
     private static final int PROBES = 3;
+    private static final TokenizedDatasets.LeftOut LEFT_OUT =
+            new TokenizedDatasets.LeftOut(
+                    LOG,
+                    "examples have a prompt that fills training.cutoffLength and were left out");
 
     private FeedbackData() {}
 
@@ -69,27 +73,16 @@ final class FeedbackData {
     static StageData<FeedbackBatch> prepare(
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException {
-        List<Sample.Feedback> all = new ArrayList<>();
-        List<TokenizedFeedback> train = new ArrayList<>();
-        for (int d = 0; d < spec.datasets.size(); d++) {
-            DatasetSpec dataset = spec.datasets.get(d);
-            List<Sample.Feedback> read = read(dataset, inputs.dataFiles().get(d));
-            all.addAll(read);
-            train.addAll(tokenize(read, feedbackTokenizer(spec, dataset, tokenizer)));
-        }
-        List<TokenizedFeedback> validation = List.of();
-        if (spec.validation != null && spec.validation.uri != null) {
-            DatasetSpec first = spec.datasets.get(0);
-            validation =
-                    tokenize(
-                            read(first, inputs.validationFile()),
-                            feedbackTokenizer(spec, first, tokenizer));
-        } else if (spec.validation != null) {
-            double ratio = Double.parseDouble(spec.validation.ratio);
-            List<List<TokenizedFeedback>> split = heldOut(train, ratio, spec.training.seed);
-            validation = split.get(0);
-            train = split.get(1);
-        }
+        TokenizedDatasets<Sample.Feedback, TokenizedFeedback> data =
+                TokenizedDatasets.load(
+                        spec,
+                        inputs,
+                        FeedbackData::read,
+                        dataset -> feedbackTokenizer(spec, dataset, tokenizer)::tokenize,
+                        FeedbackData::heldOut,
+                        LEFT_OUT);
+        List<TokenizedFeedback> train = data.train();
+        List<TokenizedFeedback> validation = data.validation();
         ClassBalance.of(train).check(KtoSettings.of(spec.preference));
         TrainingSpec t = spec.training;
         FeedbackCollator collator =
@@ -104,7 +97,7 @@ final class FeedbackData {
                         t.epochs,
                         t.maxSteps);
         return new StageData<>(
-                plan, collator.collateInBatches(validation, t.batchSize), probes(all));
+                plan, collator.collateInBatches(validation, t.batchSize), probes(data.read()));
     }
 
     /**
@@ -153,20 +146,7 @@ final class FeedbackData {
 
     static List<TokenizedFeedback> tokenize(
             List<Sample.Feedback> examples, FeedbackTokenizer tokenizer) {
-        List<TokenizedFeedback> out = new ArrayList<>(examples.size());
-        for (Sample.Feedback example : examples) {
-            tokenizer.tokenize(example).ifPresent(out::add);
-        }
-        if (out.size() < examples.size()) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    (examples.size() - out.size())
-                            + " of "
-                            + examples.size()
-                            + " examples have a prompt that fills training.cutoffLength and were"
-                            + " left out");
-        }
-        return out;
+        return TokenizedDatasets.tokenize(examples, tokenizer::tokenize, LEFT_OUT);
     }
 
     /** A few prompts with a desirable answer, asked before and after training. */

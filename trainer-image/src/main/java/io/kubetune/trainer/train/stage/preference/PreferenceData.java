@@ -26,6 +26,9 @@ import java.util.Random;
 final class PreferenceData {
     private static final System.Logger LOG = System.getLogger(PreferenceData.class.getName());
     private static final int PROBES = 3;
+    private static final TokenizedDatasets.LeftOut LEFT_OUT =
+            new TokenizedDatasets.LeftOut(
+                    LOG, "pairs do not fit training.cutoffLength and were left out");
 
     private PreferenceData() {}
 
@@ -60,30 +63,16 @@ final class PreferenceData {
             HfTokenizer tokenizer,
             PairTokenizer.Overflow overflow)
             throws IOException {
-        List<Sample.Preference> all = new ArrayList<>();
-        List<TokenizedPair> train = new ArrayList<>();
-        for (int d = 0; d < spec.datasets.size(); d++) {
-            DatasetSpec dataset = spec.datasets.get(d);
-            List<Sample.Preference> read = read(dataset, inputs.dataFiles().get(d));
-            all.addAll(read);
-            train.addAll(tokenize(read, pairTokenizer(spec, dataset, tokenizer, overflow)));
-        }
-        List<TokenizedPair> validation = List.of();
-        if (spec.validation != null && spec.validation.uri != null) {
-            DatasetSpec first = spec.datasets.get(0);
-            validation =
-                    tokenize(
-                            read(first, inputs.validationFile()),
-                            pairTokenizer(spec, first, tokenizer, overflow));
-        } else if (spec.validation != null) {
-            // A seeded draw, so a resumed run holds out the same pairs.
-            List<TokenizedPair> shuffled = new ArrayList<>(train);
-            Collections.shuffle(shuffled, new Random(spec.training.seed));
-            int count =
-                    (int) Math.round(shuffled.size() * Double.parseDouble(spec.validation.ratio));
-            validation = shuffled.subList(0, count);
-            train = shuffled.subList(count, shuffled.size());
-        }
+        TokenizedDatasets<Sample.Preference, TokenizedPair> data =
+                TokenizedDatasets.load(
+                        spec,
+                        inputs,
+                        PreferenceData::read,
+                        dataset -> pairTokenizer(spec, dataset, tokenizer, overflow)::tokenize,
+                        PreferenceData::heldOut,
+                        LEFT_OUT);
+        List<TokenizedPair> train = data.train();
+        List<TokenizedPair> validation = data.validation();
         TrainingSpec t = spec.training;
         int padId = tokenizer.specialTokens().paddingId();
         PairPlan plan =
@@ -99,7 +88,7 @@ final class PreferenceData {
                 plan,
                 new PairCollator(padId).collateInBatches(validation, t.batchSize),
                 // A reward model has no LM head to answer with.
-                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(all));
+                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(data.read()));
     }
 
     private static List<Sample.Preference> read(DatasetSpec dataset, Path file) throws IOException {
@@ -123,21 +112,18 @@ final class PreferenceData {
                 overflow);
     }
 
-    private static List<TokenizedPair> tokenize(
-            List<Sample.Preference> pairs, PairTokenizer tokenizer) {
-        List<TokenizedPair> out = new ArrayList<>(pairs.size());
-        for (Sample.Preference pair : pairs) {
-            tokenizer.tokenize(pair).ifPresent(out::add);
-        }
-        if (out.size() < pairs.size()) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    (pairs.size() - out.size())
-                            + " of "
-                            + pairs.size()
-                            + " pairs do not fit training.cutoffLength and were left out");
-        }
-        return out;
+    /**
+     * A seeded draw of {@code ratio} of the pairs (so a resumed run holds out the same ones); both
+     * parts come out shuffled.
+     *
+     * @return the held-out pairs, then the rest
+     */
+    private static List<List<TokenizedPair>> heldOut(
+            List<TokenizedPair> pairs, double ratio, long seed) {
+        List<TokenizedPair> shuffled = new ArrayList<>(pairs);
+        Collections.shuffle(shuffled, new Random(seed));
+        int count = (int) Math.round(shuffled.size() * ratio);
+        return List.of(shuffled.subList(0, count), shuffled.subList(count, shuffled.size()));
     }
 
     /** A few prompts with their chosen answer, asked before and after training. */
