@@ -263,30 +263,14 @@ class RunRecoveryTest {
 
     private void stopAfter(long steps, FineTuneJobSpec spec, Path out, TrainingListener... more)
             throws IOException {
-        long[] seen = {0};
-        TrainingListener counter =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        seen[0] = result.step();
-                    }
-                };
         FineTuneRun.Outcome stopped =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
-                                out,
-                                Device.cpu(),
-                                listeners(counter, more))
-                        .run(() -> seen[0] >= steps);
+                TinyJob.stoppedAt(
+                        spec,
+                        new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
+                        out,
+                        steps,
+                        List.of(more));
         assertThat(stopped.finished()).isFalse();
-    }
-
-    private static List<TrainingListener> listeners(
-            TrainingListener first, TrainingListener... more) {
-        List<TrainingListener> all = new ArrayList<>(List.of(first));
-        all.addAll(List.of(more));
-        return all;
     }
 
     private FineTuneRun.Outcome run(FineTuneJobSpec spec, Path out, List<StepResult> steps)

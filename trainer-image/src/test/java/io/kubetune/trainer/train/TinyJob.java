@@ -95,6 +95,20 @@ public final class TinyJob {
     public static FineTuneRun.Outcome stoppedAt(
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, Path out, long stopAt)
             throws IOException {
+        return stoppedAt(spec, inputs, out, stopAt, List.of());
+    }
+
+    /**
+     * As {@link #stoppedAt(FineTuneJobSpec, FineTuneRun.Inputs, Path, long)}; {@code others} listen
+     * after the step counter.
+     */
+    public static FineTuneRun.Outcome stoppedAt(
+            FineTuneJobSpec spec,
+            FineTuneRun.Inputs inputs,
+            Path out,
+            long stopAt,
+            List<TrainingListener> others)
+            throws IOException {
         long[] seen = {0};
         TrainingListener counter =
                 new TrainingListener() {
@@ -103,7 +117,9 @@ public final class TinyJob {
                         seen[0] = result.step();
                     }
                 };
-        return new FineTuneRun(spec, inputs, out, Device.cpu(), List.of(counter))
+        List<TrainingListener> listeners = new ArrayList<>(List.of(counter));
+        listeners.addAll(others);
+        return new FineTuneRun(spec, inputs, out, Device.cpu(), listeners)
                 .run(() -> seen[0] >= stopAt);
     }
 }
