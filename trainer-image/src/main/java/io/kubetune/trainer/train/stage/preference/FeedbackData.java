@@ -1,6 +1,5 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A kto job's datasets as tokenized judged answers, in the data's order (format kto as it is,
@@ -39,14 +39,7 @@ final class FeedbackData {
 
     /** Refuses what stage kto cannot read, before anything is downloaded. */
     static void validate(FineTuneJobSpec spec) {
-        BatchingMode batching = spec.training == null ? null : spec.training.batching;
-        if (batching != null && batching != BatchingMode.PADDING) {
-            throw new IllegalArgumentException(
-                    "spec.training.batching: "
-                            + batching.name().toLowerCase()
-                            + "; stage kto keeps each example whole in padded rows, set batching:"
-                            + " padding");
-        }
+        DatasetChecks.paddedRows(spec, "stage kto keeps each example");
         Integer batchSize = spec.training == null ? null : spec.training.batchSize;
         if (batchSize != null && batchSize < 2) {
             throw new IllegalArgumentException(
@@ -55,19 +48,11 @@ final class FeedbackData {
                             + "; stage kto estimates its KL term from the other answers of each"
                             + " batch, set 2 or more");
         }
-        for (int i = 0; i < spec.datasets.size(); i++) {
-            DataFormat format = spec.datasets.get(i).format;
-            if (format != DataFormat.KTO && format != DataFormat.PREFERENCE) {
-                throw new IllegalArgumentException(
-                        "spec.datasets["
-                                + i
-                                + "].format: "
-                                + (format == null ? "null" : format.name().toLowerCase())
-                                + " is not judged answers; stage kto reads format kto ({prompt,"
-                                + " completion, label}) or preference ({prompt, chosen,"
-                                + " rejected})");
-            }
-        }
+        DatasetChecks.formats(
+                spec,
+                Set.of(DataFormat.KTO, DataFormat.PREFERENCE),
+                "judged answers; stage kto reads format kto ({prompt, completion, label}) or"
+                        + " preference ({prompt, chosen, rejected})");
     }
 
     static StageData<FeedbackBatch> prepare(

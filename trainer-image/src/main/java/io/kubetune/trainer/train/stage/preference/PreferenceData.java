@@ -1,6 +1,5 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -21,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /** A preference job's datasets as tokenized pairs: training plan, held-out pairs, probes. */
 final class PreferenceData {
@@ -34,27 +34,13 @@ final class PreferenceData {
 
     /** Refuses datasets that are not pairs, before anything is downloaded. */
     static void validate(FineTuneJobSpec spec) {
-        BatchingMode batching = spec.training == null ? null : spec.training.batching;
-        if (batching != null && batching != BatchingMode.PADDING) {
-            throw new IllegalArgumentException(
-                    "spec.training.batching: "
-                            + batching.name().toLowerCase()
-                            + "; stages rm and dpo keep each pair whole in padded rows, set"
-                            + " batching: padding");
-        }
-        for (int i = 0; i < spec.datasets.size(); i++) {
-            DataFormat format = spec.datasets.get(i).format;
-            if (format != DataFormat.PREFERENCE) {
-                throw new IllegalArgumentException(
-                        "spec.datasets["
-                                + i
-                                + "].format: "
-                                + (format == null ? "null" : format.name().toLowerCase())
-                                + " is not pairs; stage "
-                                + spec.stage.name().toLowerCase()
-                                + " reads format preference ({prompt, chosen, rejected})");
-            }
-        }
+        DatasetChecks.paddedRows(spec, "stages rm and dpo keep each pair");
+        DatasetChecks.formats(
+                spec,
+                Set.of(DataFormat.PREFERENCE),
+                "pairs; stage "
+                        + spec.stage.name().toLowerCase()
+                        + " reads format preference ({prompt, chosen, rejected})");
     }
 
     static StageData<PairBatch> prepare(
