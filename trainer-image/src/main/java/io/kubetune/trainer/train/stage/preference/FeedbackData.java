@@ -10,7 +10,6 @@ import io.kubetune.trainer.batch.FeedbackTokenizer;
 import io.kubetune.trainer.batch.TokenizedFeedback;
 import io.kubetune.trainer.data.DatasetLoader;
 import io.kubetune.trainer.data.Sample;
-import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.data.Unpaired;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
@@ -29,7 +28,6 @@ import java.util.Set;
  */
 final class FeedbackData {
     private static final System.Logger LOG = System.getLogger(FeedbackData.class.getName());
-    private static final int PROBES = 3;
     private static final TokenizedDatasets.LeftOut LEFT_OUT =
             new TokenizedDatasets.LeftOut(
                     LOG,
@@ -82,7 +80,13 @@ final class FeedbackData {
                         t.epochs,
                         t.maxSteps);
         return new StageData<>(
-                plan, collator.collateInBatches(validation, t.batchSize), probes(data.read()));
+                plan,
+                collator.collateInBatches(validation, t.batchSize),
+                Probes.of(
+                        data.read(),
+                        Sample.Feedback::desirable,
+                        Sample.Feedback::prompt,
+                        Sample.Feedback::completion));
     }
 
     /**
@@ -132,19 +136,5 @@ final class FeedbackData {
     static List<TokenizedFeedback> tokenize(
             List<Sample.Feedback> examples, FeedbackTokenizer tokenizer) {
         return TokenizedDatasets.tokenize(examples, tokenizer::tokenize, LEFT_OUT);
-    }
-
-    /** A few prompts with a desirable answer, asked before and after training. */
-    private static List<Sample.Chat> probes(List<Sample.Feedback> examples) {
-        return examples.stream()
-                .filter(Sample.Feedback::desirable)
-                .limit(PROBES)
-                .map(
-                        e -> {
-                            List<Turn> turns = new ArrayList<>(e.prompt());
-                            turns.addAll(e.completion());
-                            return new Sample.Chat(turns);
-                        })
-                .toList();
     }
 }

@@ -10,7 +10,6 @@ import io.kubetune.trainer.batch.PairTokenizer;
 import io.kubetune.trainer.batch.TokenizedPair;
 import io.kubetune.trainer.data.DatasetLoader;
 import io.kubetune.trainer.data.Sample;
-import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.stage.StageData;
@@ -25,7 +24,6 @@ import java.util.Set;
 /** A preference job's datasets as tokenized pairs: training plan, held-out pairs, probes. */
 final class PreferenceData {
     private static final System.Logger LOG = System.getLogger(PreferenceData.class.getName());
-    private static final int PROBES = 3;
     private static final TokenizedDatasets.LeftOut LEFT_OUT =
             new TokenizedDatasets.LeftOut(
                     LOG, "pairs do not fit training.cutoffLength and were left out");
@@ -74,7 +72,13 @@ final class PreferenceData {
                 plan,
                 new PairCollator(padId).collateInBatches(validation, t.batchSize),
                 // A reward model has no LM head to answer with.
-                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(data.read()));
+                overflow == PairTokenizer.Overflow.DROP
+                        ? List.of()
+                        : Probes.of(
+                                data.read(),
+                                pair -> true,
+                                Sample.Preference::prompt,
+                                Sample.Preference::chosen));
     }
 
     private static List<Sample.Preference> read(DatasetSpec dataset, Path file) throws IOException {
@@ -110,18 +114,5 @@ final class PreferenceData {
         Collections.shuffle(shuffled, new Random(seed));
         int count = (int) Math.round(shuffled.size() * ratio);
         return List.of(shuffled.subList(0, count), shuffled.subList(count, shuffled.size()));
-    }
-
-    /** A few prompts with their chosen answer, asked before and after training. */
-    private static List<Sample.Chat> probes(List<Sample.Preference> pairs) {
-        return pairs.stream()
-                .limit(PROBES)
-                .map(
-                        p -> {
-                            List<Turn> turns = new ArrayList<>(p.prompt());
-                            turns.addAll(p.chosen());
-                            return new Sample.Chat(turns);
-                        })
-                .toList();
     }
 }
