@@ -199,13 +199,7 @@ class RunRecoveryTest {
     private void runAs(
             String uid, FineTuneJobSpec spec, Path out, List<StepResult> steps, long stopAt)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         new FineTuneRun(
                         spec,
                         new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
@@ -281,13 +275,7 @@ class RunRecoveryTest {
     private FineTuneRun.Outcome run(
             FineTuneJobSpec spec, Path out, List<StepResult> steps, ResumeChoice resume)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         return new FineTuneRun(
                         spec,
                         new FineTuneRun.Inputs(LLAMA, List.of(data()), null),

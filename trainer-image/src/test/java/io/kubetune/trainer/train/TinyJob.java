@@ -77,18 +77,22 @@ public final class TinyJob {
             List<TrainingListener> others)
             throws IOException {
         List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = recorder(steps);
         List<TrainingListener> listeners = new ArrayList<>(List.of(recorder));
         listeners.addAll(others);
         FineTuneRun.Outcome outcome =
                 new FineTuneRun(spec, inputs, out, Device.cpu(), listeners).run(() -> false);
         return new Ran(outcome, steps);
+    }
+
+    /** A listener that adds every step the run reports to {@code steps}. */
+    public static TrainingListener recorder(List<StepResult> steps) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(StepResult result, long totalSteps, double epoch) {
+                steps.add(result);
+            }
+        };
     }
 
     /** Runs the job until it has reported step {@code stopAt}, then stops it as a kill would. */
