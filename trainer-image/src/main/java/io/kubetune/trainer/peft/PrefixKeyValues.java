@@ -21,12 +21,11 @@ import java.util.List;
  * start at position {@code virtual}; the prefix is visible to every query, so packed samples stay
  * isolated from each other and each sees it.
  */
-final class PrefixKeyValues implements SwitchablePrefix {
+final class PrefixKeyValues extends SwitchablePrefix {
     private final VirtualTokenTable table;
     private final int layers;
     private final int kvHeads;
     private final int headDim;
-    private boolean off;
 
     PrefixKeyValues(VirtualTokenTable table, DecoderLm model) {
         AttentionSpec attention = model.config().attention();
@@ -55,18 +54,8 @@ final class PrefixKeyValues implements SwitchablePrefix {
     }
 
     @Override
-    public boolean switchOff(boolean value) {
-        boolean was = off;
-        off = value;
-        return was;
-    }
-
-    @Override
-    public PrefixedInput apply(
+    protected PrefixedInput applyOn(
             ParameterStore ps, DecoderLm model, ModelInput input, boolean training) {
-        if (off) {
-            return PrefixedInput.none(input);
-        }
         long count = table.count();
         NDManager scope = input.manager();
         NDArray positions =

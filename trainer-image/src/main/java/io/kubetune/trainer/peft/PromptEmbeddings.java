@@ -17,7 +17,7 @@ import io.kubetune.trainer.model.PrefixedInput;
  * both (PEFT drops position ids). With a KV cache the virtual tokens are fed once, on the first
  * pass; later passes find them cached and only shift the caller's mask and positions past them.
  */
-final class PromptEmbeddings implements SwitchablePrefix {
+final class PromptEmbeddings extends SwitchablePrefix {
 
     /** Where the embeddings {@code [count, hidden]} of a pass come from. */
     interface Source {
@@ -28,25 +28,14 @@ final class PromptEmbeddings implements SwitchablePrefix {
     }
 
     private final Source source;
-    private boolean off;
 
     PromptEmbeddings(Source source) {
         this.source = source;
     }
 
     @Override
-    public boolean switchOff(boolean value) {
-        boolean was = off;
-        off = value;
-        return was;
-    }
-
-    @Override
-    public PrefixedInput apply(
+    protected PrefixedInput applyOn(
             ParameterStore ps, DecoderLm model, ModelInput input, boolean training) {
-        if (off) {
-            return PrefixedInput.none(input);
-        }
         int count = source.count();
         if (input.pastLength() > 0) {
             return PrefixedInput.none(afterCachedPrompt(input, count));

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import io.kubetune.api.v1alpha1.MethodType;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Prompt-learning adapters in PEFT's format: one tensor {@code prompt_embeddings} (prompt tuning:
@@ -141,31 +143,19 @@ public final class PromptLearningFormat {
         PromptLearningSpec spec = new PromptLearningSpec();
         spec.numVirtualTokens = config.get("num_virtual_tokens").getAsInt();
         if (type == MethodType.PROMPT_TUNING && has(config, "prompt_tuning_init")) {
-            spec.init =
-                    PromptLearningSpec.Init.valueOf(
-                            config.get("prompt_tuning_init")
-                                    .getAsString()
-                                    .toUpperCase(Locale.ROOT));
-            spec.initText =
-                    has(config, "prompt_tuning_init_text")
-                            ? config.get("prompt_tuning_init_text").getAsString()
-                            : null;
+            spec.init = constant(config, "prompt_tuning_init", PromptLearningSpec.Init.class);
+            spec.initText = optional(config, "prompt_tuning_init_text", JsonElement::getAsString);
         }
         if (type == MethodType.P_TUNING && has(config, "encoder_reparameterization_type")) {
             spec.encoder =
-                    PromptLearningSpec.Encoder.valueOf(
-                            config.get("encoder_reparameterization_type")
-                                    .getAsString()
-                                    .toUpperCase(Locale.ROOT));
-            spec.encoderHiddenSize =
-                    has(config, "encoder_hidden_size")
-                            ? config.get("encoder_hidden_size").getAsInt()
-                            : null;
+                    constant(
+                            config,
+                            "encoder_reparameterization_type",
+                            PromptLearningSpec.Encoder.class);
+            spec.encoderHiddenSize = optional(config, "encoder_hidden_size", JsonElement::getAsInt);
         }
-        int submodules =
-                has(config, "num_transformer_submodules")
-                        ? config.get("num_transformer_submodules").getAsInt()
-                        : 1;
+        Integer written = optional(config, "num_transformer_submodules", JsonElement::getAsInt);
+        int submodules = written != null ? written : 1;
         if (submodules != 1) {
             throw new IllegalArgumentException(
                     configFile
@@ -202,5 +192,15 @@ public final class PromptLearningFormat {
 
     private static boolean has(JsonObject config, String key) {
         return config.has(key) && !config.get(key).isJsonNull();
+    }
+
+    /** The config's value at {@code key}, null when PEFT left it out or wrote null. */
+    private static <T> T optional(JsonObject config, String key, Function<JsonElement, T> as) {
+        return has(config, key) ? as.apply(config.get(key)) : null;
+    }
+
+    /** The enum constant PEFT wrote in lower case at {@code key}. */
+    private static <E extends Enum<E>> E constant(JsonObject config, String key, Class<E> type) {
+        return Enum.valueOf(type, config.get(key).getAsString().toUpperCase(Locale.ROOT));
     }
 }

@@ -57,7 +57,7 @@ public final class TrainingPlan extends EpochPlan<Batch> {
             Integer maxSteps) {
         this(
                 new Batching(
-                        nonEmpty(samples),
+                        List.copyOf(nonEmpty(samples, "training samples", "cutoffLength")),
                         mode,
                         new Packer(mode, cutoffLength),
                         new Collator(padId),
@@ -91,14 +91,6 @@ public final class TrainingPlan extends EpochPlan<Batch> {
         if (firstEpoch != null) {
             keepFirstEpoch(firstEpoch);
         }
-    }
-
-    private static List<TokenizedSample> nonEmpty(List<TokenizedSample> samples) {
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "no training samples are left after tokenization: check the datasets and cutoffLength");
-        }
-        return List.copyOf(samples);
     }
 
     @Override

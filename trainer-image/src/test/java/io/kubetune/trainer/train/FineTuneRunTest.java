@@ -29,7 +29,6 @@ import io.kubetune.trainer.tokenizer.SpecialTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,31 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** LoRA SFT end to end on a tiny Llama: it learns, writes PEFT files, and resumes exactly. */
 class FineTuneRunTest {
-    private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
+    private static final Path LLAMA = TinyJob.LLAMA;
 
     @TempDir Path dir;
 
     @Test
     void loraSftLearnsKeepsBaseWeightsAndWritesAPeftAdapter() throws IOException {
         Path data = instructions(dir.resolve("train.jsonl"));
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
         byte[] baseBefore = Files.readAllBytes(LLAMA.resolve("model.safetensors"));
 
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec(12),
-                                new FineTuneRun.Inputs(LLAMA, List.of(data), null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder, new MetricsLog(dir.resolve("out"))))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec(12),
+                        new FineTuneRun.Inputs(LLAMA, List.of(data), null),
+                        dir.resolve("out"),
+                        List.of(new MetricsLog(dir.resolve("out"))));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(outcome.finished()).isTrue();
         assertThat(steps).hasSize(12);
@@ -104,22 +95,8 @@ class FineTuneRunTest {
                 new FineTuneRun(spec(10), inputs, dir.resolve("straight"), Device.cpu(), List.of())
                         .run(() -> false);
 
-        long[] seen = {0};
-        TrainingListener counter =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        seen[0] = result.step();
-                    }
-                };
         FineTuneRun.Outcome stopped =
-                new FineTuneRun(
-                                spec(10),
-                                inputs,
-                                dir.resolve("resumed"),
-                                Device.cpu(),
-                                List.of(counter))
-                        .run(() -> seen[0] >= 6);
+                TinyJob.stoppedAt(spec(10), inputs, dir.resolve("resumed"), 6);
         assertThat(stopped.finished()).isFalse();
         assertThat(stopped.steps()).isEqualTo(6);
         // A half-written newer checkpoint (no manifest) must be ignored.

@@ -75,13 +75,7 @@ class HalfPrecisionDoraTest {
     private FineTuneRun.Outcome run(
             FineTuneJobSpec spec, Device device, Path out, List<StepResult> steps)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         FineTuneRun.Inputs inputs =
                 new FineTuneRun.Inputs(
                         LLAMA,

@@ -184,13 +184,7 @@ class LossScalingTest {
             List<StepResult> steps,
             BooleanSupplier stop)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         return new FineTuneRun(spec, inputs, out, Device.cpu(), List.of(recorder)).run(stop);
     }
 

@@ -19,7 +19,6 @@ import io.kubetune.trainer.peft.PromptLearningFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * read back changing the model's logits.
  */
 class PromptLearningRunTest {
-    private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
+    private static final Path LLAMA = TinyJob.LLAMA;
 
     @TempDir Path dir;
 
@@ -58,27 +57,14 @@ class PromptLearningRunTest {
             spec.method.promptLearning.initText = "Define the word:";
         }
         spec.training.learningRate = "1e-1";
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(
-                                        LLAMA,
-                                        List.of(
-                                                FineTuneRunTest.instructions(
-                                                        dir.resolve("t.jsonl"))),
-                                        null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec,
+                        TinyJob.LLAMA,
+                        FineTuneRunTest.instructions(dir.resolve("t.jsonl")),
+                        dir.resolve("out"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(steps).hasSize(8);
         assertThat(steps.get(steps.size() - 1).loss()).isLessThan(steps.get(0).loss());
@@ -119,22 +105,8 @@ class PromptLearningRunTest {
                                 Device.cpu(),
                                 List.of())
                         .run(() -> false);
-        long[] seen = {0};
-        TrainingListener counter =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        seen[0] = result.step();
-                    }
-                };
         FineTuneRun.Outcome stopped =
-                new FineTuneRun(
-                                spec(type),
-                                inputs,
-                                dir.resolve("resumed"),
-                                Device.cpu(),
-                                List.of(counter))
-                        .run(() -> seen[0] >= 4);
+                TinyJob.stoppedAt(spec(type), inputs, dir.resolve("resumed"), 4);
         assertThat(stopped.finished()).isFalse();
         FineTuneRun.Outcome resumed =
                 new FineTuneRun(spec(type), inputs, dir.resolve("resumed"), Device.cpu(), List.of())

@@ -18,14 +18,13 @@ import io.kubetune.trainer.peft.PeftAdapterFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A QDoRA job end to end: an nf4 base, DoRA adapters, a PEFT adapter and a dense merged model. */
 class QuantizedBaseRunTest {
-    private static final Path LLAMA = Path.of("src/test/resources/fixtures/models/llama");
+    private static final Path LLAMA = TinyJob.LLAMA;
 
     @TempDir Path dir;
 
@@ -35,27 +34,14 @@ class QuantizedBaseRunTest {
         spec.method.quantization = Quantization.NF4;
         spec.method.lora.dora = true;
         spec.output.mergeModel = true;
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(
-                                        LLAMA,
-                                        List.of(
-                                                FineTuneRunTest.instructions(
-                                                        dir.resolve("t.jsonl"))),
-                                        null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec,
+                        TinyJob.LLAMA,
+                        FineTuneRunTest.instructions(dir.resolve("t.jsonl")),
+                        dir.resolve("out"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(steps.get(steps.size() - 1).loss()).isLessThan(steps.get(0).loss());
         assertThat(Files.readString(outcome.adapterDir().resolve(PeftAdapterFormat.CONFIG)))

@@ -199,13 +199,7 @@ class RunRecoveryTest {
     private void runAs(
             String uid, FineTuneJobSpec spec, Path out, List<StepResult> steps, long stopAt)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         new FineTuneRun(
                         spec,
                         new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
@@ -263,30 +257,14 @@ class RunRecoveryTest {
 
     private void stopAfter(long steps, FineTuneJobSpec spec, Path out, TrainingListener... more)
             throws IOException {
-        long[] seen = {0};
-        TrainingListener counter =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        seen[0] = result.step();
-                    }
-                };
         FineTuneRun.Outcome stopped =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
-                                out,
-                                Device.cpu(),
-                                listeners(counter, more))
-                        .run(() -> seen[0] >= steps);
+                TinyJob.stoppedAt(
+                        spec,
+                        new FineTuneRun.Inputs(LLAMA, List.of(data()), null),
+                        out,
+                        steps,
+                        List.of(more));
         assertThat(stopped.finished()).isFalse();
-    }
-
-    private static List<TrainingListener> listeners(
-            TrainingListener first, TrainingListener... more) {
-        List<TrainingListener> all = new ArrayList<>(List.of(first));
-        all.addAll(List.of(more));
-        return all;
     }
 
     private FineTuneRun.Outcome run(FineTuneJobSpec spec, Path out, List<StepResult> steps)
@@ -297,13 +275,7 @@ class RunRecoveryTest {
     private FineTuneRun.Outcome run(
             FineTuneJobSpec spec, Path out, List<StepResult> steps, ResumeChoice resume)
             throws IOException {
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
+        TrainingListener recorder = TinyJob.recorder(steps);
         return new FineTuneRun(
                         spec,
                         new FineTuneRun.Inputs(LLAMA, List.of(data()), null),

@@ -21,7 +21,6 @@ import io.kubetune.trainer.model.io.WeightLayout;
 import io.kubetune.trainer.peft.StartingAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,16 +96,7 @@ class StartingAdapterRunTest {
             spec.model.adapter = new AdapterSource();
             spec.model.adapter.uri = "/adapters/sft";
         }
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-        new FineTuneRun(spec, inputs, dir.resolve(out), Device.cpu(), List.of(recorder))
-                .run(() -> false);
+        List<StepResult> steps = TinyJob.run(spec, inputs, dir.resolve(out), List.of()).steps();
         assertThat(steps).hasSize(3);
         return steps;
     }

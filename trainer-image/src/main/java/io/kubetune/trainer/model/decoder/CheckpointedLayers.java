@@ -8,9 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.ArrayDeque;
+import io.kubetune.trainer.model.PendingBackwards;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -37,7 +36,7 @@ public final class CheckpointedLayers {
             long[] seeds,
             NDArray output) {}
 
-    private final Deque<Pass> pending = new ArrayDeque<>();
+    private final PendingBackwards<Pass> pending = new PendingBackwards<>(this::backward);
 
     /**
      * Runs the layers without recording gradients, keeping their inputs.
@@ -78,13 +77,7 @@ public final class CheckpointedLayers {
      * first; the parameters' gradients accumulate as in an ordinary backward.
      */
     public void backward() {
-        try {
-            while (!pending.isEmpty()) {
-                backward(pending.pop());
-            }
-        } finally {
-            pending.clear();
-        }
+        pending.runAll();
     }
 
     /** Forgets passes whose backward will not run (an evaluation, a failed step). */

@@ -7,8 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import io.kubetune.trainer.model.PendingBackwards;
 
 /**
  * The backward of frozen quantized linear layers as bitsandbytes does it: the forward keeps only
@@ -39,7 +38,8 @@ public final class QuantizedLinearBackward {
      */
     public record Deferred(NDArray input, NDArray output) {}
 
-    private final Deque<Pending> pending = new ArrayDeque<>();
+    private final PendingBackwards<Pending> pending =
+            new PendingBackwards<>(QuantizedLinearBackward::backward);
 
     /** {@code x W^T + b} with nothing of {@code W} kept for the backward. */
     Deferred forward(
@@ -74,13 +74,7 @@ public final class QuantizedLinearBackward {
 
     /** Sends each pending output's gradient through its dequantized weight into its input. */
     public void backward() {
-        try {
-            while (!pending.isEmpty()) {
-                backward(pending.pop());
-            }
-        } finally {
-            pending.clear();
-        }
+        pending.runAll();
     }
 
     /** Forgets linears whose backward will not run (an evaluation, a failed step). */

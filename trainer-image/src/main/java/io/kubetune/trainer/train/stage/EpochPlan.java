@@ -37,6 +37,24 @@ public abstract class EpochPlan<B> implements BatchPlan<B> {
         return (items + batchSize - 1) / batchSize;
     }
 
+    /**
+     * {@code items}, refused when tokenization left none of them: a plan with no batches would
+     * never step.
+     *
+     * @param what the items' name in the message, e.g. "preference pairs"
+     * @param cutoffField the length field the user should check
+     */
+    protected static <T> List<T> nonEmpty(List<T> items, String what, String cutoffField) {
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no "
+                            + what
+                            + " are left after tokenization: check the datasets and "
+                            + cutoffField);
+        }
+        return items;
+    }
+
     /** {@code items} in an order fixed by {@code epochSeed}. */
     protected static <T> List<T> shuffled(List<T> items, long epochSeed) {
         List<T> shuffled = new ArrayList<>(items);

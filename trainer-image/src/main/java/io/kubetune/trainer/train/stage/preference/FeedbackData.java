@@ -1,6 +1,5 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -11,7 +10,6 @@ import io.kubetune.trainer.batch.FeedbackTokenizer;
 import io.kubetune.trainer.batch.TokenizedFeedback;
 import io.kubetune.trainer.data.DatasetLoader;
 import io.kubetune.trainer.data.Sample;
-import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.data.Unpaired;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
@@ -22,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A kto job's datasets as tokenized judged answers, in the data's order (format kto as it is,
@@ -29,20 +28,16 @@ import java.util.Random;
  */
 final class FeedbackData {
     private static final System.Logger LOG = System.getLogger(FeedbackData.class.getName());
-    private static final int PROBES = 3;
+    private static final TokenizedDatasets.LeftOut LEFT_OUT =
+            new TokenizedDatasets.LeftOut(
+                    LOG,
+                    "examples have a prompt that fills training.cutoffLength and were left out");
 
     private FeedbackData() {}
 
     /** Refuses what stage kto cannot read, before anything is downloaded. */
     static void validate(FineTuneJobSpec spec) {
-        BatchingMode batching = spec.training == null ? null : spec.training.batching;
-        if (batching != null && batching != BatchingMode.PADDING) {
-            throw new IllegalArgumentException(
-                    "spec.training.batching: "
-                            + batching.name().toLowerCase()
-                            + "; stage kto keeps each example whole in padded rows, set batching:"
-                            + " padding");
-        }
+        DatasetChecks.paddedRows(spec, "stage kto keeps each example");
         Integer batchSize = spec.training == null ? null : spec.training.batchSize;
         if (batchSize != null && batchSize < 2) {
             throw new IllegalArgumentException(
@@ -51,45 +46,26 @@ final class FeedbackData {
                             + "; stage kto estimates its KL term from the other answers of each"
                             + " batch, set 2 or more");
         }
-        for (int i = 0; i < spec.datasets.size(); i++) {
-            DataFormat format = spec.datasets.get(i).format;
-            if (format != DataFormat.KTO && format != DataFormat.PREFERENCE) {
-                throw new IllegalArgumentException(
-                        "spec.datasets["
-                                + i
-                                + "].format: "
-                                + (format == null ? "null" : format.name().toLowerCase())
-                                + " is not judged answers; stage kto reads format kto ({prompt,"
-                                + " completion, label}) or preference ({prompt, chosen,"
-                                + " rejected})");
-            }
-        }
+        DatasetChecks.formats(
+                spec,
+                Set.of(DataFormat.KTO, DataFormat.PREFERENCE),
+                "judged answers; stage kto reads format kto ({prompt, completion, label}) or"
+                        + " preference ({prompt, chosen, rejected})");
     }
 
     static StageData<FeedbackBatch> prepare(
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException {
-        List<Sample.Feedback> all = new ArrayList<>();
-        List<TokenizedFeedback> train = new ArrayList<>();
-        for (int d = 0; d < spec.datasets.size(); d++) {
-            DatasetSpec dataset = spec.datasets.get(d);
-            List<Sample.Feedback> read = read(dataset, inputs.dataFiles().get(d));
-            all.addAll(read);
-            train.addAll(tokenize(read, feedbackTokenizer(spec, dataset, tokenizer)));
-        }
-        List<TokenizedFeedback> validation = List.of();
-        if (spec.validation != null && spec.validation.uri != null) {
-            DatasetSpec first = spec.datasets.get(0);
-            validation =
-                    tokenize(
-                            read(first, inputs.validationFile()),
-                            feedbackTokenizer(spec, first, tokenizer));
-        } else if (spec.validation != null) {
-            double ratio = Double.parseDouble(spec.validation.ratio);
-            List<List<TokenizedFeedback>> split = heldOut(train, ratio, spec.training.seed);
-            validation = split.get(0);
-            train = split.get(1);
-        }
+        TokenizedDatasets<Sample.Feedback, TokenizedFeedback> data =
+                TokenizedDatasets.load(
+                        spec,
+                        inputs,
+                        FeedbackData::read,
+                        dataset -> feedbackTokenizer(spec, dataset, tokenizer)::tokenize,
+                        FeedbackData::heldOut,
+                        LEFT_OUT);
+        List<TokenizedFeedback> train = data.train();
+        List<TokenizedFeedback> validation = data.validation();
         ClassBalance.of(train).check(KtoSettings.of(spec.preference));
         TrainingSpec t = spec.training;
         FeedbackCollator collator =
@@ -104,7 +80,13 @@ final class FeedbackData {
                         t.epochs,
                         t.maxSteps);
         return new StageData<>(
-                plan, collator.collateInBatches(validation, t.batchSize), probes(all));
+                plan,
+                collator.collateInBatches(validation, t.batchSize),
+                Probes.of(
+                        data.read(),
+                        Sample.Feedback::desirable,
+                        Sample.Feedback::prompt,
+                        Sample.Feedback::completion));
     }
 
     /**
@@ -153,33 +135,6 @@ final class FeedbackData {
 
     static List<TokenizedFeedback> tokenize(
             List<Sample.Feedback> examples, FeedbackTokenizer tokenizer) {
-        List<TokenizedFeedback> out = new ArrayList<>(examples.size());
-        for (Sample.Feedback example : examples) {
-            tokenizer.tokenize(example).ifPresent(out::add);
-        }
-        if (out.size() < examples.size()) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    (examples.size() - out.size())
-                            + " of "
-                            + examples.size()
-                            + " examples have a prompt that fills training.cutoffLength and were"
-                            + " left out");
-        }
-        return out;
-    }
-
-    /** A few prompts with a desirable answer, asked before and after training. */
-    private static List<Sample.Chat> probes(List<Sample.Feedback> examples) {
-        return examples.stream()
-                .filter(Sample.Feedback::desirable)
-                .limit(PROBES)
-                .map(
-                        e -> {
-                            List<Turn> turns = new ArrayList<>(e.prompt());
-                            turns.addAll(e.completion());
-                            return new Sample.Chat(turns);
-                        })
-                .toList();
+        return TokenizedDatasets.tokenize(examples, tokenizer::tokenize, LEFT_OUT);
     }
 }

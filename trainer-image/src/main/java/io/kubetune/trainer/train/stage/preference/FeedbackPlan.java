@@ -23,21 +23,13 @@ final class FeedbackPlan extends EpochPlan<FeedbackBatch> {
             Integer epochs,
             Integer maxSteps) {
         super(
-                batchCount(nonEmpty(examples).size(), batchSize),
+                batchCount(
+                        nonEmpty(examples, "examples", "training.cutoffLength").size(), batchSize),
                 accumulation,
                 seed,
                 epochs,
                 maxSteps);
         this.batches = collator.collateInBatches(examples, batchSize);
-    }
-
-    private static List<TokenizedFeedback> nonEmpty(List<TokenizedFeedback> examples) {
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "no examples are left after tokenization: check the datasets and"
-                            + " training.cutoffLength");
-        }
-        return examples;
     }
 
     @Override

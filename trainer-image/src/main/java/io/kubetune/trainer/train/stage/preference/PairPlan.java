@@ -20,19 +20,17 @@ final class PairPlan extends EpochPlan<PairBatch> {
             long seed,
             Integer epochs,
             Integer maxSteps) {
-        super(batchCount(nonEmpty(pairs).size(), batchSize), accumulation, seed, epochs, maxSteps);
+        super(
+                batchCount(
+                        nonEmpty(pairs, "preference pairs", "training.cutoffLength").size(),
+                        batchSize),
+                accumulation,
+                seed,
+                epochs,
+                maxSteps);
         this.pairs = List.copyOf(pairs);
         this.collator = new PairCollator(padId);
         this.batchSize = batchSize;
-    }
-
-    private static List<TokenizedPair> nonEmpty(List<TokenizedPair> pairs) {
-        if (pairs.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "no preference pairs are left after tokenization: check the datasets and"
-                            + " training.cutoffLength");
-        }
-        return pairs;
     }
 
     @Override

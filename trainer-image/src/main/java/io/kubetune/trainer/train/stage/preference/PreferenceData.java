@@ -1,6 +1,5 @@
 package io.kubetune.trainer.train.stage.preference;
 
-import io.kubetune.api.v1alpha1.BatchingMode;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
@@ -11,7 +10,6 @@ import io.kubetune.trainer.batch.PairTokenizer;
 import io.kubetune.trainer.batch.TokenizedPair;
 import io.kubetune.trainer.data.DatasetLoader;
 import io.kubetune.trainer.data.Sample;
-import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.stage.StageData;
@@ -21,37 +19,26 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /** A preference job's datasets as tokenized pairs: training plan, held-out pairs, probes. */
 final class PreferenceData {
     private static final System.Logger LOG = System.getLogger(PreferenceData.class.getName());
-    private static final int PROBES = 3;
+    private static final TokenizedDatasets.LeftOut LEFT_OUT =
+            new TokenizedDatasets.LeftOut(
+                    LOG, "pairs do not fit training.cutoffLength and were left out");
 
     private PreferenceData() {}
 
     /** Refuses datasets that are not pairs, before anything is downloaded. */
     static void validate(FineTuneJobSpec spec) {
-        BatchingMode batching = spec.training == null ? null : spec.training.batching;
-        if (batching != null && batching != BatchingMode.PADDING) {
-            throw new IllegalArgumentException(
-                    "spec.training.batching: "
-                            + batching.name().toLowerCase()
-                            + "; stages rm and dpo keep each pair whole in padded rows, set"
-                            + " batching: padding");
-        }
-        for (int i = 0; i < spec.datasets.size(); i++) {
-            DataFormat format = spec.datasets.get(i).format;
-            if (format != DataFormat.PREFERENCE) {
-                throw new IllegalArgumentException(
-                        "spec.datasets["
-                                + i
-                                + "].format: "
-                                + (format == null ? "null" : format.name().toLowerCase())
-                                + " is not pairs; stage "
-                                + spec.stage.name().toLowerCase()
-                                + " reads format preference ({prompt, chosen, rejected})");
-            }
-        }
+        DatasetChecks.paddedRows(spec, "stages rm and dpo keep each pair");
+        DatasetChecks.formats(
+                spec,
+                Set.of(DataFormat.PREFERENCE),
+                "pairs; stage "
+                        + spec.stage.name().toLowerCase()
+                        + " reads format preference ({prompt, chosen, rejected})");
     }
 
     static StageData<PairBatch> prepare(
@@ -60,30 +47,16 @@ final class PreferenceData {
             HfTokenizer tokenizer,
             PairTokenizer.Overflow overflow)
             throws IOException {
-        List<Sample.Preference> all = new ArrayList<>();
-        List<TokenizedPair> train = new ArrayList<>();
-        for (int d = 0; d < spec.datasets.size(); d++) {
-            DatasetSpec dataset = spec.datasets.get(d);
-            List<Sample.Preference> read = read(dataset, inputs.dataFiles().get(d));
-            all.addAll(read);
-            train.addAll(tokenize(read, pairTokenizer(spec, dataset, tokenizer, overflow)));
-        }
-        List<TokenizedPair> validation = List.of();
-        if (spec.validation != null && spec.validation.uri != null) {
-            DatasetSpec first = spec.datasets.get(0);
-            validation =
-                    tokenize(
-                            read(first, inputs.validationFile()),
-                            pairTokenizer(spec, first, tokenizer, overflow));
-        } else if (spec.validation != null) {
-            // A seeded draw, so a resumed run holds out the same pairs.
-            List<TokenizedPair> shuffled = new ArrayList<>(train);
-            Collections.shuffle(shuffled, new Random(spec.training.seed));
-            int count =
-                    (int) Math.round(shuffled.size() * Double.parseDouble(spec.validation.ratio));
-            validation = shuffled.subList(0, count);
-            train = shuffled.subList(count, shuffled.size());
-        }
+        TokenizedDatasets<Sample.Preference, TokenizedPair> data =
+                TokenizedDatasets.load(
+                        spec,
+                        inputs,
+                        PreferenceData::read,
+                        dataset -> pairTokenizer(spec, dataset, tokenizer, overflow)::tokenize,
+                        PreferenceData::heldOut,
+                        LEFT_OUT);
+        List<TokenizedPair> train = data.train();
+        List<TokenizedPair> validation = data.validation();
         TrainingSpec t = spec.training;
         int padId = tokenizer.specialTokens().paddingId();
         PairPlan plan =
@@ -99,7 +72,13 @@ final class PreferenceData {
                 plan,
                 new PairCollator(padId).collateInBatches(validation, t.batchSize),
                 // A reward model has no LM head to answer with.
-                overflow == PairTokenizer.Overflow.DROP ? List.of() : probes(all));
+                overflow == PairTokenizer.Overflow.DROP
+                        ? List.of()
+                        : Probes.of(
+                                data.read(),
+                                pair -> true,
+                                Sample.Preference::prompt,
+                                Sample.Preference::chosen));
     }
 
     private static List<Sample.Preference> read(DatasetSpec dataset, Path file) throws IOException {
@@ -123,33 +102,17 @@ final class PreferenceData {
                 overflow);
     }
 
-    private static List<TokenizedPair> tokenize(
-            List<Sample.Preference> pairs, PairTokenizer tokenizer) {
-        List<TokenizedPair> out = new ArrayList<>(pairs.size());
-        for (Sample.Preference pair : pairs) {
-            tokenizer.tokenize(pair).ifPresent(out::add);
-        }
-        if (out.size() < pairs.size()) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    (pairs.size() - out.size())
-                            + " of "
-                            + pairs.size()
-                            + " pairs do not fit training.cutoffLength and were left out");
-        }
-        return out;
-    }
-
-    /** A few prompts with their chosen answer, asked before and after training. */
-    private static List<Sample.Chat> probes(List<Sample.Preference> pairs) {
-        return pairs.stream()
-                .limit(PROBES)
-                .map(
-                        p -> {
-                            List<Turn> turns = new ArrayList<>(p.prompt());
-                            turns.addAll(p.chosen());
-                            return new Sample.Chat(turns);
-                        })
-                .toList();
+    /**
+     * A seeded draw of {@code ratio} of the pairs (so a resumed run holds out the same ones); both
+     * parts come out shuffled.
+     *
+     * @return the held-out pairs, then the rest
+     */
+    private static List<List<TokenizedPair>> heldOut(
+            List<TokenizedPair> pairs, double ratio, long seed) {
+        List<TokenizedPair> shuffled = new ArrayList<>(pairs);
+        Collections.shuffle(shuffled, new Random(seed));
+        int count = (int) Math.round(shuffled.size() * ratio);
+        return List.of(shuffled.subList(0, count), shuffled.subList(count, shuffled.size()));
     }
 }

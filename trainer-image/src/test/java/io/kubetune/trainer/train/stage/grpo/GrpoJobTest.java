@@ -2,26 +2,18 @@ package io.kubetune.trainer.train.stage.grpo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import io.kubetune.api.v1alpha1.DataFormat;
-import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.GrpoSpec;
-import io.kubetune.api.v1alpha1.ModelSource;
-import io.kubetune.api.v1alpha1.OutputSpec;
-import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.api.v1alpha1.RuleReward;
 import io.kubetune.api.v1alpha1.RuleRewardType;
-import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.api.v1alpha1.Stage;
-import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.StepResult;
-import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.TinyJob;
 import io.kubetune.trainer.train.stage.Stages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,27 +24,16 @@ class GrpoJobTest {
 
     @Test
     void loraJobSamplesRewardsAndReportsTrlsMetrics() throws Exception {
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
         FineTuneJobSpec spec = spec(3);
         Stages.validate(spec);
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(
-                                        GrpoParityTest.LLAMA,
-                                        List.of(GrpoParityTest.DIR.resolve("prompts.jsonl")),
-                                        null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec,
+                        GrpoParityTest.LLAMA,
+                        GrpoParityTest.DIR.resolve("prompts.jsonl"),
+                        dir.resolve("out"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(outcome.finished()).isTrue();
         assertThat(steps).hasSize(3);
@@ -83,15 +64,8 @@ class GrpoJobTest {
     }
 
     private static FineTuneJobSpec spec(int steps) {
-        FineTuneJobSpec spec = new FineTuneJobSpec();
-        spec.stage = Stage.GRPO;
-        spec.model = new ModelSource();
-        spec.model.uri = "/models/llama";
-        DatasetSpec dataset = new DatasetSpec();
-        dataset.uri = "/data/prompts.jsonl";
-        dataset.format = DataFormat.PROMPT;
-        dataset.template = PromptTemplate.NONE;
-        spec.datasets = List.of(dataset);
+        FineTuneJobSpec spec =
+                TinyJob.spec(Stage.GRPO, DataFormat.PROMPT, "prompts.jsonl", steps, 8, "1e-2");
         spec.grpo = new GrpoSpec();
         spec.grpo.numGenerations = 4;
         spec.grpo.maxCompletionLength = 6;
@@ -102,17 +76,6 @@ class GrpoJobTest {
                         reward(RuleRewardType.EXACT_MATCH, "1", null),
                         reward(RuleRewardType.REGEX, "0.5", "[0-9]"),
                         reward(RuleRewardType.LENGTH_PENALTY, "0.1", null));
-        spec.training = new TrainingSpec();
-        spec.training.maxSteps = steps;
-        spec.training.batchSize = 8;
-        spec.training.learningRate = "1e-2";
-        spec.training.scheduler = Scheduler.CONSTANT;
-        spec.training.warmupSteps = 0;
-        spec.training.cutoffLength = 64;
-        spec.training.loggingSteps = 1;
-        spec.checkpoint.everySteps = 100;
-        spec.output = new OutputSpec();
-        spec.output.uri = "s3://runs/grpo";
         return spec;
     }
 

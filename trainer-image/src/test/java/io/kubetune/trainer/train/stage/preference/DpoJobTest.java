@@ -3,23 +3,15 @@ package io.kubetune.trainer.train.stage.preference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kubetune.api.v1alpha1.DataFormat;
-import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.api.v1alpha1.ModelSource;
-import io.kubetune.api.v1alpha1.OutputSpec;
-import io.kubetune.api.v1alpha1.PromptTemplate;
-import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.api.v1alpha1.Stage;
-import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.StepResult;
-import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.TinyJob;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,26 +26,14 @@ class DpoJobTest {
     @Test
     void fullFineTuningJobReproducesTrlsLosses() throws Exception {
         JsonNode expected = PreferenceFixtures.run("dpo-full-sigmoid").get("steps");
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec(expected.size()),
-                                new FineTuneRun.Inputs(
-                                        PreferenceFixtures.LLAMA,
-                                        List.of(PreferenceFixtures.DIR.resolve("pairs.jsonl")),
-                                        null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec(expected.size()),
+                        PreferenceFixtures.LLAMA,
+                        PreferenceFixtures.DIR.resolve("pairs.jsonl"),
+                        dir.resolve("out"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(outcome.finished()).isTrue();
         assertThat(steps).hasSize(expected.size());
@@ -87,25 +67,14 @@ class DpoJobTest {
         spec.method.type = MethodType.PREFIX_TUNING;
         spec.method.promptLearning = new io.kubetune.api.v1alpha1.PromptLearningSpec();
         spec.method.promptLearning.numVirtualTokens = 4;
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec,
-                                new FineTuneRun.Inputs(
-                                        PreferenceFixtures.LLAMA,
-                                        List.of(PreferenceFixtures.DIR.resolve("pairs.jsonl")),
-                                        null),
-                                dir.resolve("prefix"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec,
+                        PreferenceFixtures.LLAMA,
+                        PreferenceFixtures.DIR.resolve("pairs.jsonl"),
+                        dir.resolve("prefix"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(outcome.finished()).isTrue();
         assertThat(steps).hasSize(3).allSatisfy(step -> assertThat(step.loss()).isFinite());
@@ -116,27 +85,9 @@ class DpoJobTest {
     }
 
     private static FineTuneJobSpec spec(int steps) {
-        FineTuneJobSpec spec = new FineTuneJobSpec();
-        spec.stage = Stage.DPO;
-        spec.model = new ModelSource();
-        spec.model.uri = "/models/llama";
-        DatasetSpec dataset = new DatasetSpec();
-        dataset.uri = "/data/pairs.jsonl";
-        dataset.format = DataFormat.PREFERENCE;
-        dataset.template = PromptTemplate.NONE;
-        spec.datasets = List.of(dataset);
+        FineTuneJobSpec spec =
+                TinyJob.spec(Stage.DPO, DataFormat.PREFERENCE, "pairs.jsonl", steps, 4, "1e-3");
         spec.method.type = MethodType.FULL;
-        spec.training = new TrainingSpec();
-        spec.training.maxSteps = steps;
-        spec.training.batchSize = 4;
-        spec.training.learningRate = "1e-3";
-        spec.training.scheduler = Scheduler.CONSTANT;
-        spec.training.warmupSteps = 0;
-        spec.training.cutoffLength = 64;
-        spec.training.loggingSteps = 1;
-        spec.checkpoint.everySteps = 100;
-        spec.output = new OutputSpec();
-        spec.output.uri = "s3://runs/dpo";
         return spec;
     }
 }

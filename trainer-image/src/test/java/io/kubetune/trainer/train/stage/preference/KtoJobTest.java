@@ -3,25 +3,17 @@ package io.kubetune.trainer.train.stage.preference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubetune.api.v1alpha1.DataFormat;
-import io.kubetune.api.v1alpha1.DatasetSpec;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.MethodType;
-import io.kubetune.api.v1alpha1.ModelSource;
-import io.kubetune.api.v1alpha1.OutputSpec;
 import io.kubetune.api.v1alpha1.PreferenceSpec;
-import io.kubetune.api.v1alpha1.PromptTemplate;
-import io.kubetune.api.v1alpha1.Scheduler;
 import io.kubetune.api.v1alpha1.Stage;
-import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.train.FineTuneRun;
 import io.kubetune.trainer.train.StepResult;
-import io.kubetune.trainer.train.TrainingListener;
+import io.kubetune.trainer.train.TinyJob;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,26 +34,14 @@ class KtoJobTest {
                         .get("runs")
                         .get("kto-full")
                         .get("steps");
-        List<StepResult> steps = new ArrayList<>();
-        TrainingListener recorder =
-                new TrainingListener() {
-                    @Override
-                    public void onStep(StepResult result, long totalSteps, double epoch) {
-                        steps.add(result);
-                    }
-                };
-
-        FineTuneRun.Outcome outcome =
-                new FineTuneRun(
-                                spec(expected.size()),
-                                new FineTuneRun.Inputs(
-                                        PreferenceFixtures.LLAMA,
-                                        List.of(KtoParityTest.DIR.resolve("feedback.jsonl")),
-                                        null),
-                                dir.resolve("out"),
-                                Device.cpu(),
-                                List.of(recorder))
-                        .run(() -> false);
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec(expected.size()),
+                        PreferenceFixtures.LLAMA,
+                        KtoParityTest.DIR.resolve("feedback.jsonl"),
+                        dir.resolve("out"));
+        FineTuneRun.Outcome outcome = ran.outcome();
+        List<StepResult> steps = ran.steps();
 
         assertThat(outcome.finished()).isTrue();
         assertThat(steps).hasSize(expected.size());
@@ -80,29 +60,11 @@ class KtoJobTest {
     }
 
     private static FineTuneJobSpec spec(int steps) {
-        FineTuneJobSpec spec = new FineTuneJobSpec();
-        spec.stage = Stage.KTO;
-        spec.model = new ModelSource();
-        spec.model.uri = "/models/llama";
-        DatasetSpec dataset = new DatasetSpec();
-        dataset.uri = "/data/feedback.jsonl";
-        dataset.format = DataFormat.KTO;
-        dataset.template = PromptTemplate.NONE;
-        spec.datasets = List.of(dataset);
+        FineTuneJobSpec spec =
+                TinyJob.spec(Stage.KTO, DataFormat.KTO, "feedback.jsonl", steps, 4, "1e-3");
         spec.method.type = MethodType.FULL;
         spec.preference = new PreferenceSpec();
         spec.preference.undesirableWeight = "1.5";
-        spec.training = new TrainingSpec();
-        spec.training.maxSteps = steps;
-        spec.training.batchSize = 4;
-        spec.training.learningRate = "1e-3";
-        spec.training.scheduler = Scheduler.CONSTANT;
-        spec.training.warmupSteps = 0;
-        spec.training.cutoffLength = 64;
-        spec.training.loggingSteps = 1;
-        spec.checkpoint.everySteps = 100;
-        spec.output = new OutputSpec();
-        spec.output.uri = "s3://runs/kto";
         return spec;
     }
 }
