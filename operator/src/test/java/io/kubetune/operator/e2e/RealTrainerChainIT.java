@@ -1,5 +1,6 @@
 package io.kubetune.operator.e2e;
 
+import static io.kubetune.operator.e2e.Jobs.assertCondition;
 import static io.kubetune.operator.e2e.Jobs.awaitReason;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,6 +199,31 @@ class RealTrainerChainIT {
         assertThat(grpo.getStatus().progress.metrics)
                 .extracting(m -> m.name)
                 .contains("reward", "reward_std");
+    }
+
+    /** A reward model whose trainer fails (its data is missing) fails the ppo job waiting on it. */
+    @Test
+    void aFailingRewardModelFailsThePpoJobWaitingOnIt() throws Exception {
+        FineTuneJob ppo =
+                rolloutJob(
+                        "after-bad-rm",
+                        "ppo",
+                        "rewardModel: {fineTuneJobRef: {name: bad-rm}}",
+                        "ppo: {ppoEpochs: 1, responseLength: 8}");
+        ppo.getSpec().model.fineTuneJobRef = null;
+        ppo.getSpec().model.uri = cluster.uri("model/");
+        client.resource(ppo).create();
+        FineTuneJob rm =
+                job("bad-rm", "{uri: " + cluster.uri("model/") + "}", "missing.jsonl", "rm");
+        rm.getSpec().backoffLimit = 0;
+        client.resource(rm).create();
+
+        FineTuneJob failed = awaitState(client, "after-bad-rm", JobState.Failed, TIMEOUT);
+
+        awaitState(client, "bad-rm", JobState.Failed, TIMEOUT);
+        assertCondition(failed, "Failed", "True", Reasons.DEPENDENCY_FAILED);
+        assertThat(failed.getStatus().message)
+                .startsWith("spec.rewardModel.fineTuneJobRef: FineTuneJob bad-rm failed");
     }
 
     private static FineTuneJob jobFile(String job) {
