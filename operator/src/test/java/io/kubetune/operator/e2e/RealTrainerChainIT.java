@@ -1,5 +1,6 @@
 package io.kubetune.operator.e2e;
 
+import static io.kubetune.operator.e2e.Jobs.assertCondition;
 import static io.kubetune.operator.e2e.Jobs.awaitReason;
 import static io.kubetune.operator.e2e.Jobs.awaitState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The first two steps of examples/rlhf/ with the real trainer on the tiny model, both applied at
- * once with the dependent first: SFT merges its adapter into a model, and the reward model trains
- * from that model (the operator hands the trainer sft's status.mergedModelUri), with its metrics on
- * its status. A LoRA sft that merges nothing is started from as its base plus its adapter.
+ * examples/rlhf/ with the real trainer on the tiny model, all applied at once with the dependents
+ * first: SFT merges its adapter into a model, the reward model trains from that model (the operator
+ * hands the trainer sft's status.mergedModelUri), PPO trains it against the reward model and GRPO
+ * with rule rewards, each with its metrics on its status. A LoRA sft that merges nothing is started
+ * from as its base plus its adapter.
  */
 @RealCluster
 class RealTrainerChainIT {
@@ -54,6 +56,34 @@ class RealTrainerChainIT {
 
     private static FineTuneJob job(
             String name, String model, String data, String stage, boolean mergeModel) {
+        String format = stage.equals("rm") ? "preference" : "alpaca";
+        return job(name, model, data, format, "{instruction: instruction}", stage, mergeModel);
+    }
+
+    /**
+     * A tiny job on the glosses' prompts: {@code stageLines} are the stage's own spec fields (its
+     * section, the reward model), one flow-style YAML line each.
+     */
+    private static FineTuneJob rolloutJob(String name, String stage, String... stageLines) {
+        String lines = stage + "\n  " + String.join("\n  ", stageLines);
+        return job(
+                name,
+                "{fineTuneJobRef: {name: chain-sft}}",
+                "glosses.jsonl",
+                "prompt",
+                "{prompt: instruction}",
+                lines,
+                false);
+    }
+
+    private static FineTuneJob job(
+            String name,
+            String model,
+            String data,
+            String format,
+            String columns,
+            String stage,
+            boolean mergeModel) {
         return Serialization.unmarshal(
                 """
                 apiVersion: kubetune.io/v1alpha1
@@ -65,7 +95,7 @@ class RealTrainerChainIT {
                   datasets:
                     - uri: %2$s/%4$s
                       format: %5$s
-                      columns: {instruction: instruction}
+                      columns: %8$s
                       template: alpaca
                   stage: %6$s
                   method:
@@ -90,14 +120,35 @@ class RealTrainerChainIT {
                                 cluster.uri(),
                                 model,
                                 data,
-                                stage.equals("rm") ? "preference" : "alpaca",
+                                format,
                                 stage,
-                                mergeModel),
+                                mergeModel,
+                                columns),
                 FineTuneJob.class);
     }
 
+    /**
+     * examples/rlhf/ in small: sft -> rm -> ppo and sft -> grpo, applied at once with the
+     * dependents first; each starts after what it reads has succeeded and reports its metrics.
+     */
     @Test
-    void sftThenARewardModelFromItsMergedModel() throws Exception {
+    void theWholeChainAppliedAtOnceRunsInDependencyOrder() throws Exception {
+        client.resource(
+                        rolloutJob(
+                                "chain-ppo",
+                                "ppo",
+                                "rewardModel: {fineTuneJobRef: {name: chain-rm}}",
+                                "ppo: {ppoEpochs: 1, responseLength: 8, temperature: \"0.9\"}"))
+                .create();
+        client.resource(
+                        rolloutJob(
+                                "chain-grpo",
+                                "grpo",
+                                "grpo: {numGenerations: 2, maxCompletionLength: 8, temperature:"
+                                        + " \"0.9\", rewards: [{type: exactMatch, column: output,"
+                                        + " weight: \"1\"}, {type: lengthPenalty, weight:"
+                                        + " \"0.1\"}]}"))
+                .create();
         client.resource(job("chain-rm", "{fineTuneJobRef: {name: chain-sft}}", "pairs.jsonl", "rm"))
                 .create();
         client.resource(
@@ -108,13 +159,17 @@ class RealTrainerChainIT {
                                 "sft"))
                 .create();
         awaitReason(client, "chain-rm", Reasons.WAITING_FOR_DEPENDENCY, TIMEOUT);
+        awaitReason(client, "chain-ppo", Reasons.WAITING_FOR_DEPENDENCY, TIMEOUT);
 
         FineTuneJob sft = awaitState(client, "chain-sft", JobState.Succeeded, TIMEOUT);
         FineTuneJob rm = awaitState(client, "chain-rm", JobState.Succeeded, TIMEOUT);
+        FineTuneJob grpo = awaitState(client, "chain-grpo", JobState.Succeeded, TIMEOUT);
+        FineTuneJob ppo = awaitState(client, "chain-ppo", JobState.Succeeded, TIMEOUT);
 
         assertThat(sft.getStatus().mergedModelUri).startsWith(cluster.uri("runs/chain-sft"));
-        assertThat(Instant.parse(rm.getStatus().startTime))
-                .isAfterOrEqualTo(Instant.parse(sft.getStatus().completionTime));
+        assertStartedAfter(rm, sft);
+        assertStartedAfter(grpo, sft);
+        assertStartedAfter(ppo, rm);
         String jobFile =
                 client.configMaps().withName("chain-rm-ftj-job").get().getData().get("job.yaml");
         assertThat(Serialization.unmarshal(jobFile, FineTuneJob.class).getSpec().model.uri)
@@ -124,12 +179,66 @@ class RealTrainerChainIT {
                 .extracting(m -> m.name)
                 .contains("accuracy", "margin");
         assertThat(rm.getStatus().mergedModelUri).startsWith(cluster.uri("runs/chain-rm"));
-        // the reward model a later ppo job reads: one label, and the score head in its weights
+        // the reward model ppo reads: one label, and the score head in its weights
         String merged = rm.getStatus().mergedModelUri.replaceAll("/$", "");
         assertThat(cluster.read(merged + "/config.json")).contains("\"LABEL_0\": 0");
         String weights = cluster.read(merged + "/model.safetensors");
         assertThat(weights.substring(0, Math.min(weights.length(), 50_000)))
                 .contains("\"score.weight\"");
+
+        FineTuneJob ppoFile = jobFile("chain-ppo");
+        assertThat(ppoFile.getSpec().model.uri).isEqualTo(sft.getStatus().mergedModelUri);
+        assertThat(ppoFile.getSpec().rewardModel.uri).isEqualTo(rm.getStatus().mergedModelUri);
+        assertThat(ppo.getStatus().progress.step).isEqualTo(4L);
+        assertThat(ppo.getStatus().progress.metrics)
+                .extracting(m -> m.name)
+                .contains("objective/scores", "objective/rlhf_reward");
+        assertThat(jobFile("chain-grpo").getSpec().model.uri)
+                .isEqualTo(sft.getStatus().mergedModelUri);
+        assertThat(grpo.getStatus().progress.step).isEqualTo(4L);
+        assertThat(grpo.getStatus().progress.metrics)
+                .extracting(m -> m.name)
+                .contains("reward", "reward_std");
+    }
+
+    /** A reward model whose trainer fails (its data is missing) fails the ppo job waiting on it. */
+    @Test
+    void aFailingRewardModelFailsThePpoJobWaitingOnIt() throws Exception {
+        FineTuneJob ppo =
+                rolloutJob(
+                        "after-bad-rm",
+                        "ppo",
+                        "rewardModel: {fineTuneJobRef: {name: bad-rm}}",
+                        "ppo: {ppoEpochs: 1, responseLength: 8}");
+        ppo.getSpec().model.fineTuneJobRef = null;
+        ppo.getSpec().model.uri = cluster.uri("model/");
+        client.resource(ppo).create();
+        FineTuneJob rm =
+                job("bad-rm", "{uri: " + cluster.uri("model/") + "}", "missing.jsonl", "rm");
+        rm.getSpec().backoffLimit = 0;
+        client.resource(rm).create();
+
+        FineTuneJob failed = awaitState(client, "after-bad-rm", JobState.Failed, TIMEOUT);
+
+        awaitState(client, "bad-rm", JobState.Failed, TIMEOUT);
+        assertCondition(failed, "Failed", "True", Reasons.DEPENDENCY_FAILED);
+        assertThat(failed.getStatus().message)
+                .startsWith("spec.rewardModel.fineTuneJobRef: FineTuneJob bad-rm failed");
+    }
+
+    private static FineTuneJob jobFile(String job) {
+        String yaml =
+                client.configMaps().withName(job + "-ftj-job").get().getData().get("job.yaml");
+        return Serialization.unmarshal(yaml, FineTuneJob.class);
+    }
+
+    private static void assertStartedAfter(FineTuneJob later, FineTuneJob earlier) {
+        assertThat(Instant.parse(later.getStatus().startTime))
+                .as(
+                        later.getMetadata().getName()
+                                + " starts after "
+                                + earlier.getMetadata().getName())
+                .isAfterOrEqualTo(Instant.parse(earlier.getStatus().completionTime));
     }
 
     @Test
