@@ -11,7 +11,6 @@ case "$shape" in
   *) echo "dpo-lora.sh: shape '$shape' is not one of gpt2-small, llama-100m, qwen2.5-0.5b" >&2; exit 2 ;;
 esac
 python="${PYTHON:-$root/tools/reference/.venv/bin/python}"
-[ -x "$python" ] || python=/work/venv-ref/bin/python
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 kt="$("$root/kubetune" bench --task dpo-lora --arch "$arch" --preset "$shape" ${layers:+--layers "$layers"} \
   --batch "$batch" --seq "$seq" --warmup 1 --iterations "$steps" --threads "$threads")"

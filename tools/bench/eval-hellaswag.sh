@@ -4,13 +4,12 @@
 #   tools/bench/eval-hellaswag.sh [SHAPE] [ITEMS] [THREADS] [BATCH_ITEMS] [ITERATIONS]
 #   SHAPE: tiny-gpt2 | tiny-llama (the test fixtures) | gpt2-small (random weights, real shape)
 #   ITEMS: the first ITEMS (<= 200) of the peer items, eval/peer/hellaswag_peer_items.jsonl
-# Needs the built jar and /work/venv-ref or tools/reference/.venv with requirements-eval.txt.
+# Needs the built jar and tools/reference/.venv with requirements-eval.txt.
 # KUBETUNE_BENCH_ARGS adds options to kubetune's side.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"; root="$here/../.."
 shape="${1:-tiny-gpt2}"; items="${2:-200}"; threads="${3:-1}"; batch="${4:-8}"; iterations="${5:-3}"
 python="${PYTHON:-$root/tools/reference/.venv/bin/python}"
-[ -x "$python" ] || python=/work/venv-ref/bin/python
 data="$root/trainer-image/src/test/resources/eval/peer/hellaswag_peer_items.jsonl"
 model="$(mktemp -d -t kubetune-hellaswag-model-XXXXXX)"; trap 'rm -rf "$model"' EXIT
 "$python" "$root/tools/reference/bench_hellaswag.py" make-model --shape "$shape" --out "$model"

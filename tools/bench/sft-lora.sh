@@ -2,7 +2,7 @@
 # kubetune's LoRA SFT step beside transformers + PEFT's on the same random shape, same machine, same
 # threads, one after the other; prints both and their ratio (tokens/s, peak RSS):
 #   tools/bench/sft-lora.sh SHAPE [LAYERS] [BATCH] [SEQ] [STEPS] [THREADS]
-#   SHAPE: gpt2-small | llama-100m | qwen2.5-0.5b   (needs the built jar and /work/venv-ref or
+#   SHAPE: gpt2-small | llama-100m | qwen2.5-0.5b   (needs the built jar and tools/reference/.venv or
 #   tools/reference/.venv with requirements.txt)
 # KUBETUNE_BENCH_ARGS adds options to kubetune's side (e.g. --full-logits, --gradient-checkpointing,
 # --device cuda --precision bf16), REFERENCE_BENCH_ARGS to transformers' (--device cuda --dtype bf16).
@@ -15,7 +15,6 @@ case "$shape" in
   *) echo "sft-lora.sh: shape '$shape' is not one of gpt2-small, llama-100m, qwen2.5-0.5b" >&2; exit 2 ;;
 esac
 python="${PYTHON:-$root/tools/reference/.venv/bin/python}"
-[ -x "$python" ] || python=/work/venv-ref/bin/python
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 kt="$("$root/kubetune" bench --task sft-lora --arch "$arch" --preset "$shape" ${layers:+--layers "$layers"} \
   --batch "$batch" --seq "$seq" --warmup 1 --iterations "$steps" --threads "$threads" ${KUBETUNE_BENCH_ARGS:-})"

@@ -2,7 +2,7 @@
 # The README's pictures of a tracked run (docs/images/): TensorBoard and MLflow's UI on the local DPO
 # example, taken with headless Chromium, and the run's loss.png.
 #   tools/docs/screenshots.sh TENSORBOARD_BIN MLFLOW_PYTHON
-# TENSORBOARD_BIN: e.g. /work/venv-ref/bin/tensorboard (tools/reference/requirements.txt);
+# TENSORBOARD_BIN: e.g. tools/reference/.venv/bin/tensorboard (tools/reference/requirements.txt);
 # MLFLOW_PYTHON: the python of a venv with mlflow (test-env/up.sh installs the pinned one under
 # ~/.cache/kubetune/bin/mlflow-<version>). Needs chromium (Debian: apt-get install chromium).
 set -euo pipefail

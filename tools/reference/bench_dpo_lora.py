@@ -5,7 +5,7 @@ alpha 16 on all linear layers, the sigmoid DPO loss (beta 0.1) as TRL 1.16's DPO
 reference as the same model with its adapter disabled under no_grad), AdamW. TRL's trainer itself
 wants text and a tokenizer; this is its computation on token ids, without its data pipeline.
 
-Run: /work/venv-ref/bin/python tools/reference/bench_dpo_lora.py --shape gpt2-small --layers 4 \
+Run: tools/reference/.venv/bin/python tools/reference/bench_dpo_lora.py --shape gpt2-small --layers 4 \
         --batch 1 --seq 512 --steps 2 --threads 2
 """
 import argparse

@@ -2,7 +2,7 @@
 kubetune's BatchGenerator on the same CPU: 4 prompts x 8 completions, 24 new tokens each (no EOS
 stop), temperature 1, top-k 0, KV cache, fp32, 2 threads. Pinned: torch 2.15, transformers 5.23.
 
-Run: /work/venv-ref/bin/python tools/reference/bench_grpo_rollout.py
+Run: tools/reference/.venv/bin/python tools/reference/bench_grpo_rollout.py
 """
 import pathlib
 import time

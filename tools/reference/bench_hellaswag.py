@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """lm-evaluation-harness' hellaswag speed, the peer of `kubetune bench --task eval-hellaswag`.
 
-Pinned: lm-eval 0.4.13, transformers 5.23, torch 2.15 (/work/venv-ref or tools/reference/.venv).
+Pinned: lm-eval 0.4.13, transformers 5.23, torch 2.15 (tools/reference/.venv).
 
   make-model --shape SHAPE --out DIR
       writes a Hugging Face model directory both sides load: tiny-gpt2 / tiny-llama are copies of

@@ -8,7 +8,7 @@ steps of policy and value model. Prints update seconds and tokens/s = epochs x r
 per second, the mean over updates 2..N (the first warms up).
 
 Run (trl 1.12.0 is the last release with PPO; see make_ppo_fixtures.py):
-    PYTHONPATH=/tmp/trl112 /work/venv-ref/bin/python tools/reference/bench_ppo.py [--updates 4] [--threads 2]
+    PYTHONPATH=/tmp/trl112 tools/reference/.venv/bin/python tools/reference/bench_ppo.py [--updates 4] [--threads 2]
 """
 import argparse
 import pathlib

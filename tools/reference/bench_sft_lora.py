@@ -4,7 +4,7 @@ first half is masked as prompt (labels -100), LoRA r 8 / alpha 16 on every linea
 head ("all-linear"), AdamW, fp32 (or --device cuda --dtype bf16 on a GPU). Prints the median step, tokens/s and peak RSS in the lines
 tools/bench/sft-lora.sh compares.
 
-Run: /work/venv-ref/bin/python tools/reference/bench_sft_lora.py --shape gpt2-small --layers 12 \
+Run: tools/reference/.venv/bin/python tools/reference/bench_sft_lora.py --shape gpt2-small --layers 12 \
         --batch 1 --seq 512 --steps 3 --threads 2
 """
 import argparse

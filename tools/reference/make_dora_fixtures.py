@@ -10,7 +10,7 @@
 3. dora-kubetune-written/: an adapter kubetune wrote (copied in by --only-kubetune-written from
    the folder given), loaded into PEFT; PEFT's logits adapted and merged.
 
-Run: /work/venv-ref/bin/python tools/reference/make_dora_fixtures.py
+Run: tools/reference/.venv/bin/python tools/reference/make_dora_fixtures.py
 """
 import json
 import pathlib

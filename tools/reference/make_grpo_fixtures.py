@@ -19,7 +19,7 @@ TRL's training forward runs left-padded prompts with positions 0..L-1 (padding c
 counts positions from each row's first real token (as generate does). RoPE makes the two equal up
 to rounding on this Llama; a GPT-2 (absolute positions) would differ on padded rows.
 
-Run: /work/venv-ref/bin/python tools/reference/make_grpo_fixtures.py
+Run: tools/reference/.venv/bin/python tools/reference/make_grpo_fixtures.py
 """
 import json
 import pathlib

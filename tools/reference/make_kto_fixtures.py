@@ -3,7 +3,7 @@
 Pinned: torch 2.15, transformers 5.23.0, peft 0.21.2, trl 1.16.0 (the versions are also written
 into reference.json). Run with the reference venv:
 
-    /work/venv-ref/bin/python tools/reference/make_kto_fixtures.py
+    tools/reference/.venv/bin/python tools/reference/make_kto_fixtures.py
 
 The tiny Llama of the DPO fixtures (trainer-image/.../fixtures/models/llama), plain text
 (kubetune's `template: none`), batches of 4 read in order (KTOConfig's default

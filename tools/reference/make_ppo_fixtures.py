@@ -13,7 +13,7 @@ Pinned: TRL 1.16.0 (the project's pin) no longer ships PPO: trl/experimental/ppo
 1.13.0, and 1.12.0 is the last release that has it. This script therefore needs trl 1.12.0 ahead
 of the pinned venv's trl, unpacked from its wheel with no dependencies:
     pip download --no-deps trl==1.12.0 -d /tmp/trlw && unzip -q /tmp/trlw/trl-1.12.0-*.whl -d /tmp/trl112
-    PYTHONPATH=/tmp/trl112 /work/venv-ref/bin/python tools/reference/make_ppo_fixtures.py
+    PYTHONPATH=/tmp/trl112 tools/reference/.venv/bin/python tools/reference/make_ppo_fixtures.py
 with the rest pinned as in requirements.txt (torch 2.15.0, transformers 5.23.0, accelerate 1.15.0).
 Differences of trl 1.12.0 from ALIGNMENT.md §4 (written from a 1.10 snapshot): objective/entropy
 masks the padding (INVALID_LOGPROB) positions out; nothing else in the math.

@@ -20,8 +20,8 @@ and the tiny GPT-2 of fixtures/models. Everything under prompt-learning/:
    trainer-image/target/M-trained-adapter), loaded by PEFT, with PEFT's logits:
    --only-kubetune-written M trainer-image/target/M-trained-adapter
 
-Pinned: torch 2.15, transformers 5.23, peft 0.21.2 (/work/venv-ref).
-Run: /work/venv-ref/bin/python tools/reference/make_prompt_learning_fixtures.py
+Pinned: torch 2.15, transformers 5.23, peft 0.21.2 (tools/reference/.venv).
+Run: tools/reference/.venv/bin/python tools/reference/make_prompt_learning_fixtures.py
      [--only-lstm | --only-text-init | --only-kubetune-written M DIR]
 """
 import json

@@ -19,7 +19,7 @@
    v_proj (default init), 5 steps in training mode (bitsandbytes' CPU training path: dequantize,
    then a float matmul), AdamW, cosine schedule with warm-up, clipping; the losses.
 
-Run: /work/venv-ref/bin/python tools/reference/make_quant_fixtures.py
+Run: tools/reference/.venv/bin/python tools/reference/make_quant_fixtures.py
 """
 import json
 import pathlib

@@ -9,4 +9,5 @@ if [ ! -x "$here/.venv/bin/python" ]; then
 fi
 "$here/.venv/bin/python" -m pip install --upgrade --quiet pip
 "$here/.venv/bin/python" -m pip install --requirement "$here/requirements.txt"
+"$here/.venv/bin/python" -m pip install --requirement "$here/requirements-alignment.txt"
 "$here/.venv/bin/python" -c "import torch, transformers, tokenizers, safetensors; print('torch', torch.__version__, 'transformers', transformers.__version__, 'tokenizers', tokenizers.__version__, 'safetensors', safetensors.__version__)"
