@@ -1,16 +1,13 @@
 package io.kubetune.trainer.train.stage.ppo;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.kubetune.trainer.generate.Completions;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.train.stage.StageContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import io.kubetune.trainer.train.stage.rollout.RolloutLines;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,44 +17,26 @@ import java.util.function.BiConsumer;
 final class PpoRolloutLog implements BiConsumer<Completions, RolloutScoring.Scored> {
     private static final int ROWS_PER_ROLLOUT = 2;
 
-    private final Path file;
-    private final HfTokenizer tokenizer;
-    private final Gson gson = new Gson();
-    private long calls;
+    private final RolloutLines lines;
 
     PpoRolloutLog(StageContext context, HfTokenizer tokenizer) {
-        this.file = context.outputDir().map(d -> d.resolve("generations.jsonl")).orElse(null);
-        this.tokenizer = tokenizer;
+        this.lines = new RolloutLines(context, tokenizer);
     }
 
     @Override
     public void accept(Completions sampled, RolloutScoring.Scored scored) {
-        calls++;
-        if (file == null) {
+        if (!lines.next()) {
             return;
         }
         float[] scores = scored.advantages().scores().toFloatArray();
         int context = scored.rows().contextLength();
-        StringBuilder lines = new StringBuilder();
+        List<JsonObject> rows = new ArrayList<>();
         for (int r = 0; r < Math.min(ROWS_PER_ROLLOUT, sampled.rows()); r++) {
-            long[] prompt = java.util.Arrays.copyOf(scored.queryResponses()[r], context);
-            JsonObject line = new JsonObject();
-            line.addProperty("stage", "rollout");
-            line.addProperty("call", calls);
-            line.addProperty("prompt", tokenizer.decode(prompt, true));
-            line.addProperty("answer", tokenizer.decode(sampled.tokens()[r], true));
+            long[] prompt = Arrays.copyOf(scored.queryResponses()[r], context);
+            JsonObject line = lines.line(prompt, sampled.tokens()[r]);
             line.addProperty("score", scores[r]);
-            lines.append(gson.toJson(line)).append('\n');
+            rows.add(line);
         }
-        try {
-            Files.writeString(
-                    file,
-                    lines,
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        lines.append(rows);
     }
 }
