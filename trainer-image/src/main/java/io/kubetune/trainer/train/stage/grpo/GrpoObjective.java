@@ -94,11 +94,7 @@ final class GrpoObjective implements Objective<PromptBatch> {
             PretrainedModel model, PromptBatch batch, NDManager scope, boolean training) {
         ScoredRollout rollout = rollout(batch);
         RolloutTensors tensors = RolloutTensors.of(rollout.rollout(), scope, padId);
-        TokenLogps policy =
-                TokenLogps.of(
-                        model.block().forward(model.parameterStore(), tensors.input(), training),
-                        tensors,
-                        settings.temperature());
+        TokenLogps policy = TokenLogps.of(model, tensors, settings.temperature(), training);
         NDArray ref = reference == null ? null : referenceLogps(rollout.rollout(), scope);
         NDArray mask = tensors.completionMask();
         GrpoLoss.Result result =
@@ -126,14 +122,7 @@ final class GrpoObjective implements Objective<PromptBatch> {
             NDArray logps =
                     reference.apply(
                             m ->
-                                    TokenLogps.of(
-                                                    m.block()
-                                                            .forward(
-                                                                    m.parameterStore(),
-                                                                    tensors.input(),
-                                                                    false),
-                                                    tensors,
-                                                    settings.temperature())
+                                    TokenLogps.of(m, tensors, settings.temperature(), false)
                                             .logps()
                                             .stopGradient());
             logps.attach(scope);

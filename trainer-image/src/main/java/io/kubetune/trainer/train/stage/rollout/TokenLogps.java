@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.ModelOutput;
+import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.Scalars;
 
 /**
@@ -16,6 +17,19 @@ import io.kubetune.trainer.model.Scalars;
  * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric)
  */
 public record TokenLogps(NDArray logps, NDArray entropies) {
+
+    /**
+     * Runs the model over the rollout and scores its completion tokens.
+     *
+     * @param training whether the pass is a training one (dropout, graph kept)
+     */
+    public static TokenLogps of(
+            PretrainedModel model, RolloutTensors tensors, double temperature, boolean training) {
+        return of(
+                model.block().forward(model.parameterStore(), tensors.input(), training),
+                tensors,
+                temperature);
+    }
 
     /**
      * Scores a rollout's completion tokens.

@@ -90,27 +90,14 @@ class GrpoParityTest {
             RolloutTensors tensors =
                     RolloutTensors.of(rollout(), scope, reference.get("eos").asLong());
             NDArray mask = tensors.completionMask();
-            TokenLogps policy =
-                    TokenLogps.of(
-                            model.block().forward(model.parameterStore(), tensors.input(), true),
-                            tensors,
-                            settings.temperature());
+            TokenLogps policy = TokenLogps.of(model, tensors, settings.temperature(), true);
             assertMaskedClose(policy.logps(), c.get("per_token_logps"), mask, 1e-5, "logps");
             assertMaskedClose(policy.entropies(), c.get("entropies"), mask, 1e-4, "entropy");
             NDArray ref = null;
             if (settings.beta() != 0) {
                 try (ReferenceModel off = ReferenceModel.adaptersDisabled(model, adapters)) {
                     ref =
-                            off.apply(
-                                            m ->
-                                                    TokenLogps.of(
-                                                            m.block()
-                                                                    .forward(
-                                                                            m.parameterStore(),
-                                                                            tensors.input(),
-                                                                            false),
-                                                            tensors,
-                                                            settings.temperature()))
+                            off.apply(m -> TokenLogps.of(m, tensors, settings.temperature(), false))
                                     .logps();
                 }
                 assertMaskedClose(ref, c.get("ref_per_token_logps"), mask, 1e-5, "ref logps");
@@ -153,25 +140,12 @@ class GrpoParityTest {
                         ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             RolloutTensors tensors =
                     RolloutTensors.of(rollout(), scope, reference.get("eos").asLong());
-            TokenLogps policy =
-                    TokenLogps.of(
-                            model.block().forward(model.parameterStore(), tensors.input(), true),
-                            tensors,
-                            settings.temperature());
+            TokenLogps policy = TokenLogps.of(model, tensors, settings.temperature(), true);
             NDArray ref = null;
             if (settings.beta() != 0) {
                 try (ReferenceModel off = ReferenceModel.adaptersDisabled(model, adapters)) {
                     ref =
-                            off.apply(
-                                            m ->
-                                                    TokenLogps.of(
-                                                            m.block()
-                                                                    .forward(
-                                                                            m.parameterStore(),
-                                                                            tensors.input(),
-                                                                            false),
-                                                            tensors,
-                                                            settings.temperature()))
+                            off.apply(m -> TokenLogps.of(m, tensors, settings.temperature(), false))
                                     .logps()
                                     .stopGradient();
                 }
