@@ -151,7 +151,8 @@ public final class Dependencies {
                             + "); a job starts only from FineTuneJobs of its own namespace: remove"
                             + " the namespace, or copy that job's output URI into the uri field");
         }
-        Optional<List<String>> cycle = name == null ? Optional.empty() : cycle(name, dep, lookup);
+        Optional<List<String>> cycle =
+                name == null ? Optional.empty() : DependencyCycle.find(name, dep, lookup);
         if (cycle.isPresent()) {
             return failed(
                     Reasons.INVALID_SPEC,
@@ -266,39 +267,6 @@ public final class Dependencies {
                 : need == Need.ADAPTER
                         ? job.getStatus().adapterUri
                         : job.getStatus().mergedModelUri;
-    }
-
-    /**
-     * The chain of references from {@code dep} that leads back to {@code self}, starting and ending
-     * with it; empty when there is none (or the chain goes through jobs that do not exist yet).
-     */
-    static Optional<List<String>> cycle(
-            String self, String dep, Function<String, FineTuneJob> lookup) {
-        List<String> path = new ArrayList<>(List.of(self));
-        return walk(self, dep, lookup, path, new java.util.HashSet<>());
-    }
-
-    private static Optional<List<String>> walk(
-            String self,
-            String at,
-            Function<String, FineTuneJob> lookup,
-            List<String> path,
-            java.util.Set<String> seen) {
-        path.add(at);
-        if (at.equals(self)) {
-            return Optional.of(List.copyOf(path));
-        }
-        FineTuneJob job = seen.add(at) ? lookup.apply(at) : null;
-        if (job != null && job.getSpec() != null) {
-            for (Ref next : of(job.getSpec())) {
-                Optional<List<String>> found = walk(self, next.ref().name, lookup, path, seen);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        }
-        path.remove(path.size() - 1);
-        return Optional.empty();
     }
 
     static boolean adapter(FineTuneJobSpec spec) {
