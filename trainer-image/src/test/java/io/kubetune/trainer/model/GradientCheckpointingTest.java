@@ -152,10 +152,10 @@ class GradientCheckpointingTest {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
-                assertThat(model.block().quantizedBackwardPending())
+                assertThat(model.block().layerBackward().layerScopedPending())
                         .as("the quantized linears wait for their own backward")
                         .isEqualTo(!model.block().gradientCheckpointing());
-                model.block().backward(collector, loss.sum());
+                model.block().layerBackward().backward(collector, loss.sum());
             }
             for (Map.Entry<String, Parameter> p : trainable.entrySet()) {
                 out.put(p.getKey(), Gradients.handle(p.getValue(), scope).toFloatArray());
@@ -171,7 +171,7 @@ class GradientCheckpointingTest {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
-                model.block().backward(collector, loss.sum());
+                model.block().layerBackward().backward(collector, loss.sum());
             }
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 if (p.getValue().requiresGradient()) {
