@@ -9,19 +9,21 @@ import io.kubetune.trainer.model.PendingBackwards;
 import io.kubetune.trainer.model.layers.QuantizedLinearBackward;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The backward of a pass whose quantized linears defer theirs ({@link QuantizedLinearBackward}),
- * one decoder layer at a time and without recomputation: each layer's forward graph lives in its
- * own memory scope, from a leaf standing for its input. The loss's backward stops at a leaf
- * standing for the last layer's output; then, latest layer first, the layer's output gets its
- * gradient, its deferred linears run (latest first), and its input leaf's gradient goes to the
- * layer below. A layer's activations, graph and leaf gradients are freed as soon as its backward is
- * done, so the step holds at most one layer's gradients beside the activations not yet reached.
+ * one decoder layer at a time and without recomputation: each half layer's (attention,
+ * feed-forward) forward graph lives in its own memory scope, from a leaf standing for its input.
+ * The loss's backward stops at a leaf standing for the last layer's output; then, latest layer
+ * first, the layer's output gets its gradient, its deferred linears run (latest first), and its
+ * input leaf's gradient goes to the layer below. A layer's activations, graph and leaf gradients
+ * are freed as soon as its backward is done, so the step holds at most one layer's gradients beside
+ * the activations not yet reached.
  */
 public final class LayerScopedBackward {
 
-    /** One layer's recorded forward: its scope, input leaf, output and deferred linears. */
+    /** One half layer's recorded forward: its scope, input leaf, output and deferred linears. */
     private record LayerGraph(
             NDManager scope, NDArray input, NDArray output, PendingBackwards<?> linears) {}
 
@@ -49,15 +51,23 @@ public final class LayerScopedBackward {
         List<LayerGraph> graphs = new ArrayList<>();
         NDArray h = x;
         for (DecoderLayer layer : layers) {
-            NDManager scope = step.newSubManager();
-            NDArray input = leaf(h, scope);
-            NDArray output = layer.forward(ctx, input);
-            graphs.add(new LayerGraph(scope, input, output, linears.takePending()));
-            h = output;
+            // Each half its own scope: the feed-forward's gradients and activations are gone
+            // before the attention's backward starts.
+            h = record(step, h, in -> layer.attentionBlock(ctx, in), graphs);
+            h = record(step, h, in -> layer.feedForwardBlock(ctx, in), graphs);
         }
         NDArray top = leaf(h, step);
         pending.push(new Pass(x, graphs, top));
         return top;
+    }
+
+    private NDArray record(
+            NDManager step, NDArray h, UnaryOperator<NDArray> block, List<LayerGraph> graphs) {
+        NDManager scope = step.newSubManager();
+        NDArray input = leaf(h, scope);
+        NDArray output = block.apply(input);
+        graphs.add(new LayerGraph(scope, input, output, linears.takePending()));
+        return output;
     }
 
     private static NDArray leaf(NDArray of, NDManager scope) {

@@ -112,34 +112,11 @@ public final class QuantizedLinearBackward {
         return layer.storage().dense(ps, scoped, true);
     }
 
-    // Linears of one input, the latest first: their dy W summed with the adapters' leaf gradient.
+    // Linears of one input, the latest first: one backward through what produced their input.
     private static void backward(List<Pending> group) {
         Pending first = group.get(0);
-        NDManager scope = first.input.getManager();
-        try (NDManager pass = scope.newSubManager()) {
-            NDArray dx = null;
-            boolean recording = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
-                for (Pending p : group) {
-                    if (p.output.hasGradient()) {
-                        NDArray dy = p.output.getGradient();
-                        dy.attach(pass);
-                        NDArray part = dy.matMul(dequantized(p.layer, p.ps, dy, pass));
-                        part.attach(pass);
-                        dx = dx == null ? part : dx.add(part);
-                    }
-                }
-                for (NDArray leaf : leaves(group)) {
-                    if (leaf.hasGradient()) {
-                        NDArray viaAdapters = leaf.getGradient();
-                        viaAdapters.attach(pass);
-                        dx = dx == null ? viaAdapters : dx.add(viaAdapters);
-                    }
-                }
-            } finally {
-                JniUtils.setGradMode(recording);
-            }
+        try (NDManager pass = first.input.getManager().newSubManager()) {
+            NDArray dx = inputGradient(group, pass);
             if (dx != null) {
                 try {
                     JniUtils.backward((PtNDArray) first.input, (PtNDArray) dx, true, false);
@@ -151,6 +128,47 @@ public final class QuantizedLinearBackward {
         // Nothing reads these after their backward: free them with their gradients now.
         group.forEach(p -> p.output.close());
         leaves(group).forEach(NDArray::close);
+    }
+
+    // The sum of each dy W and the adapters' leaf gradient, each term freed as soon as it is added
+    // (the backward runs while the layers below still hold their activations: the step's peak).
+    private static NDArray inputGradient(List<Pending> group, NDManager pass) {
+        NDArray dx = null;
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (Pending p : group) {
+                if (!p.output.hasGradient()) {
+                    continue;
+                }
+                try (NDManager term = pass.newSubManager()) {
+                    NDArray dy = p.output.getGradient();
+                    dy.attach(term);
+                    NDArray part = dy.matMul(dequantized(p.layer, p.ps, dy, term));
+                    dx = accumulate(dx, part, pass);
+                }
+            }
+            for (NDArray leaf : leaves(group)) {
+                if (leaf.hasGradient()) {
+                    try (NDManager term = pass.newSubManager()) {
+                        NDArray viaAdapters = leaf.getGradient();
+                        viaAdapters.attach(term);
+                        dx = accumulate(dx, viaAdapters, pass);
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
+        return dx;
+    }
+
+    private static NDArray accumulate(NDArray sum, NDArray term, NDManager owner) {
+        if (sum == null) {
+            term.attach(owner);
+            return term;
+        }
+        return sum.addi(term);
     }
 
     // The group's input leaves, each once (adapted linears in a row share one).
