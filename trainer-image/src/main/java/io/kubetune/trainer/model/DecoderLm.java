@@ -134,19 +134,6 @@ public final class DecoderLm extends ModuleBlock {
     }
 
     /**
-     * Turns activation checkpointing per layer on or off for training passes: a layer's forward is
-     * rerun in the backward instead of its activations being kept.
-     */
-    public void setGradientCheckpointing(boolean on) {
-        backward.setCheckpointing(on);
-    }
-
-    /** Returns whether training passes checkpoint their layers. */
-    public boolean gradientCheckpointing() {
-        return backward.checkpointing();
-    }
-
-    /**
      * Returns how the backward of training passes goes through the layers: whoever trains runs each
      * pass's backward through it.
      */

@@ -40,7 +40,7 @@ class GradientCheckpointingTest {
         Path dir = Path.of("src/test/resources/fixtures/models", name);
         try (PretrainedModel model = PretrainedModel.load(dir, Device.cpu(), Precision.FP32)) {
             Map<String, float[]> plain = gradients(model);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> checkpointed = gradients(model);
             assertThat(checkpointed.keySet()).isEqualTo(plain.keySet());
             double global = 0;
@@ -79,7 +79,7 @@ class GradientCheckpointingTest {
                 }
             }
             Map<String, float[]> plain = gradients(model);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> checkpointed = gradients(model);
             String last = plain.keySet().stream().reduce((a, b) -> b).orElseThrow();
             assertThat(checkpointed.get(last)).containsExactly(plain.get(last), within(1e-6f));
@@ -126,7 +126,7 @@ class GradientCheckpointingTest {
                 }
             }
             Map<String, float[]> deferred = gradients(model, trainable);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> autograd = gradients(model, trainable);
             assertThat(deferred).isNotEmpty();
             assertThat(deferred.keySet()).isEqualTo(autograd.keySet());
@@ -154,7 +154,7 @@ class GradientCheckpointingTest {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
                 assertThat(model.block().layerBackward().layerScopedPending())
                         .as("the quantized linears wait for their own backward")
-                        .isEqualTo(!model.block().gradientCheckpointing());
+                        .isEqualTo(!model.block().layerBackward().checkpointing());
                 model.block().layerBackward().backward(collector, loss.sum());
             }
             for (Map.Entry<String, Parameter> p : trainable.entrySet()) {

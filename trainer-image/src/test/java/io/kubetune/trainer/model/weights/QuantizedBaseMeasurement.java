@@ -150,7 +150,7 @@ class QuantizedBaseMeasurement {
             long loaded = io.kubetune.trainer.bench.MemoryStats.peakRssBytes();
             new LoraMethod().inject(model.block(), method, DataType.FLOAT32, model.manager());
             boolean checkpointing = Boolean.getBoolean("kubetune.measure.checkpointing");
-            model.block().setGradientCheckpointing(checkpointing);
+            model.block().layerBackward().setCheckpointing(checkpointing);
             double later = 0;
             for (int i = 0; i < 3; i++) {
                 double s = step(model, shape, 4, 128);
