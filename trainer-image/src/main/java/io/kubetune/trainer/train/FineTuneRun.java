@@ -164,7 +164,8 @@ public final class FineTuneRun {
             throws IOException {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
         model.block()
-                .setGradientCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
+                .layerBackward()
+                .setCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
         // PEFT's TEXT init tokenizes with special tokens: tokenizer(init_text)["input_ids"].
         TrainableWeights.Prepared weights =
                 TrainableWeights.prepare(spec.method, model, text -> tokenizer.encode(text, true));
