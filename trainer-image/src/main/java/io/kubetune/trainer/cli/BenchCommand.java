@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 "Build a random model of a family and size and print forward and"
                         + " forward+backward tokens/s, step time and peak memory.")
 public final class BenchCommand implements Callable<Integer> {
+    private static final int TOP_OPS = 15;
 
     @Option(
             names = "--task",
@@ -63,6 +64,14 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--gradient-checkpointing",
             description = "with --task: rerun each layer's forward in the backward")
     boolean gradientCheckpointing;
+
+    @Option(
+            names = "--profile",
+            description =
+                    "with --task: after the timed steps, run one more (one batch for"
+                            + " eval-hellaswag) under libtorch's profiler and print where its"
+                            + " time went: the top ops by self time and the shares of op groups")
+    boolean profile;
 
     @Option(names = "--arch", description = "gpt2, llama or qwen2 (default: ${DEFAULT-VALUE})")
     String arch = "gpt2";
@@ -154,8 +163,12 @@ public final class BenchCommand implements Callable<Integer> {
                         Devices.parse(device),
                         fullLogits,
                         gradientCheckpointing);
+        if (profile) {
+            benchmark.profiling();
+        }
         StepReport report = benchmark.run(warmup, iterations);
         System.out.print(report.report(benchmark.describe(), shape));
+        benchmark.profile().ifPresent(p -> System.out.print(p.table(task + " step", TOP_OPS)));
         return 0;
     }
 
@@ -177,10 +190,21 @@ public final class BenchCommand implements Callable<Integer> {
                         batch,
                         Precision.parse(precision),
                         Devices.parse(device));
+        if (profile) {
+            benchmark.profiling();
+        }
         try {
             HellaswagBenchmark.Report report = benchmark.run(warmup, iterations);
             System.out.print(
                     report.report(System.getProperty("ai.djl.pytorch.num_threads", "default")));
+            benchmark
+                    .profile()
+                    .ifPresent(
+                            p ->
+                                    System.out.print(
+                                            p.table(
+                                                    "eval-hellaswag batch of " + batch + " items",
+                                                    TOP_OPS)));
         } catch (IOException e) {
             System.err.println(
                     "kubetune bench: cannot read " + data + " or " + modelDir + ": " + e);
