@@ -15,7 +15,7 @@ public enum OpGroup {
     ATTENTION("attention element-wise (scale, mask, softmax)"),
     ACTIVATION("MLP activation (GELU/SiLU parts, gate)"),
     NORM("norms (layer_norm; RMSNorm's pow/mean/sqrt)"),
-    LOSS("loss element-wise (log-softmax, gather over vocab)"),
+    LOSS("loss element-wise (log-softmax over vocab, gather)"),
     ELEMENTWISE("element-wise rest (residuals, RoPE, LoRA scale)"),
     COPY("copies/casts (copy_, to, cat, index, embedding)"),
     VIEWS("views and allocation (reshape, slice, zeros)"),

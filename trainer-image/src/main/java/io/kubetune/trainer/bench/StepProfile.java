@@ -146,11 +146,11 @@ public record StepProfile(double wallMs, List<OpTime> ops, Map<OpGroup, Double> 
                         profiledMs(),
                         100 * profiledMs() / wallMs));
         out.append(
-                String.format("  %-44s %7s %10s %7s%n", "op (self time)", "calls", "ms", "share"));
+                String.format("  %-52s %7s %10s %7s%n", "op (self time)", "calls", "ms", "share"));
         for (OpTime op : ops.subList(0, Math.min(top, ops.size()))) {
             out.append(row(op.name(), Integer.toString(op.calls()), op.selfMs()));
         }
-        out.append(String.format("  %-44s %7s %10s %7s%n", "group", "", "ms", "share"));
+        out.append(String.format("  %-52s %7s %10s %7s%n", "group", "", "ms", "share"));
         for (Map.Entry<OpGroup, Double> g : groups.entrySet()) {
             out.append(row(g.getKey().label(), "", g.getValue()));
         }
@@ -158,10 +158,10 @@ public record StepProfile(double wallMs, List<OpTime> ops, Map<OpGroup, Double> 
     }
 
     private String row(String name, String calls, double ms) {
-        String shown = name.length() > 44 ? name.substring(0, 43) + "…" : name;
+        String shown = name.length() > 52 ? name.substring(0, 51) + "…" : name;
         return String.format(
                 java.util.Locale.ROOT,
-                "  %-44s %7s %10.1f %6.1f%%%n",
+                "  %-52s %7s %10.1f %6.1f%%%n",
                 shown,
                 calls,
                 ms,
