@@ -5,16 +5,17 @@ import java.util.Set;
 
 /**
  * Where a profiled libtorch op's time is counted in a step's profile. Names alone cannot tell an
- * attention score's {@code mul} from a residual's, so element-wise ops are placed by the shape of
- * their first input too: only attention makes rank-5 tensors ({@code [batch, kv heads, groups, seq,
- * seq]}), only the MLP's activation works on {@code [.., intermediate]} and only the loss on {@code
- * [.., vocab]}.
+ * attention score's {@code mul} from a residual's, so element-wise ops are placed by the shapes of
+ * their inputs too: only attention makes rank-5 tensors ({@code [batch, kv heads, groups, seq,
+ * seq]}), only the MLP's activation works on {@code [.., intermediate]}, only the loss on {@code
+ * [.., vocab]} and only RMSNorm scales rows by a {@code [.., 1]} tensor. What no shape tells apart
+ * (RMSNorm's weight, residual adds, RoPE, LoRA's scaling) stays in "element-wise rest".
  */
 public enum OpGroup {
     MATMUL("matmul/linear (mm, addmm, bmm, matmul)"),
     ATTENTION("attention element-wise (scale, mask, softmax)"),
     ACTIVATION("MLP activation (GELU/SiLU parts, gate)"),
-    NORM("norms (layer_norm; RMSNorm's pow/mean/sqrt)"),
+    NORM("norms (layer_norm; RMSNorm's pow, mean, sqrt, div)"),
     LOSS("loss element-wise (log-softmax over vocab, gather)"),
     ELEMENTWISE("element-wise rest (residuals, RoPE, LoRA scale)"),
     COPY("copies/casts (copy_, to, cat, index, embedding)"),
@@ -149,6 +150,26 @@ public enum OpGroup {
         this.label = label;
     }
 
+    private static boolean anyLastDimension(List<List<Long>> shapes, long size) {
+        for (List<Long> s : shapes) {
+            if (!s.isEmpty() && s.get(s.size() - 1) == size) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // RMSNorm divides [.., hidden] by a [.., 1] root mean square (and so does its backward); the
+    // loss's per-row [.., 1] terms were placed before (their other input is vocab-wide).
+    private static boolean perRowScale(List<List<Long>> shapes) {
+        for (List<Long> s : shapes) {
+            if (s.size() >= 2 && s.get(s.size() - 1) == 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What the group holds, for the table. */
     public String label() {
         return label;
@@ -184,20 +205,19 @@ public enum OpGroup {
             return VIEWS;
         }
         List<Long> first = shapes.isEmpty() ? List.of() : shapes.get(0);
-        long last = first.isEmpty() ? -1 : first.get(first.size() - 1);
         if (SOFTMAX.contains(op) || first.size() == 5) {
             return ATTENTION;
         }
-        if (LOSSES.contains(op) || last == vocab) {
+        if (LOSSES.contains(op) || anyLastDimension(shapes, vocab)) {
             return LOSS;
         }
         if (COPIES.contains(op)) {
             return COPY;
         }
-        if (ACTIVATIONS.contains(op) || last == intermediate) {
+        if (ACTIVATIONS.contains(op) || anyLastDimension(shapes, intermediate)) {
             return ACTIVATION;
         }
-        if (NORMS.contains(op)) {
+        if (NORMS.contains(op) || perRowScale(shapes)) {
             return NORM;
         }
         return ELEMENTWISE;

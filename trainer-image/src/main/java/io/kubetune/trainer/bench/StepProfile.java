@@ -75,10 +75,14 @@ public record StepProfile(double wallMs, List<OpTime> ops, Map<OpGroup, Double> 
 
     private static StepProfile summarise(
             List<Event> events, double wallMs, int vocab, int intermediate) {
-        double backwardEnd = Double.NEGATIVE_INFINITY;
+        // Without a backward (evaluation), nothing runs after it.
+        double backwardEnd = Double.POSITIVE_INFINITY;
         for (Event e : events) {
             if (e.isBackwardNode()) {
-                backwardEnd = Math.max(backwardEnd, e.end());
+                backwardEnd =
+                        backwardEnd == Double.POSITIVE_INFINITY
+                                ? e.end()
+                                : Math.max(backwardEnd, e.end());
             }
         }
         // Parents before children: by thread, start, then the longer first.

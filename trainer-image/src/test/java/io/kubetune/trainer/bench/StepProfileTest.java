@@ -89,6 +89,24 @@ class StepProfileTest {
         assertThat(profile.groups().get(OpGroup.OUTSIDE)).isCloseTo(0.73, within(1e-9));
     }
 
+    @Test
+    void aPassWithoutBackwardHasNoOptimizerTime(@TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.json");
+        Files.writeString(
+                trace,
+                "["
+                        + event("aten::mm", 0, 80, "[[4, 8], [8, 4]]")
+                        + ","
+                        + event("aten::tanh", 100, 20, "[[4, 128]]")
+                        + "]");
+
+        StepProfile profile = StepProfile.read(trace, 0.2, 512, 128);
+
+        assertThat(profile.groups().get(OpGroup.OPTIMIZER)).isZero();
+        assertThat(profile.groups().get(OpGroup.MATMUL)).isCloseTo(0.08, within(1e-9));
+        assertThat(profile.groups().get(OpGroup.ACTIVATION)).isCloseTo(0.02, within(1e-9));
+    }
+
     private static String event(String name, double ts, double dur, String shape) {
         return String.format(
                 java.util.Locale.ROOT,
