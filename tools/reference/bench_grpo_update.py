@@ -57,6 +57,9 @@ def main():
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument("--profile", action="store_true",
+                   help="after the timed updates, profile one more with torch.profiler and print"
+                        " its top ops by self CPU time (to set beside kubetune's --profile)")
     a = p.parse_args()
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
@@ -113,6 +116,17 @@ def main():
         optimizer.zero_grad()
         if step >= a.warmup:
             seconds.append(time.perf_counter() - started)
+    if a.profile:
+        with torch.profiler.profile(record_shapes=False) as prof:
+            started = time.perf_counter()
+            loss = trainer.compute_loss(trainer.model, dict(inputs))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            optimizer.zero_grad()
+            wall = time.perf_counter() - started
+        print(f"profile of one TRL update: wall {wall * 1000:.1f} ms")
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
     median = statistics.median(seconds)
     tokens = rows * a.prompt_length + sum(len(c) for c in completions)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

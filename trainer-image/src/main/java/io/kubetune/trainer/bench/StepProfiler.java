@@ -26,8 +26,8 @@ public final class StepProfiler {
     }
 
     /**
-     * Profiles {@code work}, which must wait for its results (on CUDA the trace holds the ops'
-     * launches only).
+     * Profiles {@code work}, which must wait for its results (read a value) so that its ops end
+     * inside the profile. With {@code cuda} the profiler also times CUDA (not yet tried on a GPU).
      */
     public StepProfile profile(boolean cuda, Runnable work) {
         try {
