@@ -33,6 +33,8 @@ public final class HellaswagBenchmark {
     private final int batchSize;
     private final Precision precision;
     private final Device device;
+    private boolean profiling;
+    private StepProfile profile;
 
     /**
      * @param modelDir a Hugging Face model directory: config, weights and tokenizer
@@ -55,6 +57,17 @@ public final class HellaswagBenchmark {
         this.device = device;
     }
 
+    /** After the timed passes, scores one batch of items under libtorch's profiler. */
+    public HellaswagBenchmark profiling() {
+        this.profiling = true;
+        return this;
+    }
+
+    /** The profile of that batch, when {@link #profiling()} asked for one and it ran. */
+    public java.util.Optional<StepProfile> profile() {
+        return java.util.Optional.ofNullable(profile);
+    }
+
     /** Scores the items {@code warmup} times untimed, then {@code iterations} times timed. */
     public Report run(int warmup, int iterations) throws IOException {
         List<HellaswagItem> chosen =
@@ -74,9 +87,25 @@ public final class HellaswagBenchmark {
                     seconds[i - warmup] = (System.nanoTime() - start) / 1e9;
                 }
             }
+            if (profiling) {
+                List<HellaswagItem> batch = chosen.subList(0, Math.min(batchSize, chosen.size()));
+                profile =
+                        new StepProfiler(
+                                        model.config().getInt("vocab_size"),
+                                        feedForwardWidth(model))
+                                .profile(device.isGpu(), () -> hellaswag.score(batch));
+            }
             return new Report(
                     chosen.size(), seconds, tokens, acc, MemoryStats.peakRssBytes(), precision);
         }
+    }
+
+    // GPT-2 configs name it n_inner (null: 4 x n_embd), Llama-like ones intermediate_size.
+    private static int feedForwardWidth(PretrainedModel model) {
+        var c = model.config();
+        return c.has("intermediate_size")
+                ? c.getInt("intermediate_size")
+                : c.optInt("n_inner", 4 * c.optInt("n_embd", 0));
     }
 
     // lm-eval's input tokens: context + ending but its last token, per ending, within the window.

@@ -72,6 +72,8 @@ public final class LoraStepBenchmark {
     private final Device device;
     private final boolean fullLogits;
     private final boolean checkpointing;
+    private boolean profiling;
+    private StepProfile profile;
 
     /**
      * @param fullLogits score every position through {@code [tokens, vocab]} logits, as before
@@ -94,6 +96,17 @@ public final class LoraStepBenchmark {
         this.device = device;
         this.fullLogits = fullLogits;
         this.checkpointing = checkpointing;
+    }
+
+    /** After the timed steps, runs one more under libtorch's profiler (see {@link #profile()}). */
+    public LoraStepBenchmark profiling() {
+        this.profiling = true;
+        return this;
+    }
+
+    /** The profile of the extra step, when {@link #profiling()} asked for one and it ran. */
+    public java.util.Optional<StepProfile> profile() {
+        return java.util.Optional.ofNullable(profile);
     }
 
     /**
@@ -135,6 +148,11 @@ public final class LoraStepBenchmark {
                     long start = System.nanoTime();
                     loop.step(List.of(batch));
                     seconds[i] = (System.nanoTime() - start) / 1e9;
+                }
+                if (profiling) {
+                    profile =
+                            new StepProfiler(shape.vocab(), shape.intermediate())
+                                    .profile(device.isGpu(), () -> loop.step(List.of(batch)));
                 }
             }
             Batch tokens = batch instanceof PairBatch pairs ? pairs.rows() : (Batch) batch;

@@ -2,6 +2,7 @@ package io.kubetune.trainer.cli;
 
 import io.kubetune.trainer.bench.BenchResult;
 import io.kubetune.trainer.bench.Benchmark;
+import io.kubetune.trainer.bench.GrpoUpdateBenchmark;
 import io.kubetune.trainer.bench.HellaswagBenchmark;
 import io.kubetune.trainer.bench.LoraStepBenchmark;
 import io.kubetune.trainer.bench.ModelShape;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
                 "Build a random model of a family and size and print forward and"
                         + " forward+backward tokens/s, step time and peak memory.")
 public final class BenchCommand implements Callable<Integer> {
+    private static final int TOP_OPS = 15;
 
     @Option(
             names = "--task",
@@ -29,7 +31,8 @@ public final class BenchCommand implements Callable<Integer> {
                     "time a real training step instead of bare passes: sft-lora (LoRA r 8 on"
                             + " every linear layer, the first half of every row masked as prompt)"
                             + " or dpo-lora (--batch pairs of such rows, sigmoid DPO, reference ="
-                            + " adapters off) or eval-hellaswag (score --items items of --data with"
+                            + " adapters off) or grpo-update (one GRPO update on fixed completions:"
+                            + " --prompts x --generations rows) or eval-hellaswag (score --items items of --data with"
                             + " the model in --model-dir, --batch items per pass)")
     String task;
 
@@ -63,6 +66,36 @@ public final class BenchCommand implements Callable<Integer> {
             names = "--gradient-checkpointing",
             description = "with --task: rerun each layer's forward in the backward")
     boolean gradientCheckpointing;
+
+    @Option(
+            names = "--profile",
+            description =
+                    "with --task: after the timed steps, run one more (one batch for"
+                            + " eval-hellaswag) under libtorch's profiler and print where its"
+                            + " time went: the top ops by self time and the shares of op groups")
+    boolean profile;
+
+    @Option(
+            names = "--prompts",
+            description = "with --task grpo-update: prompts (default: ${DEFAULT-VALUE})")
+    int prompts = 4;
+
+    @Option(
+            names = "--generations",
+            description = "with --task grpo-update: answers per prompt (default: ${DEFAULT-VALUE})")
+    int generations = 8;
+
+    @Option(
+            names = "--prompt-length",
+            description = "with --task grpo-update: tokens per prompt (default: ${DEFAULT-VALUE})")
+    int promptLength = 64;
+
+    @Option(
+            names = "--completion-length",
+            description =
+                    "with --task grpo-update: tokens of the longest answer; three rows in four"
+                            + " are shorter (default: ${DEFAULT-VALUE})")
+    int completionLength = 128;
 
     @Option(names = "--arch", description = "gpt2, llama or qwen2 (default: ${DEFAULT-VALUE})")
     String arch = "gpt2";
@@ -135,12 +168,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (task.equals("eval-hellaswag")) {
             return runHellaswag();
         }
+        if (task.equals("grpo-update")) {
+            return runGrpoUpdate();
+        }
         LoraStepBenchmark.Task kind = LoraStepBenchmark.Task.parse(task);
         if (kind == null) {
             System.err.println(
                     "kubetune bench: --task "
                             + task
-                            + " is not one of sft-lora, dpo-lora, eval-hellaswag; drop --task to time bare passes");
+                            + " is not one of sft-lora, dpo-lora, grpo-update, eval-hellaswag; drop --task to time bare passes");
             return 2;
         }
         ModelShape shape = shape();
@@ -154,8 +190,45 @@ public final class BenchCommand implements Callable<Integer> {
                         Devices.parse(device),
                         fullLogits,
                         gradientCheckpointing);
+        if (profile) {
+            benchmark.profiling();
+        }
         StepReport report = benchmark.run(warmup, iterations);
         System.out.print(report.report(benchmark.describe(), shape));
+        benchmark.profile().ifPresent(p -> System.out.print(p.table(task + " step", TOP_OPS)));
+        return 0;
+    }
+
+    private int runGrpoUpdate() {
+        if (prompts < 1 || generations < 2 || promptLength < 1 || completionLength < 1) {
+            System.err.println(
+                    "kubetune bench: --task grpo-update needs --prompts >= 1, --generations >= 2,"
+                            + " --prompt-length >= 1 and --completion-length >= 1; got "
+                            + prompts
+                            + ", "
+                            + generations
+                            + ", "
+                            + promptLength
+                            + ", "
+                            + completionLength);
+            return 2;
+        }
+        ModelShape shape = shape(promptLength + completionLength);
+        GrpoUpdateBenchmark benchmark =
+                new GrpoUpdateBenchmark(
+                        shape,
+                        prompts,
+                        generations,
+                        promptLength,
+                        completionLength,
+                        Precision.parse(precision),
+                        Devices.parse(device));
+        if (profile) {
+            benchmark.profiling();
+        }
+        StepReport report = benchmark.run(warmup, iterations);
+        System.out.print(report.report(benchmark.describe(), shape));
+        benchmark.profile().ifPresent(p -> System.out.print(p.table("grpo update", TOP_OPS)));
         return 0;
     }
 
@@ -177,10 +250,21 @@ public final class BenchCommand implements Callable<Integer> {
                         batch,
                         Precision.parse(precision),
                         Devices.parse(device));
+        if (profile) {
+            benchmark.profiling();
+        }
         try {
             HellaswagBenchmark.Report report = benchmark.run(warmup, iterations);
             System.out.print(
                     report.report(System.getProperty("ai.djl.pytorch.num_threads", "default")));
+            benchmark
+                    .profile()
+                    .ifPresent(
+                            p ->
+                                    System.out.print(
+                                            p.table(
+                                                    "eval-hellaswag batch of " + batch + " items",
+                                                    TOP_OPS)));
         } catch (IOException e) {
             System.err.println(
                     "kubetune bench: cannot read " + data + " or " + modelDir + ": " + e);
@@ -190,6 +274,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     ModelShape shape() {
+        return shape(seq);
+    }
+
+    private ModelShape shape(int longest) {
         String name = preset != null ? preset : ModelShape.defaultPreset(arch);
         ModelShape p = ModelShape.preset(arch, name);
         boolean gpt2 = p.arch().equals("gpt2");
@@ -204,6 +292,6 @@ public final class BenchCommand implements Callable<Integer> {
                 kv,
                 intermediate != null ? intermediate : p.intermediate(),
                 vocab != null ? vocab : p.vocab(),
-                Math.max(p.positions(), seq));
+                Math.max(p.positions(), longest));
     }
 }

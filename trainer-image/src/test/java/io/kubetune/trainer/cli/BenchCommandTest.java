@@ -78,6 +78,40 @@ class BenchCommandTest {
     }
 
     @Test
+    void aGrpoUpdateTaskTrainsOnFixedCompletionsAndCanPrintItsProfile() {
+        String report =
+                run(
+                        "bench",
+                        "--task",
+                        "grpo-update",
+                        "--arch",
+                        "llama",
+                        "--preset",
+                        "tiny",
+                        "--prompts",
+                        "2",
+                        "--generations",
+                        "4",
+                        "--prompt-length",
+                        "8",
+                        "--completion-length",
+                        "8",
+                        "--warmup",
+                        "0",
+                        "--iterations",
+                        "1",
+                        "--profile");
+        assertThat(report)
+                .contains("grpo-update: LoRA r 8 on all linear layers, 2 prompts x 4 generations")
+                // Answers of 8, 7, 6 and 5 tokens in every four rows: 2 x 26 completion tokens.
+                .containsPattern(
+                        "median [0-9.]+ s of 1 \\([0-9. ]+\\), [0-9]+ tokens/s, 52 labelled")
+                .contains("profile of one grpo update")
+                .containsPattern("after backward: grad clip, AdamW, zero grads +[0-9.]+ +[0-9.]+%")
+                .containsPattern("not in libtorch \\(Java, JNI, GC\\) +[0-9.]+ +[0-9.]+%");
+    }
+
+    @Test
     void aLoraDpoTaskRunsPairsAgainstTheAdapterFreeReference() {
         String report =
                 run(
