@@ -13,22 +13,22 @@ import java.util.function.UnaryOperator;
 
 /**
  * The backward of a pass whose quantized linears defer theirs ({@link QuantizedLinearBackward}),
- * one decoder layer at a time and without recomputation: each half layer's (attention,
- * feed-forward) forward graph lives in its own memory scope, from a leaf standing for its input.
- * The loss's backward stops at a leaf standing for the last layer's output; then, latest layer
- * first, the layer's output gets its gradient, its deferred linears run (latest first), and its
- * input leaf's gradient goes to the layer below. A layer's activations, graph and leaf gradients
- * are freed as soon as its backward is done, so the step holds at most one layer's gradients beside
- * the activations not yet reached.
+ * half a decoder layer at a time and without recomputation: each attention and feed-forward block
+ * records its forward graph in its own memory scope, from a leaf standing for its input. The loss's
+ * backward stops at a leaf standing for the last layer's output; then, latest block first, the
+ * block's output gets its gradient, its deferred linears run (latest first), and its input leaf's
+ * gradient goes to the block below. A block's activations, graph and leaf gradients are freed as
+ * soon as its backward is done, so the step holds one block's gradients beside the activations not
+ * yet reached (autograd's own backward would hold every layer's activations to the end).
  */
 public final class LayerScopedBackward {
 
-    /** One half layer's recorded forward: its scope, input leaf, output and deferred linears. */
-    private record LayerGraph(
+    /** One block's recorded forward: its scope, input leaf, output and deferred linears. */
+    private record BlockGraph(
             NDManager scope, NDArray input, NDArray output, PendingBackwards<?> linears) {}
 
-    /** One pass: the first layer's input as the caller gave it, the layers, the output leaf. */
-    private record Pass(NDArray source, List<LayerGraph> layers, NDArray top) {}
+    /** One pass: the first layer's input as the caller gave it, the blocks, the output leaf. */
+    private record Pass(NDArray source, List<BlockGraph> blocks, NDArray top) {}
 
     private final QuantizedLinearBackward linears;
     private final PendingBackwards<Pass> pending = new PendingBackwards<>(this::backward);
@@ -41,14 +41,14 @@ public final class LayerScopedBackward {
     }
 
     /**
-     * Runs the layers, each recorded in its own scope.
+     * Runs the layers, each half (attention, feed-forward) recorded in its own scope.
      *
      * @param x the first layer's input, possibly attached to a graph (trained embeddings)
      * @return the last layer's output as a leaf that records its gradient
      */
     public NDArray forward(List<DecoderLayer> layers, LayerContext ctx, NDArray x) {
         NDManager step = x.getManager();
-        List<LayerGraph> graphs = new ArrayList<>();
+        List<BlockGraph> graphs = new ArrayList<>();
         NDArray h = x;
         for (DecoderLayer layer : layers) {
             // Each half its own scope: the feed-forward's gradients and activations are gone
@@ -62,11 +62,11 @@ public final class LayerScopedBackward {
     }
 
     private NDArray record(
-            NDManager step, NDArray h, UnaryOperator<NDArray> block, List<LayerGraph> graphs) {
+            NDManager step, NDArray h, UnaryOperator<NDArray> block, List<BlockGraph> graphs) {
         NDManager scope = step.newSubManager();
         NDArray input = leaf(h, scope);
         NDArray output = block.apply(input);
-        graphs.add(new LayerGraph(scope, input, output, linears.takePending()));
+        graphs.add(new BlockGraph(scope, input, output, linears.takePending()));
         return output;
     }
 
@@ -99,25 +99,26 @@ public final class LayerScopedBackward {
     }
 
     private static void free(Pass pass) {
-        pass.layers.forEach(g -> g.scope.close());
+        pass.blocks.forEach(g -> g.scope.close());
     }
 
     private void backward(Pass pass) {
-        if (!pass.top.hasGradient()) {
+        // A pass whose step was closed without a backward (a caller that never called drop()).
+        if (pass.top.isReleased() || !pass.top.hasGradient()) {
             return;
         }
         NDManager step = pass.top.getManager();
         NDArray gradient = pass.top.getGradient();
         gradient.attach(step);
-        for (int i = pass.layers.size() - 1; i >= 0; i--) {
-            LayerGraph layer = pass.layers.get(i);
+        for (int i = pass.blocks.size() - 1; i >= 0; i--) {
+            BlockGraph block = pass.blocks.get(i);
             // Kept: the deferred linears' backwards go through parts of this graph again.
-            JniUtils.backward((PtNDArray) layer.output, (PtNDArray) gradient, true, false);
+            JniUtils.backward((PtNDArray) block.output, (PtNDArray) gradient, true, false);
             gradient.close();
-            layer.linears.runAll();
-            gradient = layer.input.getGradient();
+            block.linears.runAll();
+            gradient = block.input.getGradient();
             gradient.attach(step);
-            layer.scope.close();
+            block.scope.close();
         }
         // Into the embeddings' graph when there is one (trained embeddings, prompt tuning); kept,
         // since another pass of the step may share it. libtorch refuses a tensor outside any graph.

@@ -20,7 +20,7 @@ import java.util.List;
  * <p>DJL has no custom autograd functions, so, as {@link
  * io.kubetune.trainer.model.decoder.CheckpointedLayers} does for whole layers, each such linear
  * computes {@code y} without recording and hands autograd a leaf standing for it. {@link
- * io.kubetune.trainer.model.decoder.LayerScopedBackward} takes each decoder layer's linears with
+ * io.kubetune.trainer.model.decoder.LayerScopedBackward} takes each half layer's linears with
  * {@link #takePending()} and runs them, latest first, after that layer's output got its gradient,
  * so a leaf has all its gradient before its turn. Linears reading one input (q, k, v; gate, up)
  * share one input leaf and one backward through what produced their input.
