@@ -43,8 +43,14 @@ public final class Dependencies {
      * One reference of the job.
      *
      * @param field the spec field, named in messages (spec.model.fineTuneJobRef)
+     * @param policy for a reward model, the job's own spec.model: an rm job that wrote only an
+     *     adapter is applied to it, so it must have trained on the same model; else null
      */
-    public record Ref(String field, FineTuneJobRef ref, Need need) {}
+    public record Ref(String field, FineTuneJobRef ref, Need need, ModelSource policy) {
+        public Ref(String field, FineTuneJobRef ref, Need need) {
+            this(field, ref, need, null);
+        }
+    }
 
     /**
      * A reference that can be used: the URI of what the job takes, and the job it comes from.
@@ -129,7 +135,12 @@ public final class Dependencies {
             refs.add(new Ref(MODEL, spec.model.fineTuneJobRef, Need.MODEL));
         }
         if (spec.rewardModel != null && spec.rewardModel.fineTuneJobRef != null) {
-            refs.add(new Ref(REWARD_MODEL, spec.rewardModel.fineTuneJobRef, Need.REWARD_MODEL));
+            refs.add(
+                    new Ref(
+                            REWARD_MODEL,
+                            spec.rewardModel.fineTuneJobRef,
+                            Need.REWARD_MODEL,
+                            spec.model));
         }
         return refs;
     }
@@ -173,6 +184,12 @@ public final class Dependencies {
         if (unusable != null) {
             return failed(Reasons.INVALID_SPEC, unusable);
         }
+        if (rewardAdapter(r, job)) {
+            Outcome misfit = LoraRewardModel.check(r.field(), job, r.policy(), lookup);
+            if (misfit != null) {
+                return misfit;
+            }
+        }
         JobState state = job.getStatus() == null ? null : job.getStatus().state;
         if (state == JobState.Failed) {
             String why = job.getStatus().message == null ? "" : ": " + job.getStatus().message;
@@ -186,7 +203,7 @@ public final class Dependencies {
                 return fromAdapter;
             }
         }
-        String uri = uri(r.need(), job);
+        String uri = uri(r, job);
         if (uri != null) {
             return new Outcome(new Resolved(uri, job), null, null);
         }
@@ -231,13 +248,6 @@ public final class Dependencies {
                     + method(spec)
                     + "), so it writes no adapter; use its model (spec.model.fineTuneJobRef)";
         }
-        if (r.need() == Need.REWARD_MODEL && adapter(spec) && !mergesModel(spec)) {
-            return r.field()
-                    + ": "
-                    + dep
-                    + " writes only a LoRA adapter, no reward model; set"
-                    + " spec.output.mergeModel: true on it";
-        }
         if (r.need() != Need.ADAPTER
                 && spec.method != null
                 && spec.method.type != null
@@ -255,16 +265,22 @@ public final class Dependencies {
 
     /** Whether what the job takes from {@code job} is an adapter (base plus adapter included). */
     private static boolean writesAdapter(Ref r, FineTuneJob job) {
-        return r.need() == Need.ADAPTER
-                || (r.need() == Need.MODEL
-                        && adapter(job.getSpec())
-                        && !mergesModel(job.getSpec()));
+        return r.need() == Need.ADAPTER || (adapter(job.getSpec()) && !mergesModel(job.getSpec()));
     }
 
-    private static String uri(Need need, FineTuneJob job) {
+    /**
+     * An rm job's LoRA adapter as the reward model: the trainer applies it to the policy's base.
+     */
+    private static boolean rewardAdapter(Ref r, FineTuneJob job) {
+        return r.need() == Need.REWARD_MODEL
+                && adapter(job.getSpec())
+                && !mergesModel(job.getSpec());
+    }
+
+    private static String uri(Ref r, FineTuneJob job) {
         return job.getStatus() == null
                 ? null
-                : need == Need.ADAPTER
+                : r.need() == Need.ADAPTER || rewardAdapter(r, job)
                         ? job.getStatus().adapterUri
                         : job.getStatus().mergedModelUri;
     }

@@ -129,17 +129,76 @@ class DependenciesTest {
                                 + " (virtual tokens), which cannot be merged into a model to start"
                                 + " from; train it with method lora, or start from its spec.model"),
                 new Row(
-                        "reward model that is only a LoRA adapter",
-                        t -> t.adapterOnly("rm", null, j -> j.getSpec().stage = Stage.RM),
-                        List.of(
-                                new Ref(
-                                        Dependencies.REWARD_MODEL,
-                                        ref("rm", null),
-                                        Need.REWARD_MODEL)),
+                        "reward model that is only a LoRA adapter, trained on another model",
+                        t ->
+                                t.adapterOnly(
+                                        "rm",
+                                        null,
+                                        j -> {
+                                            j.getSpec().stage = Stage.RM;
+                                            j.getSpec().model.uri = "s3://models/other";
+                                        }),
+                        reward("rm", uri("s3://models/tiny-llama")),
                         Reasons.INVALID_SPEC,
                         "spec.rewardModel.fineTuneJobRef: FineTuneJob rm writes only a LoRA"
-                                + " adapter, no reward model; set spec.output.mergeModel: true on"
-                                + " it"),
+                                + " adapter, which the trainer applies to this job's base model,"
+                                + " but rm trained on s3://models/other and this job starts from"
+                                + " s3://models/tiny-llama; set spec.output.mergeModel: true on"
+                                + " rm, or start both jobs from the same model"),
+                new Row(
+                        "reward adapter trained on one sft job, policy from another",
+                        t -> {
+                            t.job("sft", JobState.Succeeded, j -> {});
+                            t.job("sft2", JobState.Succeeded, j -> {});
+                            t.adapterOnly("rm", "sft", j -> j.getSpec().stage = Stage.RM);
+                        },
+                        reward("rm", from("sft2")),
+                        Reasons.INVALID_SPEC,
+                        "spec.rewardModel.fineTuneJobRef: FineTuneJob rm writes only a LoRA"
+                                + " adapter, which the trainer applies to this job's base model,"
+                                + " but rm trained on the model of FineTuneJob sft"
+                                + " (s3://models/sft/merged) and this job starts from the model of"
+                                + " FineTuneJob sft2 (s3://models/sft2/merged); set"
+                                + " spec.output.mergeModel: true on rm, or start both jobs from"
+                                + " the same model"),
+                new Row(
+                        "reward adapter while the policy is a base plus an sft adapter",
+                        t -> {
+                            t.adapterOnly("sft", null, j -> {});
+                            t.adapterOnly("rm", "sft", j -> j.getSpec().stage = Stage.RM);
+                        },
+                        reward("rm", from("sft")),
+                        Reasons.INVALID_SPEC,
+                        "spec.rewardModel.fineTuneJobRef: FineTuneJob rm writes only a LoRA"
+                                + " adapter, which the trainer applies to this job's base model,"
+                                + " but this job starts from the base plus the adapter of"
+                                + " FineTuneJob sft, which has no spec.output.mergeModel; set"
+                                + " spec.output.mergeModel: true on sft (the policy's model) or on"
+                                + " rm"),
+                new Row(
+                        "reward adapter while the policy has spec.model.adapter",
+                        t -> t.adapterOnly("rm", null, j -> j.getSpec().stage = Stage.RM),
+                        reward("rm", withAdapter(uri("s3://models/tiny-llama"))),
+                        Reasons.INVALID_SPEC,
+                        "spec.rewardModel.fineTuneJobRef: FineTuneJob rm writes only a LoRA"
+                                + " adapter, which the trainer applies to this job's base model,"
+                                + " but this job starts from a base plus an adapter"
+                                + " (spec.model.adapter); set spec.output.mergeModel: true on rm,"
+                                + " or start this job from a merged model"),
+                new Row(
+                        "reward adapter still training: waits for it",
+                        t ->
+                                t.job(
+                                        "rm",
+                                        JobState.Running,
+                                        j -> {
+                                            j.getSpec().stage = Stage.RM;
+                                            j.getSpec().output.mergeModel = false;
+                                        }),
+                        reward("rm", uri("s3://models/tiny-llama")),
+                        Reasons.WAITING_FOR_DEPENDENCY,
+                        "spec.rewardModel.fineTuneJobRef: waiting for FineTuneJob rm (Running) to"
+                                + " succeed"),
                 new Row(
                         "reward model of stage sft",
                         t -> t.job("sft", JobState.Succeeded, j -> {}),
@@ -331,6 +390,116 @@ class DependenciesTest {
 
         assertThat(resolved.uri()).isEqualTo("s3://models/sft/merged");
         assertThat(resolved.adapterUri()).isNull();
+    }
+
+    @Test
+    void aRewardAdapterTrainedOnThePolicysModelIsGivenAsItsAdapterUri() {
+        adapterOnly("rm", null, j -> j.getSpec().stage = Stage.RM);
+
+        Dependencies.Check check =
+                Dependencies.check(
+                        "team-a", "ppo", reward("rm", uri("s3://models/tiny-llama")), jobs::get);
+
+        assertThat(check.ready()).isTrue();
+        Dependencies.Resolved resolved = check.resolved().get(Dependencies.REWARD_MODEL);
+        assertThat(resolved.uri())
+                .as("the trainer applies rm's adapter to the policy's base")
+                .isEqualTo("s3://models/rm/adapter");
+        assertThat(resolved.adapterUri()).isNull();
+    }
+
+    @Test
+    void sftThenAnAdapterOnlyRmThenPpoFromTheSameSft() {
+        job("sft", JobState.Succeeded, j -> {});
+        adapterOnly("rm", "sft", j -> j.getSpec().stage = Stage.RM);
+        FineTuneJob ppo = TestJobs.cpuFineTuneJob();
+        startFrom(ppo, "sft");
+        ppo.getSpec().rewardModel = new RewardModelSource();
+        ppo.getSpec().rewardModel.fineTuneJobRef = ref("rm", null);
+
+        Dependencies.Check check =
+                Dependencies.check("team-a", "ppo", Dependencies.of(ppo.getSpec()), jobs::get);
+
+        assertThat(check.ready()).isTrue();
+        assertThat(check.resolved().get(Dependencies.MODEL).uri())
+                .isEqualTo("s3://models/sft/merged");
+        assertThat(check.resolved().get(Dependencies.REWARD_MODEL).uri())
+                .isEqualTo("s3://models/rm/adapter");
+    }
+
+    @Test
+    void aRewardAdapterTrainedOnTheUriThePolicysJobWroteFits() {
+        job("sft", JobState.Succeeded, j -> {});
+        adapterOnly(
+                "rm",
+                null,
+                j -> {
+                    j.getSpec().stage = Stage.RM;
+                    j.getSpec().model.uri = "s3://models/sft/merged";
+                });
+
+        Dependencies.Check check =
+                Dependencies.check(
+                        "team-a",
+                        "ppo",
+                        List.of(
+                                new Ref(Dependencies.MODEL, ref("sft", null), Need.MODEL),
+                                reward("rm", from("sft")).get(0)),
+                        jobs::get);
+
+        assertThat(check.ready()).isTrue();
+        assertThat(check.resolved().get(Dependencies.REWARD_MODEL).uri())
+                .isEqualTo("s3://models/rm/adapter");
+    }
+
+    @Test
+    void aRewardAdapterWaitsWithThePolicyForThePolicysJob() {
+        job("sft", JobState.Running, j -> {});
+        adapterOnly(
+                "rm",
+                null,
+                j -> {
+                    j.getSpec().stage = Stage.RM;
+                    j.getSpec().model.uri = "s3://models/sft/merged";
+                });
+
+        Dependencies.Check check =
+                Dependencies.check(
+                        "team-a",
+                        "ppo",
+                        List.of(
+                                new Ref(Dependencies.MODEL, ref("sft", null), Need.MODEL),
+                                reward("rm", from("sft")).get(0)),
+                        jobs::get);
+
+        assertThat(check.blocked().waitReason()).isEqualTo(Reasons.WAITING_FOR_DEPENDENCY);
+        assertThat(check.blocked().message())
+                .isEqualTo(
+                        "spec.model.fineTuneJobRef: waiting for FineTuneJob sft (Running) to"
+                                + " succeed");
+    }
+
+    private static List<Ref> reward(String name, ModelSource policy) {
+        return List.of(
+                new Ref(Dependencies.REWARD_MODEL, ref(name, null), Need.REWARD_MODEL, policy));
+    }
+
+    private static ModelSource uri(String uri) {
+        ModelSource model = new ModelSource();
+        model.uri = uri;
+        return model;
+    }
+
+    private static ModelSource from(String job) {
+        ModelSource model = new ModelSource();
+        model.fineTuneJobRef = ref(job, null);
+        return model;
+    }
+
+    private static ModelSource withAdapter(ModelSource model) {
+        model.adapter = new io.kubetune.api.v1alpha1.AdapterSource();
+        model.adapter.uri = "s3://models/other-sft/adapter";
+        return model;
     }
 
     /** A LoRA job without output.mergeModel that succeeded: an adapter, no merged model. */
