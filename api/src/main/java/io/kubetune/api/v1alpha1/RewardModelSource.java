@@ -24,8 +24,10 @@ public class RewardModelSource {
     public String uri;
 
     @JsonPropertyDescription(
-            "Use the model this FineTuneJob of stage rm (same namespace) wrote (a LoRA job needs"
-                    + " spec.output.mergeModel); this job waits until it succeeded.")
+            "Use the reward model this FineTuneJob of stage rm (same namespace) wrote: its merged"
+                    + " model, or, from a LoRA job without spec.output.mergeModel, its adapter,"
+                    + " which the trainer applies to this job's base (the rm job must have trained"
+                    + " on the model this job starts from); this job waits until it succeeded.")
     public FineTuneJobRef fineTuneJobRef;
 
     @JsonPropertyDescription("Credentials to read the reward model.")
