@@ -1,11 +1,13 @@
-"""Prompts for stage grpo, made from the embedded default's data (make_default_data.py).
+"""Prompts for the on-policy stages (examples/local/ppo.yaml reads them), made from the embedded
+default's data (make_default_data.py).
 
 Each "Define <word>." instruction of examples/data/wordnet-definitions.jsonl becomes a prompt in the
 form of the dictionary lines the embedded model was pre-trained on ("<word>:", see
 make_default_data.py), with an `answer` column holding the word's WordNet 3.0 gloss as those lines
-write it (first letter lower case, full stop), and the instruction kept as `instruction`. The
-exactMatch reward compares the model's answer with `answer`. The first 1,000 words are kept (the
-file stays small).
+write it (first letter lower case, full stop), and the instruction kept as `instruction`. A first
+grpo example rewarded exact matches with `answer`; the embedded model knows no glosses and never
+matched, so examples/local/grpo.yaml now uses make_inflection_data.py's prompts. The first 1,000
+words are kept (the file stays small).
 
 Run: python3 tools/data/make_grpo_data.py
 """

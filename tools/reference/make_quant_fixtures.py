@@ -10,9 +10,11 @@
    The weights' last dimension is a multiple of 64: bitsandbytes 0.50.2's CPU dequantize_4bit
    kernel does not follow its own flat blocks otherwise (checked on a [160, 224] weight: 32094 of
    35840 values differ from code[q] * absmax), which real models never meet.
-   Known difference: the CPU kernel that quantizes the scales (csrc/common.cpp quantize_block with
-   BinSearch Direct2, whose bucket index is computed from z + 1 in float32) picks a code one or two
-   steps from the nearest for about 1 scale in 200; kubetune takes the nearest code.
+   scales.*: 8-bit blockwise quantization (dynamic map, blocks of 256) of 16,384 values shaped as
+   centred NF4 scales are (most near zero, one block all zero, some exactly +-absmax), the kernel
+   that quantizes double-quantized scales: scales (input), scales.codes, scales.absmax. Its CPU
+   kernel reads codes from a 65,536-bin table over [-1, 1], which near zero is not the nearest
+   code (about 1 value in 200 here); kubetune reproduces the table.
 2. qlora-5-steps/, qlora-nf4-single-5-steps/ and qlora-int8-5-steps/: the tiny Llama loaded by
    transformers with a BitsAndBytesConfig (nf4 with / without double quant, int8; compute float32)
    on CPU, PEFT LoRA (qdora-nf4-5-steps/: DoRA) on q_proj and
@@ -65,6 +67,11 @@ def weights():
     quantized("q_proj", base["model.layers.0.self_attn.q_proj.weight"], out)
     quantized("down_proj", base["model.layers.1.mlp.down_proj.weight"], out)
     quantized("wide", wide, out)
+    scales = torch.randn(16384) * 0.004 * torch.rand(16384) ** 3   # heavy near zero
+    scales[256:512] = 0.0
+    scales[1000], scales[5000] = 0.05, -0.05
+    codes, state = F.quantize_blockwise(scales, blocksize=256)
+    out["scales"], out["scales.codes"], out["scales.absmax"] = scales, codes, state.absmax
     OUT.mkdir(parents=True, exist_ok=True)
     # Codes are stored as float32 (exact for 8-bit integers): kubetune reads F32/F16/BF16 files.
     save_file({k: v.float().contiguous() for k, v in out.items()}, OUT / "weights.safetensors")

@@ -55,8 +55,9 @@ class ExamplesTest {
     }
 
     /**
-     * The local examples name their model and data by paths relative to the file (the command line
-     * resolves them); made absolute, as a cluster job's would be, they pass the CRD's schema.
+     * The local examples name their model and data (held-out data too) by paths relative to the
+     * file (the command line resolves them); made absolute, as a cluster job's would be, they pass
+     * the CRD's schema.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(
@@ -64,6 +65,7 @@ class ExamplesTest {
                 "local/finetunejob.yaml",
                 "local/rm.yaml",
                 "local/dpo.yaml",
+                "local/inflection-sft.yaml",
                 "local/grpo.yaml"
             })
     void localExamplesAreValidAndRoundTrip(String name) throws IOException {
@@ -78,6 +80,10 @@ class ExamplesTest {
                         d ->
                                 ((com.fasterxml.jackson.databind.node.ObjectNode) d)
                                         .put("uri", "/data/d.jsonl"));
+        if (spec.path("validation").has("uri")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) spec.get("validation"))
+                    .put("uri", "/data/heldout.jsonl");
+        }
         JsonNode resource = CrdSchema.readYaml(RepoFiles.example(name));
         ((com.fasterxml.jackson.databind.node.ObjectNode) resource).set("spec", spec);
         assertThat(CrdSchema.of("finetunejobs").errors(resource)).isEmpty();

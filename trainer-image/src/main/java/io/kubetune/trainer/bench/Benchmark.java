@@ -101,7 +101,7 @@ public final class Benchmark {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = model.block().logits(ps, ModelInput.of(ids), true);
                 NDArray loss = CausalLmLoss.mean(logits, ids);
-                model.block().backward(collector, loss);
+                model.block().layerBackward().backward(collector, loss);
                 loss.getFloat();
             }
             Gradients.zero(model.block());

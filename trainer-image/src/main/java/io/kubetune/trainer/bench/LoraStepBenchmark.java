@@ -127,7 +127,7 @@ public final class LoraStepBenchmark {
             method.lora.r = LORA_RANK;
             method.lora.targetModules = List.of(LoraInjector.ALL_LINEAR);
             TrainableWeights.Prepared weights = TrainableWeights.prepare(method, model);
-            model.block().setGradientCheckpointing(checkpointing);
+            model.block().layerBackward().setCheckpointing(checkpointing);
             Objective<B> objective = objective(model, weights);
             double[] seconds = new double[steps];
             try (AdamW optimizer = AdamW.withDefaults(weights.trainable(), 0, model.manager())) {

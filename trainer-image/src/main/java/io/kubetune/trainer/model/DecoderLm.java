@@ -5,14 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import io.kubetune.trainer.model.decoder.AttentionMask;
-import io.kubetune.trainer.model.decoder.CheckpointedLayers;
+import io.kubetune.trainer.model.decoder.DecoderBackward;
 import io.kubetune.trainer.model.decoder.DecoderConfig;
 import io.kubetune.trainer.model.decoder.DecoderLayer;
 import io.kubetune.trainer.model.decoder.LayerContext;
@@ -22,7 +19,6 @@ import io.kubetune.trainer.model.io.WeightLayout;
 import io.kubetune.trainer.model.layers.LinearLayer;
 import io.kubetune.trainer.model.layers.ModuleBlock;
 import io.kubetune.trainer.model.layers.Norm;
-import io.kubetune.trainer.model.layers.QuantizedLinearBackward;
 import io.kubetune.trainer.model.layers.TokenEmbedding;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +45,7 @@ public final class DecoderLm extends ModuleBlock {
     private final Norm finalNorm;
     private final LinearLayer lmHead;
     private final LinearLayer scoreHead;
-    private CheckpointedLayers checkpoints;
-    private final QuantizedLinearBackward quantizedBackward = new QuantizedLinearBackward();
+    private final DecoderBackward backward = new DecoderBackward();
     private InputPrefix inputPrefix;
 
     /**
@@ -103,7 +98,7 @@ public final class DecoderLm extends ModuleBlock {
         h = encoded.embed(h);
         NDArray bias = AttentionMask.bias(in, h.getDataType(), config.attention().slidingWindow());
         if (prefixed.past() != null) {
-            if (checkpoints != null && training) {
+            if (backward.checkpointing() && training) {
                 // The rerun layers would not send gradients to the prefix (PEFT refuses it too).
                 throw new IllegalStateException(
                         "prefix tuning cannot train with gradient checkpointing; turn it off");
@@ -112,16 +107,7 @@ public final class DecoderLm extends ModuleBlock {
         }
         LayerContext ctx =
                 new LayerContext(ps, bias, encoded, in.cache(), training, prefixed.past());
-        // Checkpointed layers already dequantize per layer in their own backward.
-        boolean defer = training && checkpoints == null && in.cache() == null;
-        layerLinears().forEach(l -> l.deferBackwardTo(defer ? quantizedBackward : null));
-        if (checkpoints != null && training && in.cache() == null) {
-            h = checkpoints.forward(layers, ctx, h);
-        } else {
-            for (DecoderLayer layer : layers) {
-                h = layer.forward(ctx, h);
-            }
-        }
+        h = backward.forward(layers, layerLinears(), ctx, h);
         NDArray hidden = finalNorm.forward(ps, h, training);
         int virtual = prefixed.virtualPositions();
         if (virtual == 0) {
@@ -148,54 +134,11 @@ public final class DecoderLm extends ModuleBlock {
     }
 
     /**
-     * Turns activation checkpointing per layer on or off for training passes: a layer's forward is
-     * rerun in the backward instead of its activations being kept. With it on, whoever runs the
-     * backward of a training pass calls {@link #finishBackward()} right after it.
+     * Returns how the backward of training passes goes through the layers: whoever trains runs each
+     * pass's backward through it.
      */
-    public void setGradientCheckpointing(boolean on) {
-        checkpoints = on ? new CheckpointedLayers() : null;
-    }
-
-    /** Returns whether training passes checkpoint their layers. */
-    public boolean gradientCheckpointing() {
-        return checkpoints != null;
-    }
-
-    /**
-     * Completes the backward of the checkpointed training passes since the last call (nothing when
-     * checkpointing is off): their layers are rerun and their gradients accumulated.
-     */
-    public void finishBackward() {
-        if (checkpoints != null) {
-            checkpoints.backward();
-        }
-        quantizedBackward.backward();
-    }
-
-    /** Returns whether quantized linears of the last training pass wait for their backward. */
-    public boolean quantizedBackwardPending() {
-        return quantizedBackward.hasPending();
-    }
-
-    /**
-     * The loss's backward, then {@link #finishBackward()}. The graph is kept when quantized linears
-     * wait for their own backward, which goes through parts of it again.
-     */
-    public void backward(GradientCollector collector, NDArray loss) {
-        if (quantizedBackward.hasPending()) {
-            JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), true, false);
-        } else {
-            collector.backward(loss);
-        }
-        finishBackward();
-    }
-
-    /** Forgets checkpointed passes whose backward will not run (a failed step). */
-    public void dropPendingBackward() {
-        if (checkpoints != null) {
-            checkpoints.clear();
-        }
-        quantizedBackward.clear();
+    public DecoderBackward layerBackward() {
+        return backward;
     }
 
     /** Runs the decoder and the LM head: logits {@code [batch, seq, vocab]}. */

@@ -4,10 +4,21 @@ import io.kubetune.api.v1alpha1.Scheduler;
 
 /**
  * transformers' schedules with linear warm-up (get_constant_schedule_with_warmup,
- * get_linear_schedule_with_warmup, get_cosine_schedule_with_warmup): update k (0-based) uses {@code
- * peak * factor(k)}, so the first update of a warm-up has rate 0, as there.
+ * get_linear_schedule_with_warmup, get_cosine_schedule_with_warmup): scheduler step k (0-based)
+ * uses {@code peak * factor(k)}, so the first update of a warm-up has rate 0, as there.
+ *
+ * @param warmupSteps in scheduler steps
+ * @param totalSteps in scheduler steps
+ * @param updatesPerStep optimizer updates per scheduler step: 1 as transformers' Trainer steps it;
+ *     PPO's updates per rollout batch, as TRL's PPOTrainer steps it once per rollout
  */
-public record LearningRateSchedule(Scheduler kind, double peak, long warmupSteps, long totalSteps) {
+public record LearningRateSchedule(
+        Scheduler kind, double peak, long warmupSteps, long totalSteps, long updatesPerStep) {
+
+    /** Stepped once per optimizer update, as transformers' Trainer does. */
+    public LearningRateSchedule(Scheduler kind, double peak, long warmupSteps, long totalSteps) {
+        this(kind, peak, warmupSteps, totalSteps, 1);
+    }
 
     /** Warm-up from a ratio rounds up, as transformers' get_warmup_steps does. */
     public static long warmupSteps(Integer steps, String ratio, long totalSteps) {
@@ -17,7 +28,9 @@ public record LearningRateSchedule(Scheduler kind, double peak, long warmupSteps
         return ratio == null ? 0 : (long) Math.ceil(totalSteps * Double.parseDouble(ratio));
     }
 
-    public double rate(long step) {
+    /** The rate of optimizer update {@code update} (0-based). */
+    public double rate(long update) {
+        long step = update / Math.max(1, updatesPerStep);
         if (step < warmupSteps) {
             return peak * step / Math.max(1.0, warmupSteps);
         }

@@ -18,6 +18,7 @@ import io.kubetune.trainer.optim.LearningRateSchedule;
 import io.kubetune.trainer.peft.StartingAdapter;
 import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.train.stage.BatchPlan;
 import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
 import io.kubetune.trainer.train.stage.StageData;
@@ -164,7 +165,8 @@ public final class FineTuneRun {
             throws IOException {
         StageData<B> data = stage.prepare(spec, inputs, tokenizer);
         model.block()
-                .setGradientCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
+                .layerBackward()
+                .setCheckpointing(Boolean.TRUE.equals(spec.training.gradientCheckpointing));
         // PEFT's TEXT init tokenizes with special tokens: tokenizer(init_text)["input_ids"].
         TrainableWeights.Prepared weights =
                 TrainableWeights.prepare(spec.method, model, text -> tokenizer.encode(text, true));
@@ -187,7 +189,7 @@ public final class FineTuneRun {
                                 objective,
                                 trainable,
                                 optimizer,
-                                schedule(data.plan().totalSteps()),
+                                schedule(data.plan()),
                                 Double.parseDouble(spec.training.maxGradNorm),
                                 spec.training.seed);
                 DynamicLossScaler lossScaler =
@@ -283,14 +285,23 @@ public final class FineTuneRun {
         return new ProbeAnswers(generations, model, tokenizer, outputDir, heard);
     }
 
-    private LearningRateSchedule schedule(long totalSteps) {
-        TrainingSpec training = spec.training;
+    private LearningRateSchedule schedule(BatchPlan<?> plan) {
+        return schedule(spec.training, plan.totalSteps(), plan.stepsPerScheduleStep());
+    }
+
+    /**
+     * The job's schedule over {@code updates} optimizer updates, stepped every {@code perStep} of
+     * them; warm-up and length count scheduler steps (for ppo, rollout batches, as TRL's PPOTrainer
+     * passes num_total_batches as num_training_steps).
+     */
+    static LearningRateSchedule schedule(TrainingSpec training, long updates, int perStep) {
+        long steps = (updates + perStep - 1) / perStep;
         return new LearningRateSchedule(
                 training.scheduler,
                 Double.parseDouble(training.learningRate),
-                LearningRateSchedule.warmupSteps(
-                        training.warmupSteps, training.warmupRatio, totalSteps),
-                totalSteps);
+                LearningRateSchedule.warmupSteps(training.warmupSteps, training.warmupRatio, steps),
+                steps,
+                perStep);
     }
 
     /** The job's precision on this device, chosen as for every command (fp16 gets loss scaling). */

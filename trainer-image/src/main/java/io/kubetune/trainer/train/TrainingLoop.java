@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.kubetune.trainer.model.Gradients;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.Scalars;
+import io.kubetune.trainer.model.decoder.DecoderBackward;
 import io.kubetune.trainer.optim.AdamW;
 import io.kubetune.trainer.optim.DynamicLossScaler;
 import io.kubetune.trainer.optim.GradientClipping;
@@ -34,6 +35,7 @@ public final class TrainingLoop<B> {
     private final LearningRateSchedule schedule;
     private final double maxGradNorm;
     private final long seed;
+    private final DecoderBackward backward;
     private DynamicLossScaler scaler;
 
     public TrainingLoop(
@@ -51,6 +53,7 @@ public final class TrainingLoop<B> {
         this.schedule = schedule;
         this.maxGradNorm = maxGradNorm;
         this.seed = seed;
+        this.backward = model.block().layerBackward();
     }
 
     /**
@@ -85,12 +88,12 @@ public final class TrainingLoop<B> {
                     BatchLoss loss = objective.compute(model, batch, scope, true);
                     NDArray summed = loss.sum();
                     NDArray mean = summed.div(Scalars.like(summed, Math.max(1, normalizer)));
-                    model.block().backward(collector, scaler == null ? mean : scaler.scale(mean));
+                    backward.backward(collector, scaler == null ? mean : scaler.scale(mean));
                     lossSum += summed.getFloat();
                     tokens += loss.tokens();
                     metrics.add(loss.metrics());
                 } finally {
-                    model.block().dropPendingBackward();
+                    backward.drop();
                 }
             }
         }

@@ -67,6 +67,7 @@ class ValidateCommandTest {
                 "../examples/local/finetunejob.yaml",
                 "../examples/local/pretrain.yaml",
                 "../examples/local/kto.yaml",
+                "../examples/local/inflection-sft.yaml",
                 "../examples/local/grpo.yaml",
                 "../examples/local/ppo.yaml",
                 "src/test/resources/jobs/tiny-lora.yaml"

@@ -40,7 +40,7 @@ class GradientCheckpointingTest {
         Path dir = Path.of("src/test/resources/fixtures/models", name);
         try (PretrainedModel model = PretrainedModel.load(dir, Device.cpu(), Precision.FP32)) {
             Map<String, float[]> plain = gradients(model);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> checkpointed = gradients(model);
             assertThat(checkpointed.keySet()).isEqualTo(plain.keySet());
             double global = 0;
@@ -79,7 +79,7 @@ class GradientCheckpointingTest {
                 }
             }
             Map<String, float[]> plain = gradients(model);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> checkpointed = gradients(model);
             String last = plain.keySet().stream().reduce((a, b) -> b).orElseThrow();
             assertThat(checkpointed.get(last)).containsExactly(plain.get(last), within(1e-6f));
@@ -126,7 +126,7 @@ class GradientCheckpointingTest {
                 }
             }
             Map<String, float[]> deferred = gradients(model, trainable);
-            model.block().setGradientCheckpointing(true);
+            model.block().layerBackward().setCheckpointing(true);
             Map<String, float[]> autograd = gradients(model, trainable);
             assertThat(deferred).isNotEmpty();
             assertThat(deferred.keySet()).isEqualTo(autograd.keySet());
@@ -152,10 +152,10 @@ class GradientCheckpointingTest {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
-                assertThat(model.block().quantizedBackwardPending())
+                assertThat(model.block().layerBackward().layerScopedPending())
                         .as("the quantized linears wait for their own backward")
-                        .isEqualTo(!model.block().gradientCheckpointing());
-                model.block().backward(collector, loss.sum());
+                        .isEqualTo(!model.block().layerBackward().checkpointing());
+                model.block().layerBackward().backward(collector, loss.sum());
             }
             for (Map.Entry<String, Parameter> p : trainable.entrySet()) {
                 out.put(p.getKey(), Gradients.handle(p.getValue(), scope).toFloatArray());
@@ -171,7 +171,7 @@ class GradientCheckpointingTest {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 BatchLoss loss = new CausalLmObjective().compute(model, BATCH, scope, true);
-                model.block().backward(collector, loss.sum());
+                model.block().layerBackward().backward(collector, loss.sum());
             }
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 if (p.getValue().requiresGradient()) {

@@ -210,7 +210,7 @@ class PromptLearningParityTest {
     void fiveStepsWithGradientCheckpointingFollowPeftsLosses(String method) throws IOException {
         Path dir = FIXTURES.resolve(method + "-5-steps");
         try (PretrainedModel loaded = PretrainedModel.load(LLAMA, Device.cpu(), Precision.FP32)) {
-            loaded.block().setGradientCheckpointing(true);
+            loaded.block().layerBackward().setCheckpointing(true);
             Adapters adapters = initial(method, dir, loaded);
             PeftReference.followsLosses(loaded, adapters.trainable(), dir);
         }

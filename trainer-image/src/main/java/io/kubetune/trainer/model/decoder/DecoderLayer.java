@@ -33,9 +33,18 @@ public final class DecoderLayer extends ModuleBlock {
 
     /** Applies the layer to hidden states {@code [batch, seq, hidden]}. */
     public NDArray forward(LayerContext ctx, NDArray x) {
+        return feedForwardBlock(ctx, attentionBlock(ctx, x));
+    }
+
+    /** The first half: {@code x + attention(norm(x))}. */
+    public NDArray attentionBlock(LayerContext ctx, NDArray x) {
+        return x.add(attention.forward(ctx, attentionNorm.forward(ctx.ps(), x, ctx.training())));
+    }
+
+    /** The second half: {@code h + feedForward(norm(h))}. */
+    public NDArray feedForwardBlock(LayerContext ctx, NDArray h) {
         ParameterStore ps = ctx.ps();
         boolean training = ctx.training();
-        NDArray h = x.add(attention.forward(ctx, attentionNorm.forward(ps, x, training)));
         return h.add(feedForward.forward(ps, feedForwardNorm.forward(ps, h, training), training));
     }
 

@@ -83,10 +83,12 @@ public final class LinearLayer extends ModuleBlock {
     // Only a quantized weight, in a recorded training pass. (Whether x needs a gradient cannot be
     // asked: DJL's requiresGrad is only reliable on leaves.)
     private boolean deferBackward(boolean training) {
-        return deferredBackward != null
-                && training
-                && !(storage instanceof DenseWeight)
-                && JniUtils.isGradMode();
+        return deferredBackward != null && training && quantized() && JniUtils.isGradMode();
+    }
+
+    /** Returns whether the weight is held quantized (frozen codes, dequantized per pass). */
+    public boolean quantized() {
+        return !(storage instanceof DenseWeight);
     }
 
     /** Returns {@code W [out, in]} in {@code like}'s type, for an adapter that needs it. */

@@ -42,6 +42,11 @@ public final class BnbQuantization {
     private static final float[] NF4_BOUNDS = midpoints(NF4);
     private static final float[] DYNAMIC = readDynamicMap();
 
+    /** bitsandbytes' CPU lookup table for 8-bit codes: 65,536 bins over [-1, 1]. */
+    private static final int LUT_BINS = 65536;
+
+    private static final byte[] DYNAMIC_LUT = lookupTable(DYNAMIC);
+
     private BnbQuantization() {}
 
     /** LLM.int8 row-wise quantization of a weight already rounded to fp16. */
@@ -110,8 +115,11 @@ public final class BnbQuantization {
     }
 
     /**
-     * quantize_blockwise with the dynamic map, as the CPU kernel intends it: per block {@code
-     * absmax = max |a|}, each {@code a / absmax} to the nearest code, a tie to the lower one.
+     * quantize_blockwise with the dynamic map, as bitsandbytes' CPU kernel (quantize_cpu) does it:
+     * per block {@code absmax = max |a|}, {@code v = clamp(a * (1 / absmax), -1, 1)}, and the code
+     * read from a table of 65,536 bins over [-1, 1] ({@code (uint16) (((v + 1) * 0.5) * 65535 +
+     * 0.5)}), each bin holding the code nearest its left edge. Near zero, where codes are closer
+     * than a bin, that is not the nearest code; matching it is what makes the codes bit-exact.
      */
     public static Blockwise8 blockwise8(float[] values) {
         int n = values.length;
@@ -126,11 +134,38 @@ public final class BnbQuantization {
                 max = Math.max(max, Math.abs(values[i]));
             }
             absmax[b] = max;
+            if (max == 0f) {
+                continue; // bitsandbytes writes code 0 for an all-zero block
+            }
+            float inverse = 1f / max;
             for (int i = start; i < end; i++) {
-                codes[i] = (byte) nearestDynamic(values[i] / max);
+                float v = Math.max(-1f, Math.min(1f, values[i] * inverse));
+                int bin = (int) ((v + 1f) * 0.5f * (LUT_BINS - 1) + 0.5f);
+                codes[i] = DYNAMIC_LUT[bin];
             }
         }
         return new Blockwise8(codes, absmax);
+    }
+
+    /**
+     * Bin i of [-1, 1] (left edge {@code -1 + 2i / 65535}): the first code whose upper midpoint is
+     * not below it.
+     */
+    private static byte[] lookupTable(float[] code) {
+        float[] midpoints = new float[code.length - 1];
+        for (int i = 0; i < midpoints.length; i++) {
+            midpoints[i] = 0.5f * (code[i] + code[i + 1]);
+        }
+        byte[] lut = new byte[LUT_BINS];
+        int index = 0;
+        for (int i = 0; i < LUT_BINS; i++) {
+            float edge = -1f + (2f * i) / (LUT_BINS - 1);
+            while (index < midpoints.length && midpoints[index] < edge) {
+                index++;
+            }
+            lut[i] = (byte) index;
+        }
+        return lut;
     }
 
     /** The dynamic map's 256 values, ascending. */
@@ -149,19 +184,6 @@ public final class BnbQuantization {
             code++;
         }
         return code;
-    }
-
-    private static int nearestDynamic(float x) {
-        int best = 0;
-        float bestDistance = Math.abs(x - DYNAMIC[0]);
-        for (int i = 1; i < DYNAMIC.length; i++) {
-            float distance = Math.abs(x - DYNAMIC[i]);
-            if (distance < bestDistance) {
-                best = i;
-                bestDistance = distance;
-            }
-        }
-        return best;
     }
 
     private static float[] midpoints(float[] code) {

@@ -14,6 +14,14 @@ public interface BatchPlan<B> {
     /** The micro-batches of optimizer step {@code step} (0-based). */
     List<B> microBatches(long step);
 
+    /**
+     * Optimizer steps per step of the learning-rate schedule: 1, or PPO's updates per rollout batch
+     * (TRL's PPOTrainer steps its scheduler once per rollout).
+     */
+    default int stepsPerScheduleStep() {
+        return 1;
+    }
+
     /** The fractional epoch reached after {@code step} steps. */
     double epochAt(long step);
 }

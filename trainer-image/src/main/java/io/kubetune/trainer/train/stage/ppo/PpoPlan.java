@@ -41,6 +41,12 @@ final class PpoPlan implements BatchPlan<PpoTurn> {
         return settings.ppoEpochs() * settings.miniBatches();
     }
 
+    /** TRL's PPOTrainer steps its LR scheduler once per rollout batch, after all its updates. */
+    @Override
+    public int stepsPerScheduleStep() {
+        return updatesPerRollout();
+    }
+
     @Override
     public long totalSteps() {
         long all = prompts.totalSteps() * updatesPerRollout();

@@ -33,6 +33,8 @@ import java.util.Set;
 public final class PpoStage implements TrainingStage<PpoTurn> {
     private HfTokenizer tokenizer;
     private Path rewardModelDir;
+    // The folder the reward adapter is applied to (the policy's base), or null for a merged one.
+    private Path rewardBaseDir;
 
     @Override
     public Stage stage() {
@@ -89,12 +91,13 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
                     "spec.rewardModel.uri: not resolved to a local folder; set"
                             + " spec.rewardModel.uri");
         }
-        if (!RewardModels.hasHead(rewardModelDir)) {
+        this.rewardBaseDir = RewardAdapter.baseOf(spec, inputs);
+        if (rewardBaseDir == null && !RewardModels.hasHead(rewardModelDir)) {
             throw new IllegalArgumentException(
                     "spec.rewardModel.uri: "
                             + spec.rewardModel.uri
-                            + " has no score head (score.weight); use the merged/ model of a"
-                            + " stage rm run (output.mergeModel: true)");
+                            + " has no score head (score.weight); use the merged/ model or the"
+                            + " adapter/ folder of a stage rm run");
         }
         PpoSettings settings = PpoSettings.of(spec.ppo);
         StageData<PromptBatch> prompts =
@@ -145,6 +148,15 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
 
     private PretrainedModel loadRewardModel(PretrainedModel policy) {
         try {
+            if (rewardBaseDir != null) {
+                // An rm run's adapter, on the policy's own base: the same vocabulary by making.
+                return frozen(
+                        RewardModels.load(
+                                rewardBaseDir,
+                                rewardModelDir,
+                                policy.manager().getDevice(),
+                                policy.precision()));
+            }
             // The reward model reads the policy's token ids as they are (TRL assumes it too).
             int vocab =
                     HfConfig.read(rewardModelDir.resolve("config.json")).optInt("vocab_size", -1);
@@ -160,13 +172,19 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
                                 + "; it would misread the policy's tokens: use a reward model"
                                 + " trained from the same base (a stage rm run on spec.model)");
             }
-            PretrainedModel model =
+            return frozen(
                     RewardModels.load(
-                            rewardModelDir, null, policy.manager().getDevice(), policy.precision());
-            model.block().weightBindings().forEach(b -> b.parameter().freeze(true));
-            return model;
+                            rewardModelDir,
+                            null,
+                            policy.manager().getDevice(),
+                            policy.precision()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static PretrainedModel frozen(PretrainedModel model) {
+        model.block().weightBindings().forEach(b -> b.parameter().freeze(true));
+        return model;
     }
 }

@@ -2,6 +2,7 @@ package io.kubetune.trainer.train.stage.ppo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
@@ -168,6 +169,66 @@ class PpoJobTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("spec.rewardModel.uri: ")
                 .hasMessageContaining("no score head");
+    }
+
+    @Test
+    void anRmRunsAdapterScoresAsItsMergedModel() throws Exception {
+        // A stage rm run on this llama wrote both forms (fixtures/preference/kubetune-written-rm).
+        Path rm = Path.of("src/test/resources/fixtures/preference/kubetune-written-rm");
+        double adapterScore = firstScores(rm.resolve("adapter"), dir.resolve("a"));
+        double mergedScore = firstScores(rm.resolve("merged"), dir.resolve("m"));
+        assertThat(adapterScore).isFinite().isCloseTo(mergedScore, within(1e-4));
+    }
+
+    @Test
+    void anAdapterWithoutScoreHeadIsRefusedNamingTheField() throws Exception {
+        Path adapter = dir.resolve("plain-adapter");
+        Path rm = Path.of("src/test/resources/fixtures/preference/kubetune-written-rm/adapter");
+        Files.createDirectories(adapter);
+        Files.copy(
+                rm.resolve("adapter_model.safetensors"),
+                adapter.resolve("adapter_model.safetensors"));
+        Files.writeString(
+                adapter.resolve("adapter_config.json"),
+                Files.readString(rm.resolve("adapter_config.json"))
+                        .replaceAll(
+                                "\"modules_to_save\":\\s*\\[[^\\]]*\\]",
+                                "\"modules_to_save\": null"));
+        FineTuneJobSpec spec = spec(1);
+        assertThatThrownBy(
+                        () ->
+                                new FineTuneRun(
+                                                spec,
+                                                new FineTuneRun.Inputs(
+                                                                LLAMA, List.of(PROMPTS), null)
+                                                        .withRewardModel(adapter),
+                                                dir.resolve("out"),
+                                                Device.cpu(),
+                                                List.of())
+                                        .run(() -> false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("spec.rewardModel.uri: ")
+                .hasMessageContaining("without a score head");
+    }
+
+    private double firstScores(Path rewardModel, Path out) throws Exception {
+        List<StepResult> steps = new ArrayList<>();
+        TrainingListener recorder =
+                new TrainingListener() {
+                    @Override
+                    public void onStep(StepResult result, long totalSteps, double epoch) {
+                        steps.add(result);
+                    }
+                };
+        new FineTuneRun(
+                        spec(1),
+                        new FineTuneRun.Inputs(LLAMA, List.of(PROMPTS), null)
+                                .withRewardModel(rewardModel),
+                        out,
+                        Device.cpu(),
+                        List.of(recorder))
+                .run(() -> false);
+        return steps.get(0).metrics().get("objective/scores");
     }
 
     @Test

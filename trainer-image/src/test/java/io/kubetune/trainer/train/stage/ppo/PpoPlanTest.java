@@ -53,6 +53,13 @@ class PpoPlanTest {
         assertThat(rows).containsExactlyInAnyOrderElementsOf(range(3));
     }
 
+    @Test
+    void theLearningRateScheduleStepsOncePerRolloutBatch() {
+        // ppoEpochs 2 x miniBatches 2: four optimizer updates share one scheduler step, as in TRL.
+        assertThat(new PpoPlan(prompts(3, 2, 4), TWO_BY_TWO, 4, 7, null).stepsPerScheduleStep())
+                .isEqualTo(4);
+    }
+
     private static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
