@@ -121,7 +121,7 @@ public final class GrpoUpdateBenchmark {
             method.lora.targetModules = List.of(LoraInjector.ALL_LINEAR);
             TrainableWeights.Prepared weights = TrainableWeights.prepare(method, model);
             Objective<Rollout> objective = new FixedRolloutObjective(settings, advantages);
-            double[] seconds = new double[steps];
+            double[] seconds;
             try (AdamW optimizer = AdamW.withDefaults(weights.trainable(), 0, model.manager())) {
                 TrainingLoop<Rollout> loop =
                         new TrainingLoop<>(
@@ -133,14 +133,7 @@ public final class GrpoUpdateBenchmark {
                                         Scheduler.CONSTANT, 1e-6, 0, warmup + steps + 1),
                                 1.0,
                                 42);
-                for (int i = 0; i < warmup; i++) {
-                    loop.step(List.of(rollout));
-                }
-                for (int i = 0; i < steps; i++) {
-                    long start = System.nanoTime();
-                    loop.step(List.of(rollout));
-                    seconds[i] = (System.nanoTime() - start) / 1e9;
-                }
+                seconds = TimedSteps.run(() -> loop.step(List.of(rollout)), warmup, steps);
                 if (profiling) {
                     profile =
                             new StepProfiler(shape.vocab(), shape.intermediate())

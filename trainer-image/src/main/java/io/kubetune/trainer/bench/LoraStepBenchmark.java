@@ -129,7 +129,7 @@ public final class LoraStepBenchmark {
             TrainableWeights.Prepared weights = TrainableWeights.prepare(method, model);
             model.block().layerBackward().setCheckpointing(checkpointing);
             Objective<B> objective = objective(model, weights);
-            double[] seconds = new double[steps];
+            double[] seconds;
             try (AdamW optimizer = AdamW.withDefaults(weights.trainable(), 0, model.manager())) {
                 TrainingLoop<B> loop =
                         new TrainingLoop<>(
@@ -141,14 +141,7 @@ public final class LoraStepBenchmark {
                                         Scheduler.CONSTANT, 1e-4, 0, warmup + steps),
                                 1.0,
                                 42);
-                for (int i = 0; i < warmup; i++) {
-                    loop.step(List.of(batch));
-                }
-                for (int i = 0; i < steps; i++) {
-                    long start = System.nanoTime();
-                    loop.step(List.of(batch));
-                    seconds[i] = (System.nanoTime() - start) / 1e9;
-                }
+                seconds = TimedSteps.run(() -> loop.step(List.of(batch)), warmup, steps);
                 if (profiling) {
                     profile =
                             new StepProfiler(shape.vocab(), shape.intermediate())
