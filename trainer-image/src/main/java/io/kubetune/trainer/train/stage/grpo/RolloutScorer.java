@@ -12,23 +12,30 @@ import java.util.Map;
 /**
  * Rewards one generation batch (the micro-batches of a step) and normalises the rewards into
  * advantages, as TRL's {@code _generate_and_score_completions}: completions decoded without special
- * tokens, each rule's score times its weight summed, advantages over the whole batch.
+ * tokens, each rule's score and the reward model's (when there is one) times its weight summed,
+ * advantages over the whole batch.
  */
 final class RolloutScorer {
     private final List<RewardRule> rules;
     private final double[] weights;
     private final GrpoSettings settings;
     private final HfTokenizer tokenizer;
+    private final RewardModelScorer rewardModel;
 
+    /**
+     * @param rewardModel spec.rewardModel's scorer, or null
+     */
     RolloutScorer(
             List<RewardRule> rules,
             double[] weights,
             GrpoSettings settings,
-            HfTokenizer tokenizer) {
+            HfTokenizer tokenizer,
+            RewardModelScorer rewardModel) {
         this.rules = List.copyOf(rules);
         this.weights = weights.clone();
         this.settings = settings;
         this.tokenizer = tokenizer;
+        this.rewardModel = rewardModel;
     }
 
     /** Scores the rollouts of one step's micro-batches, in order. */
@@ -71,14 +78,25 @@ final class RolloutScorer {
         double[] perRule = new double[rules.size()];
         double lengths = 0;
         double truncated = 0;
+        String[] texts = new String[rows];
+        for (int r = 0; r < rows; r++) {
+            texts[r] = tokenizer.decode(c.tokens()[r], true);
+        }
+        float[] modelScores = rewardModel == null ? null : modelScores(batch, texts);
+        double modelSum = 0;
         for (int r = 0; r < rows; r++) {
             PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
-            String text = tokenizer.decode(c.tokens()[r], true);
+            String text = texts[r];
             double sum = 0;
             for (int i = 0; i < rules.size(); i++) {
                 double score = rules.get(i).score(text, c.tokens()[r].length, prompt.columns());
                 perRule[i] += score;
                 sum += weights[i] * score;
+            }
+            if (modelScores != null && !Float.isNaN(modelScores[r])) {
+                // TRL sums the weighted rewards with nansum: a NaN reward counts as none.
+                sum += rewardModel.weight() * modelScores[r];
+                modelSum += modelScores[r];
             }
             out[r] = (float) sum;
             lengths += c.tokens()[r].length;
@@ -92,9 +110,22 @@ final class RolloutScorer {
         for (int i = 0; i < rules.size(); i++) {
             metrics.put(metricName(i), new Metric(perRule[i], rows));
         }
+        if (rewardModel != null) {
+            metrics.put("rewards/" + rewardModel.name() + "/mean", new Metric(modelSum, rows));
+        }
         metrics.put("completions/mean_length", new Metric(lengths, rows));
         metrics.put("completions/clipped_ratio", new Metric(truncated, rows));
         return out;
+    }
+
+    // The reward model's score of each completion, read after its prompt.
+    private float[] modelScores(PromptBatch batch, String[] completions) {
+        List<String> texts = new ArrayList<>();
+        for (int r = 0; r < completions.length; r++) {
+            PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
+            texts.add(rewardModel.text(prompt, completions[r]));
+        }
+        return rewardModel.score(texts);
     }
 
     // rewards/<name>/mean; a second rule of the same type gets its index.
