@@ -259,6 +259,35 @@ def reward_model_main():
     print(json.dumps(result, indent=1))
 
 
+RM_CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}"
+    "{{ message['content'] + '\\n\\n' }}{% else %}{{ '<|' + message['role'] + '|>\\n'"
+    " + message['content'] + eos_token + '\\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}")
+
+
+def reward_model_chat_main():
+    """The text TRL gives a reward model for a conversational prompt (its tokenizer's chat template
+    over the prompt's turns and the completion as the assistant's) and its ids, written to
+    reward-model-chat.json: reward-model/'s GPT-2 tokenizer with a small Zephyr-like template."""
+    from trl.data_utils import apply_chat_template
+    rm_tok = AutoTokenizer.from_pretrained(RM_DIR)
+    rm_tok.chat_template = RM_CHAT_TEMPLATE
+    cases = []
+    for prompt, completion in [
+            ([{"role": "user", "content": "Define cat."}], "A small animal."),
+            ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Define up."}],
+             " The opposite of down")]:
+        text = apply_chat_template({"messages": prompt + [{"role": "assistant", "content": completion}]},
+                                   rm_tok)["text"]
+        ids = rm_tok(text=[text], add_special_tokens=False)["input_ids"][0]
+        cases.append({"messages": prompt, "completion": completion, "text": text, "ids": ids})
+    (OUT / "reward-model-chat.json").write_text(json.dumps(
+        {"versions": VERSIONS, "chat_template": RM_CHAT_TEMPLATE, "cases": cases}, indent=1) + "\n")
+    print(json.dumps(cases, indent=1))
+
+
 if __name__ == "__main__":
     main()
     reward_model_main()
+    reward_model_chat_main()

@@ -97,6 +97,31 @@ class GrpoJobTest {
     }
 
     @Test
+    void aRewardModelWithoutTokenizerIsRefusedNamingTheField() {
+        FineTuneJobSpec spec = spec(1);
+        spec.rewardModel = new RewardModelSource();
+        spec.rewardModel.uri = "s3://models/rm/merged";
+        // A merged reward model with a score head but no tokenizer.json.
+        Path rm = Path.of("src/test/resources/fixtures/reward/llama");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                TinyJob.run(
+                                        spec,
+                                        new FineTuneRun.Inputs(
+                                                        GrpoParityTest.LLAMA,
+                                                        List.of(
+                                                                GrpoParityTest.DIR.resolve(
+                                                                        "prompts.jsonl")),
+                                                        null)
+                                                .withRewardModel(rm),
+                                        dir.resolve("out"),
+                                        List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "spec.rewardModel.uri: s3://models/rm/merged has no" + " tokenizer.json");
+    }
+
+    @Test
     void noRewardAtAllIsRefusedNamingTheField() {
         FineTuneJobSpec spec = spec(1);
         spec.grpo.rewards = List.of();

@@ -10,12 +10,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubetune.api.v1alpha1.GrpoLossType;
 import io.kubetune.api.v1alpha1.RewardScaling;
+import io.kubetune.trainer.data.Role;
+import io.kubetune.trainer.data.Turn;
 import io.kubetune.trainer.generate.Completions;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.peft.LoraMethod;
 import io.kubetune.trainer.peft.RewardModels;
+import io.kubetune.trainer.prompt.JinjaChatTemplate;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
+import io.kubetune.trainer.tokenizer.SpecialTokens;
 import io.kubetune.trainer.train.stage.rewardmodel.RewardModelFiles;
 import io.kubetune.trainer.train.stage.rollout.Rollout;
 import io.kubetune.trainer.train.stage.rollout.RolloutTensors;
@@ -128,6 +132,47 @@ class GrpoRewardModelParityTest {
         }
     }
 
+    @Test
+    void conversationalPromptIsReadThroughTheRewardTokenizersChatTemplate() throws Exception {
+        JsonNode expected =
+                new ObjectMapper().readTree(DIR.resolve("reward-model-chat.json").toFile());
+        try (HfTokenizer rmTokenizer = HfTokenizer.load(DIR.resolve("reward-model"))) {
+            SpecialTokens special = rmTokenizer.specialTokens();
+            RewardModelScorer scorer =
+                    new RewardModelScorer(
+                            null,
+                            rmTokenizer,
+                            JinjaChatTemplate.of(
+                                    expected.get("chat_template").asText(),
+                                    special.bos().map(SpecialTokens.Token::content).orElse(""),
+                                    special.eos().map(SpecialTokens.Token::content).orElse("")),
+                            "rm",
+                            1,
+                            1);
+            for (JsonNode c : expected.get("cases")) {
+                List<Turn> turns = new ArrayList<>();
+                c.get("messages")
+                        .forEach(
+                                m ->
+                                        turns.add(
+                                                new Turn(
+                                                        Role.valueOf(
+                                                                m.get("role")
+                                                                        .asText()
+                                                                        .toUpperCase(
+                                                                                java.util.Locale
+                                                                                        .ROOT)),
+                                                        m.get("content").asText())));
+                PromptBatch.Prompt prompt =
+                        new PromptBatch.Prompt(new long[] {1}, "unused", Map.of(), turns);
+                String text = scorer.text(prompt, c.get("completion").asText());
+                assertThat(text).isEqualTo(c.get("text").asText());
+                assertThat(rmTokenizer.encode(text, false))
+                        .containsExactly(GrpoParityTest.longs(c.get("ids")));
+            }
+        }
+    }
+
     private static Rollout rollout(JsonNode reference) {
         int g = reference.get("num_generations").asInt();
         JsonNode completions = reference.get("completions");
@@ -147,6 +192,11 @@ class GrpoRewardModelParityTest {
 
     private static void assertClose(float[] actual, float[] expected, String what) {
         assertThat(actual).hasSameSizeAs(expected);
+        double largest = 0;
+        for (int i = 0; i < actual.length; i++) {
+            largest = Math.max(largest, Math.abs(actual[i] - expected[i]));
+        }
+        System.out.printf("GRPO reward model vs TRL: largest %s difference %.3g%n", what, largest);
         for (int i = 0; i < actual.length; i++) {
             assertThat(actual[i]).as("%s[%d]", what, i).isCloseTo(expected[i], within(1e-5f));
         }
