@@ -84,7 +84,8 @@ public class GrpoSpec {
     @Default("1")
     @JsonPropertyDescription(
             "The weight of spec.rewardModel's score in the sum of rewards, e.g. \"0.5\" (default"
-                    + " 1); its metric is rewards/<folder>/mean, <folder> the reward model's folder"
-                    + " name.")
+                    + " 1); its metrics are rewards/<name>/mean and /std, <name> the last segment of"
+                    + " spec.rewardModel.uri (the one before it for an rm run's merged/ or"
+                    + " adapter/).")
     public String rewardModelWeight = "1";
 }

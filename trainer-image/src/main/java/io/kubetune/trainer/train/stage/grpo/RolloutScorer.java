@@ -42,10 +42,11 @@ final class RolloutScorer {
     List<ScoredRollout> score(List<PromptBatch> batches, List<Rollout> rollouts) {
         List<float[]> rewards = new ArrayList<>();
         List<Map<String, Metric>> metrics = new ArrayList<>();
+        List<Float> modelScores = new ArrayList<>();
         int total = 0;
         for (int b = 0; b < batches.size(); b++) {
             Map<String, Metric> m = new LinkedHashMap<>();
-            rewards.add(rewards(batches.get(b), rollouts.get(b), m));
+            rewards.add(rewards(batches.get(b), rollouts.get(b), m, modelScores));
             metrics.add(m);
             total += rewards.get(b).length;
         }
@@ -60,6 +61,16 @@ final class RolloutScorer {
         // Step-wide statistics go with the first micro-batch only, once.
         metrics.get(0).put("reward_std", Metric.of(GroupAdvantages.std(all, 0, all.length)));
         metrics.get(0).put("frac_reward_zero_std", Metric.of(advantages.zeroStdFraction()));
+        if (rewardModel != null) {
+            float[] scores = new float[modelScores.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = modelScores.get(i);
+            }
+            metrics.get(0)
+                    .put(
+                            "rewards/" + rewardModel.name() + "/std",
+                            Metric.of(GroupAdvantages.std(scores, 0, scores.length)));
+        }
         List<ScoredRollout> out = new ArrayList<>();
         at = 0;
         for (int b = 0; b < batches.size(); b++) {
@@ -71,7 +82,12 @@ final class RolloutScorer {
         return out;
     }
 
-    private float[] rewards(PromptBatch batch, Rollout rollout, Map<String, Metric> metrics) {
+    // modelScores gets the reward model's non-NaN scores, for the step-wide std (TRL's nanstd).
+    private float[] rewards(
+            PromptBatch batch,
+            Rollout rollout,
+            Map<String, Metric> metrics,
+            List<Float> modelScores) {
         Completions c = rollout.completions();
         int rows = c.rows();
         float[] out = new float[rows];
@@ -82,7 +98,7 @@ final class RolloutScorer {
         for (int r = 0; r < rows; r++) {
             texts[r] = tokenizer.decode(c.tokens()[r], true);
         }
-        float[] modelScores = rewardModel == null ? null : modelScores(batch, texts);
+        float[] scores = rewardModel == null ? null : modelScores(batch, texts);
         double modelSum = 0;
         for (int r = 0; r < rows; r++) {
             PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
@@ -93,10 +109,11 @@ final class RolloutScorer {
                 perRule[i] += score;
                 sum += weights[i] * score;
             }
-            if (modelScores != null && !Float.isNaN(modelScores[r])) {
+            if (scores != null && !Float.isNaN(scores[r])) {
                 // TRL sums the weighted rewards with nansum: a NaN reward counts as none.
-                sum += rewardModel.weight() * modelScores[r];
-                modelSum += modelScores[r];
+                sum += rewardModel.weight() * scores[r];
+                modelSum += scores[r];
+                modelScores.add(scores[r]);
             }
             out[r] = (float) sum;
             lengths += c.tokens()[r].length;

@@ -110,6 +110,8 @@ class GrpoRewardModelParityTest {
             JsonNode metrics = expected.get("rollout_metrics");
             assertThat(scored.metrics().get("rewards/" + name + "/mean").mean())
                     .isCloseTo(metrics.get("rewards/" + name + "/mean").asDouble(), within(1e-5));
+            assertThat(scored.metrics().get("rewards/" + name + "/std").mean())
+                    .isCloseTo(metrics.get("rewards/" + name + "/std").asDouble(), within(1e-5));
             assertThat(scored.metrics().get("reward").mean())
                     .isCloseTo(metrics.get("reward").asDouble(), within(1e-5));
 
