@@ -19,6 +19,11 @@ TRL's training forward runs left-padded prompts with positions 0..L-1 (padding c
 counts positions from each row's first real token (as generate does). RoPE makes the two equal up
 to rounding on this Llama; a GPT-2 (absolute positions) would differ on padded rows.
 
+A last case (reward-model.json) scores the same rollouts with a tiny reward model (reward-model/,
+a LlamaForSequenceClassification over the GPT-2 fixture's tokenizer, so the text is re-tokenized)
+weighted 0.5 plus a vowel rule weighted 2.0, and records both functions' rewards, the advantages and
+the dapo loss.
+
 Run: tools/reference/.venv/bin/python tools/reference/make_grpo_fixtures.py
 """
 import json
@@ -181,5 +186,108 @@ def main():
     print(json.dumps(rollout_metrics, indent=1))
 
 
+RM_DIR = OUT / "reward-model"
+RM_TOKENIZER = ROOT / "trainer-image/src/test/resources/fixtures/models/gpt2"
+RM_WEIGHT = 0.5
+RULE_WEIGHT = 2.0
+RULE_PATTERN = "[aeiou]"
+
+
+def make_reward_model():
+    """A tiny LlamaForSequenceClassification over the GPT-2 fixture's tokenizer: a tokenizer other
+    than the policy's, so the text must be re-tokenized as TRL does."""
+    rm_tok = AutoTokenizer.from_pretrained(RM_TOKENIZER)
+    torch.manual_seed(7)
+    config = transformers.LlamaConfig(
+        vocab_size=len(rm_tok), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=8, max_position_embeddings=128,
+        num_labels=1, pad_token_id=rm_tok.pad_token_id if rm_tok.pad_token_id is not None
+        else rm_tok.eos_token_id, initializer_range=0.5, tie_word_embeddings=False)
+    model = transformers.LlamaForSequenceClassification(config).eval()
+    shutil.rmtree(RM_DIR, ignore_errors=True)
+    model.save_pretrained(RM_DIR, safe_serialization=True)
+    rm_tok.save_pretrained(RM_DIR)
+    return RM_DIR
+
+
+def vowel(prompts, completions, **kwargs):
+    """Stands for kubetune's regex rule with pattern [aeiou]: 1 when it is found."""
+    import re
+    return [1.0 if re.search(RULE_PATTERN, c, re.DOTALL) else 0.0 for c in completions]
+
+
+def reward_model_main():
+    """GRPO with a reward model (weight 0.5) and a rule reward (weight 2.0): the per-function
+    rewards, advantages and the dapo loss, written to reward-model.json."""
+    rm_dir = make_reward_model()
+    tok = tokenizer()
+    rm = transformers.AutoModelForSequenceClassification.from_pretrained(rm_dir, dtype=torch.float32)
+    args = GRPOConfig(output_dir="/tmp/kubetune-grpo", per_device_train_batch_size=len(COMPLETIONS),
+                      num_generations=G, max_completion_length=MAX_COMPLETION,
+                      temperature=TEMPERATURE, beta=0.0, loss_type="dapo", scale_rewards="group",
+                      use_cpu=True, bf16=False, fp16=False, report_to=[], seed=42,
+                      logging_steps=1, save_strategy="no", reward_weights=[RM_WEIGHT, RULE_WEIGHT])
+    trainer = GRPOTrainer(model=base(), reward_funcs=[rm, vowel], args=args,
+                          train_dataset=Dataset.from_list([{"prompt": p} for p in PROMPTS]),
+                          processing_class=tok, rollout_func=rollout(tok),
+                          peft_config=LoraConfig(**LORA))
+    captured = []
+    original = trainer._calculate_rewards
+
+    def capture(*a, **k):
+        out = original(*a, **k)
+        captured.append(out.detach().clone())
+        return out
+    trainer._calculate_rewards = capture
+    trainer.model.train()
+    trainer.current_gradient_accumulation_steps = 1
+    # The same adapter as the other cases, so the Java side starts from initial-adapter/.
+    peft.set_peft_model_state_dict(trainer.model, peft.get_peft_model_state_dict(
+        peft.PeftModel.from_pretrained(base(), OUT / "initial-adapter")))
+    out = trainer._generate_and_score_completions([{"prompt": p} for p in PROMPTS for _ in range(G)])
+    rollout_metrics = last_metrics(trainer)
+    per_func = captured[0]
+    rewards = (per_func * torch.tensor([RM_WEIGHT, RULE_WEIGHT])).nansum(dim=1)
+    trainer._metrics["train"].clear()
+    loss = trainer._compute_loss(trainer.model, dict(out))
+    result = {"versions": VERSIONS, "reward_model_weight": RM_WEIGHT, "rule_weight": RULE_WEIGHT,
+              "rule_pattern": RULE_PATTERN, "reward_model_name": trainer.reward_func_names[0],
+              "reward_model_scores": per_func[:, 0].tolist(), "rule_scores": per_func[:, 1].tolist(),
+              "rewards": rewards.tolist(), "advantages": out["advantages"].tolist(),
+              "loss": loss.item(), "rollout_metrics": rollout_metrics}
+    (OUT / "reward-model.json").write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+
+
+RM_CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}"
+    "{{ message['content'] + '\\n\\n' }}{% else %}{{ '<|' + message['role'] + '|>\\n'"
+    " + message['content'] + eos_token + '\\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|assistant|>\\n' }}{% endif %}")
+
+
+def reward_model_chat_main():
+    """The text TRL gives a reward model for a conversational prompt (its tokenizer's chat template
+    over the prompt's turns and the completion as the assistant's) and its ids, written to
+    reward-model-chat.json: reward-model/'s GPT-2 tokenizer with a small Zephyr-like template."""
+    from trl.data_utils import apply_chat_template
+    rm_tok = AutoTokenizer.from_pretrained(RM_DIR)
+    rm_tok.chat_template = RM_CHAT_TEMPLATE
+    cases = []
+    for prompt, completion in [
+            ([{"role": "user", "content": "Define cat."}], "A small animal."),
+            ([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Define up."}],
+             " The opposite of down")]:
+        text = apply_chat_template({"messages": prompt + [{"role": "assistant", "content": completion}]},
+                                   rm_tok)["text"]
+        ids = rm_tok(text=[text], add_special_tokens=False)["input_ids"][0]
+        cases.append({"messages": prompt, "completion": completion, "text": text, "ids": ids})
+    (OUT / "reward-model-chat.json").write_text(json.dumps(
+        {"versions": VERSIONS, "chat_template": RM_CHAT_TEMPLATE, "cases": cases}, indent=1) + "\n")
+    print(json.dumps(cases, indent=1))
+
+
 if __name__ == "__main__":
     main()
+    reward_model_main()
+    reward_model_chat_main()

@@ -454,7 +454,7 @@ public record BadSpec(
                         ftj,
                         set("spec.stage", "grpo").andThen(set("spec.datasets[0].format", "prompt")),
                         "spec.grpo",
-                        "needs grpo.rewards"),
+                        "needs a reward"),
                 schema(
                         "grpo with an empty reward list",
                         ftj,

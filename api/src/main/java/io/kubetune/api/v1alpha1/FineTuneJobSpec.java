@@ -38,10 +38,12 @@ import java.util.List;
                         + " ({prompt, answer...})",
         fieldPath = ".datasets")
 @ValidationRule(
-        value = "self.stage != 'grpo' || has(self.grpo)",
+        value =
+                "self.stage != 'grpo' || has(self.rewardModel) || (has(self.grpo)"
+                        + " && has(self.grpo.rewards) && size(self.grpo.rewards) > 0)",
         message =
-                "stage grpo needs grpo.rewards, at least one reward (e.g. - type: exactMatch,"
-                        + " column: answer)",
+                "stage grpo needs a reward: grpo.rewards (e.g. - type: exactMatch, column:"
+                        + " answer) and/or spec.rewardModel",
         fieldPath = ".grpo")
 @ValidationRule(
         value = "!has(self.grpo) || self.stage == 'grpo'",
@@ -177,7 +179,7 @@ public class FineTuneJobSpec extends RunSpec {
     @JsonPropertyDescription(
             "pt (raw text), sft (instructions, conversations), rm (reward model on pairs), dpo"
                     + " (preference optimisation on pairs), kto (answers judged desirable or"
-                    + " not) or grpo (sampled answers scored by rule rewards) or ppo (sampled"
+                    + " not) or grpo (sampled answers scored by rule rewards and/or a reward model) or ppo (sampled"
                     + " answers scored by a reward model, with a value head).")
     public Stage stage = Stage.SFT;
 

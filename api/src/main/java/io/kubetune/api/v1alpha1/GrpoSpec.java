@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
@@ -73,10 +72,20 @@ public class GrpoSpec {
                     + " (batch), or nothing (none).")
     public RewardScaling scaleRewards = RewardScaling.GROUP;
 
-    @Required
     @Size(min = 1, max = 8)
     @JsonPropertyDescription(
-            "The rewards, summed with their weights: exactMatch, numericMatch, regex,"
-                    + " lengthPenalty. At least one.")
+            "The rule rewards, summed with their weights: exactMatch, numericMatch, regex,"
+                    + " lengthPenalty. Stage grpo needs at least one reward: a rule here or"
+                    + " spec.rewardModel.")
     public List<RuleReward> rewards;
+
+    @Size(max = 32)
+    @Pattern("^-?([0-9]+(\\.[0-9]+)?|\\.[0-9]+)$")
+    @Default("1")
+    @JsonPropertyDescription(
+            "The weight of spec.rewardModel's score in the sum of rewards, e.g. \"0.5\" (default"
+                    + " 1); its metrics are rewards/<name>/mean and /std, <name> the last segment of"
+                    + " spec.rewardModel.uri (the one before it for an rm run's merged/ or"
+                    + " adapter/).")
+    public String rewardModelWeight = "1";
 }

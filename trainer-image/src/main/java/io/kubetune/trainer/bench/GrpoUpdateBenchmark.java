@@ -111,7 +111,8 @@ public final class GrpoUpdateBenchmark {
                         0.2,
                         GrpoLossType.DAPO,
                         RewardScaling.GROUP,
-                        List.of());
+                        List.of(),
+                        1.0);
         float[] advantages =
                 GroupAdvantages.of(rewards(), generations, RewardScaling.GROUP).advantages();
         try (PretrainedModel model = PretrainedModel.random(shape.toConfig(), device, precision)) {

@@ -49,12 +49,13 @@ final class JobInputs {
     }
 
     /**
-     * Stage ppo's reward model, fetched from the same sources as the base model (a path, hf://,
-     * s3://); null for other stages. A fineTuneJobRef is resolved to a URI by the operator.
+     * The reward model of stages ppo and grpo, fetched from the same sources as the base model (a
+     * path, hf://, s3://); null for other stages. A fineTuneJobRef is resolved to a URI by the
+     * operator.
      */
     private static Path rewardModel(FineTuneJobSpec spec, InputResolver resolver)
             throws IOException {
-        if (spec.stage != Stage.PPO || spec.rewardModel == null) {
+        if ((spec.stage != Stage.PPO && spec.stage != Stage.GRPO) || spec.rewardModel == null) {
             return null;
         }
         if (spec.rewardModel.uri == null) {

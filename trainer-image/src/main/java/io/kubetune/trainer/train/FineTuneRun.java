@@ -53,7 +53,7 @@ public final class FineTuneRun {
      *
      * @param modelName the model as the user named it: a remote URI as written (hf://...), a local
      *     folder as an absolute path; adapters name it as their base model
-     * @param rewardModelDir stage ppo's reward model folder, or null
+     * @param rewardModelDir the reward model folder of stages ppo and grpo, or null
      */
     public record Inputs(
             Path modelDir,

@@ -144,7 +144,12 @@ public final class GrpoData {
             if (ids.length > room) {
                 ids = Arrays.copyOfRange(ids, ids.length - room, ids.length);
             }
-            out.add(new PromptBatch.Prompt(ids, text(prompt), prompt.columns()));
+            out.add(
+                    new PromptBatch.Prompt(
+                            ids,
+                            text(prompt),
+                            prompt.columns(),
+                            template == null ? null : List.copyOf(prompt.prompt())));
         }
         return out;
     }

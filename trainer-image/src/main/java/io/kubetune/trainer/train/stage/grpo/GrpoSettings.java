@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param topK 0 for all tokens
  * @param topP 1 for all tokens
+ * @param rewardModelWeight spec.rewardModel's weight in the sum of rewards (when there is one)
  */
 public record GrpoSettings(
         int numGenerations,
@@ -23,7 +24,8 @@ public record GrpoSettings(
         double epsilonHigh,
         GrpoLossType lossType,
         RewardScaling scaleRewards,
-        List<RuleReward> rewards) {
+        List<RuleReward> rewards,
+        double rewardModelWeight) {
 
     public static GrpoSettings of(GrpoSpec spec) {
         GrpoSpec s = spec == null ? new GrpoSpec() : spec;
@@ -39,7 +41,8 @@ public record GrpoSettings(
                 decimal(s.epsilonHigh, epsilon),
                 s.lossType == null ? GrpoLossType.DAPO : s.lossType,
                 s.scaleRewards == null ? RewardScaling.GROUP : s.scaleRewards,
-                s.rewards == null ? List.of() : List.copyOf(s.rewards));
+                s.rewards == null ? List.of() : List.copyOf(s.rewards),
+                decimal(s.rewardModelWeight, 1.0));
     }
 
     private static double decimal(String value, double fallback) {

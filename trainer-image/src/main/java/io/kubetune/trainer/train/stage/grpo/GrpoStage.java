@@ -2,8 +2,12 @@ package io.kubetune.trainer.train.stage.grpo;
 
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
+import io.kubetune.api.v1alpha1.PromptTemplate;
 import io.kubetune.api.v1alpha1.RuleReward;
 import io.kubetune.api.v1alpha1.Stage;
+import io.kubetune.trainer.model.PretrainedModel;
+import io.kubetune.trainer.prompt.ChatTemplate;
+import io.kubetune.trainer.prompt.ChatTemplates;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.tokenizer.SpecialTokens;
 import io.kubetune.trainer.train.FineTuneRun;
@@ -11,7 +15,9 @@ import io.kubetune.trainer.train.stage.Objective;
 import io.kubetune.trainer.train.stage.StageContext;
 import io.kubetune.trainer.train.stage.StageData;
 import io.kubetune.trainer.train.stage.TrainingStage;
+import io.kubetune.trainer.train.stage.rewardmodel.RewardModelFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,13 +25,15 @@ import java.util.Set;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * {@code grpo}: the policy answers each prompt numGenerations times, built-in rule rewards score
- * the answers, and answers better than their group's mean are made more likely (TRL 1.16's
- * GRPOTrainer, one iteration per generation batch). No reference model unless beta > 0; then the
- * base with the adapters off under LoRA, a frozen copy otherwise.
+ * {@code grpo}: the policy answers each prompt numGenerations times, built-in rule rewards and/or a
+ * reward model (spec.rewardModel, scored as TRL does, with its own tokenizer) score the answers,
+ * and answers better than their group's mean are made more likely (TRL 1.16's GRPOTrainer, one
+ * iteration per generation batch). No reference model unless beta > 0; then the base with the
+ * adapters off under LoRA, a frozen copy otherwise.
  */
 public final class GrpoStage implements TrainingStage<PromptBatch> {
     private HfTokenizer tokenizer;
+    private RewardModelFiles rewardModelFiles;
 
     @Override
     public Stage stage() {
@@ -34,10 +42,23 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
 
     @Override
     public void validate(FineTuneJobSpec spec) {
-        if (spec.grpo == null || spec.grpo.rewards == null || spec.grpo.rewards.isEmpty()) {
+        boolean rules =
+                spec.grpo != null && spec.grpo.rewards != null && !spec.grpo.rewards.isEmpty();
+        if (!rules && !hasRewardModel(spec)) {
             throw new IllegalArgumentException(
-                    "spec.grpo.rewards: none given; stage grpo needs at least one reward, e.g."
-                            + " - type: exactMatch, column: answer");
+                    "spec.grpo.rewards: none given and no spec.rewardModel; stage grpo needs at"
+                            + " least one reward, e.g. - type: exactMatch, column: answer, or"
+                            + " spec.rewardModel.uri");
+        }
+        if (spec.grpo != null && spec.grpo.rewardModelWeight != null) {
+            try {
+                Double.parseDouble(spec.grpo.rewardModelWeight);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "spec.grpo.rewardModelWeight: "
+                                + spec.grpo.rewardModelWeight
+                                + " is not a number; use e.g. \"0.5\"");
+            }
         }
         GrpoSettings settings = GrpoSettings.of(spec.grpo);
         if (settings.numGenerations() < 2) {
@@ -74,8 +95,8 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
                                 + " columns}); set format: prompt");
             }
         }
-        for (int i = 0; i < spec.grpo.rewards.size(); i++) {
-            RuleReward r = spec.grpo.rewards.get(i);
+        for (int i = 0; i < settings.rewards().size(); i++) {
+            RuleReward r = settings.rewards().get(i);
             try {
                 RewardRule.of(r, settings.maxCompletionLength());
             } catch (PatternSyntaxException | NullPointerException e) {
@@ -103,6 +124,10 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException {
         this.tokenizer = tokenizer;
+        if (hasRewardModel(spec)) {
+            rewardModelFiles = RewardModelFiles.of(spec, inputs);
+            rewardModelFiles.tokenizerDir();
+        }
         GrpoSettings settings = GrpoSettings.of(spec.grpo);
         return GrpoData.prepare(spec, inputs, tokenizer, settings, rules(settings));
     }
@@ -119,11 +144,52 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
         SpecialTokens special = tokenizer.specialTokens();
         return new GrpoObjective(
                 settings,
-                new RolloutScorer(rules(settings), weights, settings, tokenizer),
+                new RolloutScorer(
+                        rules(settings),
+                        weights,
+                        settings,
+                        tokenizer,
+                        rewardModelScorer(context, settings)),
                 settings.beta() != 0 ? context.referenceModel() : null,
                 special.paddingId(),
                 eosIds(context, special),
                 new RolloutLog(context, tokenizer));
+    }
+
+    private static boolean hasRewardModel(FineTuneJobSpec spec) {
+        return spec.rewardModel != null
+                && (spec.rewardModel.uri != null || spec.rewardModel.fineTuneJobRef != null);
+    }
+
+    // spec.rewardModel, frozen, with its own tokenizer (and chat template for templated
+    // prompts), closed with the run; null without one.
+    private RewardModelScorer rewardModelScorer(StageContext context, GrpoSettings settings) {
+        if (rewardModelFiles == null) {
+            return null;
+        }
+        try {
+            PretrainedModel model = context.own(rewardModelFiles.loadFrozen(context.model()));
+            HfTokenizer rmTokenizer =
+                    context.own(HfTokenizer.load(rewardModelFiles.tokenizerDir()));
+            boolean templated =
+                    context.spec().datasets.stream()
+                            .anyMatch(d -> d.template != PromptTemplate.NONE);
+            ChatTemplate template =
+                    templated
+                            ? ChatTemplates.choose(
+                                            PromptTemplate.MODEL, rmTokenizer.specialTokens())
+                                    .template()
+                            : null;
+            return new RewardModelScorer(
+                    model,
+                    rmTokenizer,
+                    template,
+                    rewardModelFiles.metricName(),
+                    settings.rewardModelWeight(),
+                    Math.max(1, context.spec().training.batchSize));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<RewardRule> rules(GrpoSettings settings) {

@@ -1,5 +1,6 @@
 package io.kubetune.trainer.train.stage.grpo;
 
+import io.kubetune.trainer.data.Turn;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,9 @@ public record PromptBatch(List<PromptBatch.Prompt> prompts) {
      * @param ids its token ids, as the model is prompted with them
      * @param text the prompt as the user wrote it, for generations.jsonl
      * @param columns the record's other columns, which rewards compare against
+     * @param messages the prompt's turns when it went through a chat template (TRL's conversational
+     *     prompt, which a reward model reads through its own template), else null
      */
-    public record Prompt(long[] ids, String text, Map<String, String> columns) {}
+    public record Prompt(
+            long[] ids, String text, Map<String, String> columns, List<Turn> messages) {}
 }

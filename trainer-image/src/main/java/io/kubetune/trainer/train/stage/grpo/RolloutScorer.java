@@ -12,33 +12,41 @@ import java.util.Map;
 /**
  * Rewards one generation batch (the micro-batches of a step) and normalises the rewards into
  * advantages, as TRL's {@code _generate_and_score_completions}: completions decoded without special
- * tokens, each rule's score times its weight summed, advantages over the whole batch.
+ * tokens, each rule's score and the reward model's (when there is one) times its weight summed,
+ * advantages over the whole batch.
  */
 final class RolloutScorer {
     private final List<RewardRule> rules;
     private final double[] weights;
     private final GrpoSettings settings;
     private final HfTokenizer tokenizer;
+    private final RewardModelScorer rewardModel;
 
+    /**
+     * @param rewardModel spec.rewardModel's scorer, or null
+     */
     RolloutScorer(
             List<RewardRule> rules,
             double[] weights,
             GrpoSettings settings,
-            HfTokenizer tokenizer) {
+            HfTokenizer tokenizer,
+            RewardModelScorer rewardModel) {
         this.rules = List.copyOf(rules);
         this.weights = weights.clone();
         this.settings = settings;
         this.tokenizer = tokenizer;
+        this.rewardModel = rewardModel;
     }
 
     /** Scores the rollouts of one step's micro-batches, in order. */
     List<ScoredRollout> score(List<PromptBatch> batches, List<Rollout> rollouts) {
         List<float[]> rewards = new ArrayList<>();
         List<Map<String, Metric>> metrics = new ArrayList<>();
+        List<Float> modelScores = new ArrayList<>();
         int total = 0;
         for (int b = 0; b < batches.size(); b++) {
             Map<String, Metric> m = new LinkedHashMap<>();
-            rewards.add(rewards(batches.get(b), rollouts.get(b), m));
+            rewards.add(rewards(batches.get(b), rollouts.get(b), m, modelScores));
             metrics.add(m);
             total += rewards.get(b).length;
         }
@@ -53,6 +61,16 @@ final class RolloutScorer {
         // Step-wide statistics go with the first micro-batch only, once.
         metrics.get(0).put("reward_std", Metric.of(GroupAdvantages.std(all, 0, all.length)));
         metrics.get(0).put("frac_reward_zero_std", Metric.of(advantages.zeroStdFraction()));
+        if (rewardModel != null) {
+            float[] scores = new float[modelScores.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = modelScores.get(i);
+            }
+            metrics.get(0)
+                    .put(
+                            "rewards/" + rewardModel.name() + "/std",
+                            Metric.of(GroupAdvantages.std(scores, 0, scores.length)));
+        }
         List<ScoredRollout> out = new ArrayList<>();
         at = 0;
         for (int b = 0; b < batches.size(); b++) {
@@ -64,21 +82,38 @@ final class RolloutScorer {
         return out;
     }
 
-    private float[] rewards(PromptBatch batch, Rollout rollout, Map<String, Metric> metrics) {
+    // modelScores gets the reward model's non-NaN scores, for the step-wide std (TRL's nanstd).
+    private float[] rewards(
+            PromptBatch batch,
+            Rollout rollout,
+            Map<String, Metric> metrics,
+            List<Float> modelScores) {
         Completions c = rollout.completions();
         int rows = c.rows();
         float[] out = new float[rows];
         double[] perRule = new double[rules.size()];
         double lengths = 0;
         double truncated = 0;
+        String[] texts = new String[rows];
+        for (int r = 0; r < rows; r++) {
+            texts[r] = tokenizer.decode(c.tokens()[r], true);
+        }
+        float[] scores = rewardModel == null ? null : modelScores(batch, texts);
+        double modelSum = 0;
         for (int r = 0; r < rows; r++) {
             PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
-            String text = tokenizer.decode(c.tokens()[r], true);
+            String text = texts[r];
             double sum = 0;
             for (int i = 0; i < rules.size(); i++) {
                 double score = rules.get(i).score(text, c.tokens()[r].length, prompt.columns());
                 perRule[i] += score;
                 sum += weights[i] * score;
+            }
+            if (scores != null && !Float.isNaN(scores[r])) {
+                // TRL sums the weighted rewards with nansum: a NaN reward counts as none.
+                sum += rewardModel.weight() * scores[r];
+                modelSum += scores[r];
+                modelScores.add(scores[r]);
             }
             out[r] = (float) sum;
             lengths += c.tokens()[r].length;
@@ -92,9 +127,22 @@ final class RolloutScorer {
         for (int i = 0; i < rules.size(); i++) {
             metrics.put(metricName(i), new Metric(perRule[i], rows));
         }
+        if (rewardModel != null) {
+            metrics.put("rewards/" + rewardModel.name() + "/mean", new Metric(modelSum, rows));
+        }
         metrics.put("completions/mean_length", new Metric(lengths, rows));
         metrics.put("completions/clipped_ratio", new Metric(truncated, rows));
         return out;
+    }
+
+    // The reward model's score of each completion, read after its prompt.
+    private float[] modelScores(PromptBatch batch, String[] completions) {
+        List<String> texts = new ArrayList<>();
+        for (int r = 0; r < completions.length; r++) {
+            PromptBatch.Prompt prompt = batch.prompts().get(r / settings.numGenerations());
+            texts.add(rewardModel.text(prompt, completions[r]));
+        }
+        return rewardModel.score(texts);
     }
 
     // rewards/<name>/mean; a second rule of the same type gets its index.

@@ -6,8 +6,6 @@ import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.Stage;
 import io.kubetune.trainer.model.PretrainedModel;
 import io.kubetune.trainer.model.ValueHead;
-import io.kubetune.trainer.model.io.HfConfig;
-import io.kubetune.trainer.peft.RewardModels;
 import io.kubetune.trainer.tokenizer.HfTokenizer;
 import io.kubetune.trainer.tokenizer.SpecialTokens;
 import io.kubetune.trainer.train.FineTuneRun;
@@ -18,9 +16,9 @@ import io.kubetune.trainer.train.stage.TrainingStage;
 import io.kubetune.trainer.train.stage.grpo.GrpoData;
 import io.kubetune.trainer.train.stage.grpo.GrpoStage;
 import io.kubetune.trainer.train.stage.grpo.PromptBatch;
+import io.kubetune.trainer.train.stage.rewardmodel.RewardModelFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -32,9 +30,7 @@ import java.util.Set;
  */
 public final class PpoStage implements TrainingStage<PpoTurn> {
     private HfTokenizer tokenizer;
-    private Path rewardModelDir;
-    // The folder the reward adapter is applied to (the policy's base), or null for a merged one.
-    private Path rewardBaseDir;
+    private RewardModelFiles rewardModelFiles;
 
     @Override
     public Stage stage() {
@@ -85,20 +81,7 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
             FineTuneJobSpec spec, FineTuneRun.Inputs inputs, HfTokenizer tokenizer)
             throws IOException {
         this.tokenizer = tokenizer;
-        this.rewardModelDir = inputs.rewardModelDir();
-        if (rewardModelDir == null) {
-            throw new IllegalArgumentException(
-                    "spec.rewardModel.uri: not resolved to a local folder; set"
-                            + " spec.rewardModel.uri");
-        }
-        this.rewardBaseDir = RewardAdapter.baseOf(spec, inputs);
-        if (rewardBaseDir == null && !RewardModels.hasHead(rewardModelDir)) {
-            throw new IllegalArgumentException(
-                    "spec.rewardModel.uri: "
-                            + spec.rewardModel.uri
-                            + " has no score head (score.weight); use the merged/ model or the"
-                            + " adapter/ folder of a stage rm run");
-        }
+        this.rewardModelFiles = RewardModelFiles.of(spec, inputs);
         PpoSettings settings = PpoSettings.of(spec.ppo);
         StageData<PromptBatch> prompts =
                 GrpoData.prepare(
@@ -148,43 +131,10 @@ public final class PpoStage implements TrainingStage<PpoTurn> {
 
     private PretrainedModel loadRewardModel(PretrainedModel policy) {
         try {
-            if (rewardBaseDir != null) {
-                // An rm run's adapter, on the policy's own base: the same vocabulary by making.
-                return frozen(
-                        RewardModels.load(
-                                rewardBaseDir,
-                                rewardModelDir,
-                                policy.manager().getDevice(),
-                                policy.precision()));
-            }
-            // The reward model reads the policy's token ids as they are (TRL assumes it too).
-            int vocab =
-                    HfConfig.read(rewardModelDir.resolve("config.json")).optInt("vocab_size", -1);
-            int policyVocab = policy.config().optInt("vocab_size", -1);
-            if (vocab != policyVocab) {
-                throw new IllegalArgumentException(
-                        "spec.rewardModel.uri: "
-                                + rewardModelDir
-                                + " has vocab_size "
-                                + vocab
-                                + " but the policy "
-                                + policyVocab
-                                + "; it would misread the policy's tokens: use a reward model"
-                                + " trained from the same base (a stage rm run on spec.model)");
-            }
-            return frozen(
-                    RewardModels.load(
-                            rewardModelDir,
-                            null,
-                            policy.manager().getDevice(),
-                            policy.precision()));
+            rewardModelFiles.requireVocabularyOf(policy);
+            return rewardModelFiles.loadFrozen(policy);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static PretrainedModel frozen(PretrainedModel model) {
-        model.block().weightBindings().forEach(b -> b.parameter().freeze(true));
-        return model;
     }
 }

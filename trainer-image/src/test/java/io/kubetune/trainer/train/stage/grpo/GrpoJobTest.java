@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kubetune.api.v1alpha1.DataFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.api.v1alpha1.GrpoSpec;
+import io.kubetune.api.v1alpha1.RewardModelSource;
 import io.kubetune.api.v1alpha1.RuleReward;
 import io.kubetune.api.v1alpha1.RuleRewardType;
 import io.kubetune.api.v1alpha1.Stage;
@@ -61,6 +62,71 @@ class GrpoJobTest {
         assertThat(steps.get(2).metrics().get("kl")).isPositive();
         List<String> generations = Files.readAllLines(dir.resolve("out/generations.jsonl"));
         assertThat(generations).anyMatch(l -> l.contains("\"stage\":\"rollout\""));
+    }
+
+    @Test
+    void rewardModelAloneRewardsTheRollouts() throws Exception {
+        FineTuneJobSpec spec = spec(2);
+        spec.grpo.rewards = null;
+        spec.grpo.rewardModelWeight = "0.5";
+        spec.rewardModel = new RewardModelSource();
+        spec.rewardModel.uri = "s3://models/reward-model";
+        Stages.validate(spec);
+        Path rm = GrpoParityTest.DIR.resolve("reward-model");
+        TinyJob.Ran ran =
+                TinyJob.run(
+                        spec,
+                        new FineTuneRun.Inputs(
+                                        GrpoParityTest.LLAMA,
+                                        List.of(GrpoParityTest.DIR.resolve("prompts.jsonl")),
+                                        null)
+                                .withRewardModel(rm),
+                        dir.resolve("out"),
+                        List.of());
+
+        assertThat(ran.outcome().finished()).isTrue();
+        assertThat(ran.steps()).hasSize(2);
+        for (StepResult step : ran.steps()) {
+            assertThat(step.loss()).isFinite();
+            double score = step.metrics().get("rewards/reward-model/mean");
+            // The reward is the reward model's score times its weight, nothing else.
+            assertThat(step.metrics().get("reward"))
+                    .isCloseTo(0.5 * score, org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(step.metrics().get("reward_std")).isPositive();
+        }
+    }
+
+    @Test
+    void aRewardModelWithoutTokenizerIsRefusedNamingTheField() {
+        FineTuneJobSpec spec = spec(1);
+        spec.rewardModel = new RewardModelSource();
+        spec.rewardModel.uri = "s3://models/rm/merged";
+        // A merged reward model with a score head but no tokenizer.json.
+        Path rm = Path.of("src/test/resources/fixtures/reward/llama");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                TinyJob.run(
+                                        spec,
+                                        new FineTuneRun.Inputs(
+                                                        GrpoParityTest.LLAMA,
+                                                        List.of(
+                                                                GrpoParityTest.DIR.resolve(
+                                                                        "prompts.jsonl")),
+                                                        null)
+                                                .withRewardModel(rm),
+                                        dir.resolve("out"),
+                                        List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "spec.rewardModel.uri: s3://models/rm/merged has no" + " tokenizer.json");
+    }
+
+    @Test
+    void noRewardAtAllIsRefusedNamingTheField() {
+        FineTuneJobSpec spec = spec(1);
+        spec.grpo.rewards = List.of();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Stages.validate(spec))
+                .hasMessageStartingWith("spec.grpo.rewards: none given and no spec.rewardModel");
     }
 
     private static FineTuneJobSpec spec(int steps) {

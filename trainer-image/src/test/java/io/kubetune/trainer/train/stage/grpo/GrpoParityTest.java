@@ -202,7 +202,8 @@ class GrpoParityTest {
                 0.2,
                 GrpoLossType.valueOf(c.get("loss_type").asText().toUpperCase(Locale.ROOT)),
                 RewardScaling.valueOf(c.get("scale_rewards").asText().toUpperCase(Locale.ROOT)),
-                List.of());
+                List.of(),
+                1.0);
     }
 
     static Rollout rollout() {

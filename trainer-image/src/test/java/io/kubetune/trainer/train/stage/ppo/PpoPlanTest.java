@@ -77,7 +77,9 @@ class PpoPlanTest {
                 for (int m = 0; m < micro; m++) {
                     List<PromptBatch.Prompt> prompts = new ArrayList<>();
                     for (int p = 0; p < perBatch; p++) {
-                        prompts.add(new PromptBatch.Prompt(new long[] {step, m, p}, "", Map.of()));
+                        prompts.add(
+                                new PromptBatch.Prompt(
+                                        new long[] {step, m, p}, "", Map.of(), null));
                     }
                     out.add(new PromptBatch(prompts));
                 }

@@ -1,4 +1,4 @@
-package io.kubetune.trainer.train.stage.ppo;
+package io.kubetune.trainer.train.stage.rewardmodel;
 
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
 import io.kubetune.trainer.peft.PeftAdapterFormat;
