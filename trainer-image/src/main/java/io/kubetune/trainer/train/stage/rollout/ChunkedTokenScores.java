@@ -35,23 +35,32 @@ final class ChunkedTokenScores {
      *
      * @param hidden {@code [rows, width, hidden]}, possibly a strided slice of the pass's states
      * @param ids {@code [rows, width]} INT64
+     * @param mask {@code [rows, width]}, 0 where a position is padding (not scored), or null
      * @param divisor what the logits are divided by before the log-softmax
      */
-    static TokenLogps score(ModelOutput output, NDArray hidden, NDArray ids, double divisor) {
+    static TokenLogps score(
+            ModelOutput output, NDArray hidden, NDArray ids, NDArray mask, double divisor) {
         return score(
                 output,
                 hidden,
                 ids,
+                mask,
                 divisor,
                 LabelledLogProbs.chunkPositions(
                         output.vocabSize(), LabelledLogProbs.DEFAULT_CHUNK_BYTES));
     }
 
     /**
-     * As {@link #score(ModelOutput, NDArray, NDArray, double)}, {@code chunk} positions at once.
+     * As {@link #score(ModelOutput, NDArray, NDArray, NDArray, double)}, {@code chunk} positions at
+     * once.
      */
     static TokenLogps score(
-            ModelOutput output, NDArray hidden, NDArray ids, double divisor, int chunk) {
+            ModelOutput output,
+            NDArray hidden,
+            NDArray ids,
+            NDArray mask,
+            double divisor,
+            int chunk) {
         Shape shape = hidden.getShape();
         long rows = shape.get(0);
         long width = shape.get(1);
@@ -59,6 +68,17 @@ final class ChunkedTokenScores {
         // reshape copies a strided slice into one contiguous matrix (and keeps the graph).
         NDArray flat = hidden.reshape(positions, shape.get(2));
         NDArray targets = ids.toType(DataType.INT64, false).reshape(positions);
+        NDArray spread = null;
+        if (mask != null) {
+            // Only real tokens go through the head; padding gets log-prob and entropy 0.
+            long[] kept = keptPositions(mask.toType(DataType.FLOAT32, false).toFloatArray());
+            if (kept.length < positions) {
+                NDArray index = flat.getManager().create(kept);
+                flat = flat.get(index);
+                targets = targets.get(index);
+                spread = spreading(flat.getManager(), kept, positions);
+            }
+        }
         NDArray weight = output.lmHeadWeight();
         // hasGradient() is only reliable on leaves (the weight), not on the hidden states.
         boolean differentiated = output.training();
@@ -75,7 +95,37 @@ final class ChunkedTokenScores {
                             DataType.FLOAT32);
             logps = logps.add(tangent);
         }
-        return new TokenLogps(logps.reshape(rows, width), parts.get(1).reshape(rows, width));
+        NDArray entropies = parts.get(1);
+        if (spread != null) {
+            logps = spread.matMul(logps.reshape(-1, 1));
+            entropies = spread.matMul(entropies.reshape(-1, 1));
+        }
+        return new TokenLogps(logps.reshape(rows, width), entropies.reshape(rows, width));
+    }
+
+    private static long[] keptPositions(float[] mask) {
+        int count = 0;
+        for (float m : mask) {
+            count += m != 0 ? 1 : 0;
+        }
+        long[] kept = new long[count];
+        int n = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] != 0) {
+                kept[n++] = i;
+            }
+        }
+        return kept;
+    }
+
+    // [positions, kept] with a 1 where a kept value goes: a product with it puts the values back in
+    // place (zeros between) and passes their gradients, which an in-place scatter would not.
+    private static NDArray spreading(NDManager manager, long[] kept, long positions) {
+        float[] ones = new float[(int) (positions * kept.length)];
+        for (int i = 0; i < kept.length; i++) {
+            ones[(int) (kept[i] * kept.length + i)] = 1;
+        }
+        return manager.create(ones, new Shape(positions, kept.length));
     }
 
     // Log-probs, entropies and, when asked, the gradient ahead; each chunk in its own manager.

@@ -12,8 +12,10 @@ import io.kubetune.trainer.model.PretrainedModel;
  * as one flat matrix product ({@link ChunkedTokenScores}). Stage ppo takes its response log-probs
  * here too ({@link #at}, with TRL PPO's divisor).
  *
- * @param logps {@code [rows, completionWidth]} F32, in the autograd graph when the pass is
- * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric)
+ * @param logps {@code [rows, completionWidth]} F32, in the autograd graph when the pass is; 0 at
+ *     padding when scored by {@link #of} (only real completion tokens are projected)
+ * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric); 0 at padding
+ *     likewise
  */
 public record TokenLogps(NDArray logps, NDArray entropies) {
 
@@ -42,8 +44,12 @@ public record TokenLogps(NDArray logps, NDArray entropies) {
         int end = start + tensors.completionWidth();
         // Position t's hidden state predicts the token at t + 1.
         NDArray hidden = output.hidden().get(":, " + start + ":" + end + ", :");
-        return at(
-                output, hidden, tensors.completionIds().toType(DataType.INT64, false), temperature);
+        return ChunkedTokenScores.score(
+                output,
+                hidden,
+                tensors.completionIds().toType(DataType.INT64, false),
+                tensors.completionMask(),
+                temperature);
     }
 
     /**
@@ -57,6 +63,6 @@ public record TokenLogps(NDArray logps, NDArray entropies) {
      * @param divisor what the logits are divided by before the log-softmax
      */
     public static TokenLogps at(ModelOutput output, NDArray hidden, NDArray ids, double divisor) {
-        return ChunkedTokenScores.score(output, hidden, ids, divisor);
+        return ChunkedTokenScores.score(output, hidden, ids, null, divisor);
     }
 }

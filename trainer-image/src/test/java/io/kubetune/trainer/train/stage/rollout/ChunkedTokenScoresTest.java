@@ -47,18 +47,20 @@ class ChunkedTokenScoresTest {
     private static final long[] COMPLETIONS = {300, 42, 101, 7, 3, 13, 15, 2, 0, 0};
     // A per-token weighting (an advantage times a mask), so each token's gradient counts apart.
     private static final float[] WEIGHTS = {0.5f, -1f, 2f, 0.25f, 1f, -0.75f, 1.5f, 1f, 0f, 0f};
+    // The second row's last two tokens are padding: only the chunked path skips them.
+    private static final float[] MASK = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
 
-    @ParameterizedTest(name = "{0}, head trains: {1}, divisor {2}")
+    @ParameterizedTest(name = "{0}, head trains: {1}, divisor {2}, padding skipped: {3}")
     @CsvSource({
-        "llama, false, 1.0",
-        "llama, false, 0.7",
-        "llama, true, 1.0",
-        "gpt2, false, 1.3000001",
-        "gpt2, true, 0.7",
-        "qwen2, false, 1.0"
+        "llama, false, 1.0, true",
+        "llama, false, 0.7, false",
+        "llama, true, 1.0, true",
+        "gpt2, false, 1.3000001, true",
+        "gpt2, true, 0.7, false",
+        "qwen2, false, 1.0, true"
     })
     void givesTheFullLogitsLogProbsEntropiesAndGradients(
-            String name, boolean headTrains, double divisor) throws Exception {
+            String name, boolean headTrains, double divisor, boolean skipPadding) throws Exception {
         Path dir = Path.of("src/test/resources/fixtures/models", name);
         try (PretrainedModel model = PretrainedModel.load(dir, Device.cpu(), Precision.FP32)) {
             for (Pair<String, Parameter> p : model.block().getParameters()) {
@@ -66,8 +68,8 @@ class ChunkedTokenScoresTest {
                         p.getKey().contains("embed_tokens") || p.getKey().contains("lm_head");
                 p.getValue().freeze(head && !headTrains);
             }
-            Result full = run(model, divisor, true);
-            Result chunked = run(model, divisor, false);
+            Result full = run(model, divisor, true, skipPadding);
+            Result chunked = run(model, divisor, false, skipPadding);
             assertClose("log-probs", chunked.logps, full.logps, RELATIVE);
             assertClose("entropies", chunked.entropies, full.entropies, RELATIVE);
             assertThat(chunked.gradients.keySet()).isEqualTo(full.gradients.keySet());
@@ -116,7 +118,8 @@ class ChunkedTokenScoresTest {
 
     private record Result(float[] logps, float[] entropies, Map<String, float[]> gradients) {}
 
-    private static Result run(PretrainedModel model, double divisor, boolean full) {
+    private static Result run(
+            PretrainedModel model, double divisor, boolean full, boolean skipPadding) {
         Gradients.zero(model.block());
         Map<String, float[]> gradients = new LinkedHashMap<>();
         float[] logps;
@@ -125,6 +128,7 @@ class ChunkedTokenScoresTest {
             BatchTensors tensors = BatchTensors.of(ROLLOUT, scope);
             NDArray ids = scope.create(COMPLETIONS, new Shape(2, 5));
             NDArray weights = scope.create(WEIGHTS, new Shape(2, 5));
+            NDArray mask = scope.create(MASK, new Shape(2, 5));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 ModelOutput output =
                         model.block().forward(model.parameterStore(), tensors.input(), true);
@@ -132,10 +136,21 @@ class ChunkedTokenScoresTest {
                 TokenLogps scores =
                         full
                                 ? fullLogits(output, hidden, ids, divisor)
-                                : ChunkedTokenScores.score(output, hidden, ids, divisor, CHUNK);
+                                : ChunkedTokenScores.score(
+                                        output,
+                                        hidden,
+                                        ids,
+                                        skipPadding ? mask : null,
+                                        divisor,
+                                        CHUNK);
                 collector.backward(scores.logps().mul(weights).sum());
-                logps = scores.logps().toFloatArray();
-                entropies = scores.entropies().toFloatArray();
+                if (!full && skipPadding) {
+                    assertThat(scores.logps().get("1, 3:").toFloatArray()).containsOnly(0f);
+                    assertThat(scores.entropies().get("1, 3:").toFloatArray()).containsOnly(0f);
+                }
+                // Padding is not scored: compared where the mask is 1, 0 elsewhere.
+                logps = scores.logps().mul(mask).toFloatArray();
+                entropies = scores.entropies().mul(mask).toFloatArray();
             }
             for (Pair<String, Parameter> p : model.block().getParameters()) {
                 if (p.getValue().requiresGradient()) {
