@@ -2,19 +2,20 @@ package io.kubetune.trainer.train.stage.rollout;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import io.kubetune.trainer.model.DifferentiableCast;
 import io.kubetune.trainer.model.ModelOutput;
 import io.kubetune.trainer.model.PretrainedModel;
-import io.kubetune.trainer.model.Scalars;
 
 /**
  * Each completion token's log-probability under a model at the sampling temperature, {@code
  * log_softmax(logits / T)} (TRL's {@code _get_per_token_logps_and_entropies}), and the entropy of
- * that distribution. Only the completion positions are projected by the LM head. Stage ppo takes
- * its response log-probs here too ({@link #at}, with TRL PPO's divisor).
+ * that distribution. Only the completion positions are projected by the LM head, a chunk at a time
+ * as one flat matrix product ({@link ChunkedTokenScores}). Stage ppo takes its response log-probs
+ * here too ({@link #at}, with TRL PPO's divisor).
  *
- * @param logps {@code [rows, completionWidth]} F32, in the autograd graph when the pass is
- * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric)
+ * @param logps {@code [rows, completionWidth]} F32, in the autograd graph when the pass is; 0 at
+ *     padding when scored by {@link #of} (only real completion tokens are projected)
+ * @param entropies {@code [rows, completionWidth]} F32, no gradient (a metric); 0 at padding
+ *     likewise
  */
 public record TokenLogps(NDArray logps, NDArray entropies) {
 
@@ -43,8 +44,12 @@ public record TokenLogps(NDArray logps, NDArray entropies) {
         int end = start + tensors.completionWidth();
         // Position t's hidden state predicts the token at t + 1.
         NDArray hidden = output.hidden().get(":, " + start + ":" + end + ", :");
-        return at(
-                output, hidden, tensors.completionIds().toType(DataType.INT64, false), temperature);
+        return ChunkedTokenScores.score(
+                output,
+                hidden,
+                tensors.completionIds().toType(DataType.INT64, false),
+                tensors.completionMask(),
+                temperature);
     }
 
     /**
@@ -58,12 +63,6 @@ public record TokenLogps(NDArray logps, NDArray entropies) {
      * @param divisor what the logits are divided by before the log-softmax
      */
     public static TokenLogps at(ModelOutput output, NDArray hidden, NDArray ids, double divisor) {
-        NDArray logits = DifferentiableCast.to(output.logitsOf(hidden), DataType.FLOAT32);
-        NDArray scaled = divisor == 1.0 ? logits : logits.div(Scalars.like(logits, divisor));
-        NDArray logSoftmax = scaled.logSoftmax(-1);
-        NDArray logps = logSoftmax.gather(ids.expandDims(-1), 2).squeeze(-1);
-        NDArray detached = logSoftmax.stopGradient();
-        NDArray entropies = detached.exp().mul(detached).sum(new int[] {-1}).neg();
-        return new TokenLogps(logps, entropies);
+        return ChunkedTokenScores.score(output, hidden, ids, null, divisor);
     }
 }
