@@ -59,6 +59,14 @@ public final class GrpoStage implements TrainingStage<PromptBatch> {
                                 + spec.grpo.rewardModelWeight
                                 + " is not a number; use e.g. \"0.5\"");
             }
+            // The CRD defaults it to 1, so only another value says the user meant a reward model.
+            if (!hasRewardModel(spec) && Double.parseDouble(spec.grpo.rewardModelWeight) != 1) {
+                throw new IllegalArgumentException(
+                        "spec.grpo.rewardModelWeight: "
+                                + spec.grpo.rewardModelWeight
+                                + " weighs a reward model, but there is no spec.rewardModel; set"
+                                + " spec.rewardModel.uri (or fineTuneJobRef) or remove the weight");
+            }
         }
         GrpoSettings settings = GrpoSettings.of(spec.grpo);
         if (settings.numGenerations() < 2) {

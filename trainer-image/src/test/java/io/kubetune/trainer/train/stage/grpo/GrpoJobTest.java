@@ -129,6 +129,18 @@ class GrpoJobTest {
                 .hasMessageStartingWith("spec.grpo.rewards: none given and no spec.rewardModel");
     }
 
+    @Test
+    void aRewardModelWeightWithoutARewardModelIsRefusedNamingTheField() {
+        FineTuneJobSpec spec = spec(1);
+        spec.grpo.rewardModelWeight = "0.5";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Stages.validate(spec))
+                .hasMessageStartingWith(
+                        "spec.grpo.rewardModelWeight: 0.5 weighs a reward model, but there is no"
+                                + " spec.rewardModel");
+        spec.grpo.rewardModelWeight = "1";
+        Stages.validate(spec); // the CRD's default, not a choice of the user
+    }
+
     private static FineTuneJobSpec spec(int steps) {
         FineTuneJobSpec spec =
                 TinyJob.spec(Stage.GRPO, DataFormat.PROMPT, "prompts.jsonl", steps, 8, "1e-2");
