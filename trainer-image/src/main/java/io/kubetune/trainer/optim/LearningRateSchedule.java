@@ -1,6 +1,7 @@
 package io.kubetune.trainer.optim;
 
 import io.kubetune.api.v1alpha1.Scheduler;
+import io.kubetune.api.v1alpha1.TrainingSpec;
 
 /**
  * transformers' schedules with linear warm-up (get_constant_schedule_with_warmup,
@@ -18,6 +19,21 @@ public record LearningRateSchedule(
     /** Stepped once per optimizer update, as transformers' Trainer does. */
     public LearningRateSchedule(Scheduler kind, double peak, long warmupSteps, long totalSteps) {
         this(kind, peak, warmupSteps, totalSteps, 1);
+    }
+
+    /**
+     * A job's schedule ({@code training}) over {@code updates} optimizer updates, stepped every
+     * {@code perStep} of them; warm-up and length count scheduler steps (for ppo, rollout batches,
+     * as TRL's PPOTrainer passes num_total_batches as num_training_steps).
+     */
+    public static LearningRateSchedule of(TrainingSpec training, long updates, int perStep) {
+        long steps = (updates + perStep - 1) / perStep;
+        return new LearningRateSchedule(
+                training.scheduler,
+                Double.parseDouble(training.learningRate),
+                warmupSteps(training.warmupSteps, training.warmupRatio, steps),
+                steps,
+                perStep);
     }
 
     /** Warm-up from a ratio rounds up, as transformers' get_warmup_steps does. */

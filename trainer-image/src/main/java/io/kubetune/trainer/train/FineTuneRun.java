@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.kubetune.api.v1alpha1.ChatFormat;
 import io.kubetune.api.v1alpha1.FineTuneJobSpec;
-import io.kubetune.api.v1alpha1.TrainingSpec;
 import io.kubetune.trainer.model.DeviceProbe;
 import io.kubetune.trainer.model.Precision;
 import io.kubetune.trainer.model.PretrainedModel;
@@ -286,22 +285,8 @@ public final class FineTuneRun {
     }
 
     private LearningRateSchedule schedule(BatchPlan<?> plan) {
-        return schedule(spec.training, plan.totalSteps(), plan.stepsPerScheduleStep());
-    }
-
-    /**
-     * The job's schedule over {@code updates} optimizer updates, stepped every {@code perStep} of
-     * them; warm-up and length count scheduler steps (for ppo, rollout batches, as TRL's PPOTrainer
-     * passes num_total_batches as num_training_steps).
-     */
-    static LearningRateSchedule schedule(TrainingSpec training, long updates, int perStep) {
-        long steps = (updates + perStep - 1) / perStep;
-        return new LearningRateSchedule(
-                training.scheduler,
-                Double.parseDouble(training.learningRate),
-                LearningRateSchedule.warmupSteps(training.warmupSteps, training.warmupRatio, steps),
-                steps,
-                perStep);
+        return LearningRateSchedule.of(
+                spec.training, plan.totalSteps(), plan.stepsPerScheduleStep());
     }
 
     /** The job's precision on this device, chosen as for every command (fp16 gets loss scaling). */

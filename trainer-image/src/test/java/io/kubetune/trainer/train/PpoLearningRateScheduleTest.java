@@ -35,7 +35,7 @@ class PpoLearningRateScheduleTest {
             training.warmupRatio =
                     c.get("warmupRatio").asDouble() > 0 ? c.get("warmupRatio").asText() : null;
             LearningRateSchedule schedule =
-                    FineTuneRun.schedule(
+                    LearningRateSchedule.of(
                             training,
                             c.get("updates").asLong(),
                             c.get("updatesPerRollout").asInt());
